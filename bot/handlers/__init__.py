@@ -1,0 +1,81 @@
+"""Telegram transport: builds the PTB Application and registers every handler in one explicit order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
+    MessageHandler, TypeHandler, filters,
+)
+
+from bot.handlers import commands, keyboards, report_flow
+from bot.handlers.context import AppContext, BotApplication, BotServices
+from bot.reports.residents import first_delivery
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("report", "Report a hazard / 举报隐患"),
+    ("my_reports", "My reports / 我的举报"),
+    ("language", "Language / 语言"),
+    ("cancel", "Cancel / 取消"),
+    ("help", "Help / 帮助"),
+]
+
+
+async def drop_redelivered(update: Update, _: AppContext) -> None:
+    """Group -1: an update id seen before (a webhook retry, a second process) stops here."""
+    if not await first_delivery(update.update_id):
+        log.info("dropping redelivered update %s", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: AppContext) -> None:
+    log.error("handler failed for update %r", update, exc_info=context.error)
+
+
+def build_application(services: BotServices, *, polling: bool = False) -> BotApplication:
+    """The PTB application: no Updater unless polling (our aiohttp server feeds webhook updates)."""
+    settings = services.settings
+    builder: Any = (
+        Application.builder()
+        .token(settings.bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(ContextTypes(context=AppContext))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application: BotApplication = builder.build()
+    application.bot_data["services"] = services
+    _register(application)
+    return application
+
+
+def _register(application: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    message = filters.UpdateType.MESSAGE & private  # edits (live locations) are ignored on purpose
+    application.add_handler(TypeHandler(Update, drop_redelivered), group=-1)
+    for name, callback in (
+        ("start", commands.on_start), ("help", commands.on_help), ("language", commands.on_language),
+        ("my_reports", commands.on_my_reports), ("report", report_flow.on_report_command),
+        ("cancel", report_flow.on_cancel),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(MessageHandler(message & (filters.PHOTO | filters.Document.ALL), report_flow.on_photo))
+    application.add_handler(MessageHandler(message & (filters.LOCATION | filters.VENUE), report_flow.on_location))
+    application.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, report_flow.on_text))
+    application.add_handler(MessageHandler(message & ~filters.COMMAND, report_flow.on_other))
+    application.add_handler(
+        CallbackQueryHandler(commands.on_language_button, pattern=f"^{keyboards.LANGUAGE_PREFIX}")
+    )
+    application.add_handler(CallbackQueryHandler(report_flow.on_button))
+    application.add_error_handler(on_error)
+
+
+async def publish_commands(application: BotApplication) -> None:
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])

@@ -1,0 +1,159 @@
+"""Telegram side of filing a report: parse the update, call one `Intake` method, send the reply."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import Message, Update
+
+from bot.handlers import keyboards
+from bot.handlers.context import AppContext
+from bot.handlers.render import render
+from bot.handlers.texts import NO_DRAFT_HINT
+from bot.i18n import Translator
+from bot.reports.geo import parse_typed_position
+from bot.reports.intake import Intake, Problem, Reply, Step
+from bot.reports.models import Draft, Resident
+from bot.reports.photos import RejectReason
+from bot.reports.residents import touch_resident
+
+#: One intake step, given the resident's live draft and "now".
+StepFn = Callable[[Intake, Draft, datetime], Awaitable[Reply]]
+
+
+async def resident_of(update: Update, context: AppContext) -> Resident:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    return await touch_resident(
+        user.id, chat.id, first_name=user.first_name, username=user.username,
+        language_code=user.language_code, default_locale=context.services.settings.default_locale,
+    )
+
+
+async def send_reply(message: Message, reply: Reply, resident: Resident, context: AppContext) -> None:
+    rendered = await render(reply, Translator(resident.language), context.services)
+    await message.reply_text(rendered.text, reply_markup=rendered.markup)
+
+
+async def on_report_command(update: Update, context: AppContext) -> None:
+    """/report: start a fresh draft."""
+    assert update.effective_message is not None
+    resident = await resident_of(update, context)
+    reply = await context.services.intake.start(resident, context.services.clock())
+    await send_reply(update.effective_message, reply, resident, context)
+
+
+async def on_cancel(update: Update, context: AppContext) -> None:
+    assert update.effective_message is not None
+    resident = await resident_of(update, context)
+    await send_reply(update.effective_message, await context.services.intake.cancel(resident), resident, context)
+
+
+async def on_photo(update: Update, context: AppContext) -> None:
+    """A photo or a file: a new draft starts when there is none (the "snap and report" path)."""
+    message = update.effective_message
+    assert message is not None
+    resident = await resident_of(update, context)
+    services, now = context.services, context.services.clock()
+    intake = services.intake
+    draft = await intake.current_draft(resident, now)
+    if draft is None:
+        draft = (await intake.start(resident, now)).draft
+        assert draft is not None
+    file_id, unique_id, size = _largest_file(message)
+    if size is not None and size > services.settings.max_photo_bytes:
+        reply = await intake.reprompt(draft, RejectReason.TOO_LARGE)
+    elif draft.step != Step.PHOTOS:
+        reply = await intake.reprompt(draft)
+    else:
+        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        reply = await intake.add_photo(draft, data, telegram_file_unique_id=unique_id, now=now)
+    await send_reply(message, reply, resident, context)
+
+
+def _largest_file(message: Message) -> tuple[str, str, int | None]:
+    if message.photo:
+        biggest = message.photo[-1]
+        return biggest.file_id, biggest.file_unique_id, biggest.file_size
+    assert message.document is not None
+    document = message.document
+    return document.file_id, document.file_unique_id, document.file_size
+
+
+async def on_location(update: Update, context: AppContext) -> None:
+    """A shared location or a venue (live-location edits never reach here: MESSAGE updates only)."""
+    message = update.effective_message
+    assert message is not None
+    location = message.venue.location if message.venue else message.location
+    assert location is not None
+    source = "venue" if message.venue else "shared"
+    await _with_draft(update, context, lambda intake, draft, now: intake.set_location(
+        draft, location.latitude, location.longitude, source, now))
+
+
+async def on_text(update: Update, context: AppContext) -> None:
+    """Text is a description, typed coordinates, or the wrong thing for this step."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+
+    async def step(intake: Intake, draft: Draft, now: datetime) -> Reply:
+        if draft.step == Step.DESCRIPTION:
+            return await intake.set_description(draft, text, now)
+        position = parse_typed_position(text)
+        if draft.step in (Step.LOCATION, Step.EXIF_LOCATION) and position is not None:
+            return await intake.set_location(draft, position[0], position[1], "typed", now)
+        return await intake.reprompt(draft)
+
+    await _with_draft(update, context, step)
+
+
+async def on_other(update: Update, context: AppContext) -> None:
+    """Stickers, voice notes, contacts...: say what is needed instead."""
+    await _with_draft(update, context, lambda intake, draft, now: intake.reprompt(draft, Problem.WRONG_INPUT))
+
+
+async def _with_draft(update: Update, context: AppContext, step: StepFn) -> None:
+    message = update.effective_message
+    assert message is not None
+    resident = await resident_of(update, context)
+    now = context.services.clock()
+    draft = await context.services.intake.current_draft(resident, now)
+    if draft is None:
+        await message.reply_text(Translator(resident.language)(NO_DRAFT_HINT))
+        return
+    reply = await step(context.services.intake, draft, now)
+    await send_reply(message, reply, resident, context)
+
+
+async def on_button(update: Update, context: AppContext) -> None:
+    """Inline buttons of the intake flow; a tap on a stale keyboard gets a clear answer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    resident = await resident_of(update, context)
+    services, now, data = context.services, context.services.clock(), query.data
+    intake = services.intake
+    draft = await intake.current_draft(resident, now)
+    if draft is None or not isinstance(query.message, Message):
+        await context.bot.send_message(resident.chat_id, Translator(resident.language)(NO_DRAFT_HINT))
+        return
+    if data == keyboards.PHOTOS_DONE:
+        reply = await intake.photos_done(draft, now)
+    elif data in (keyboards.USE_PHOTO_LOCATION, keyboards.OTHER_LOCATION):
+        reply = await intake.answer_photo_location(draft, data == keyboards.USE_PHOTO_LOCATION, now)
+    elif data in (keyboards.DANGER_YES, keyboards.DANGER_NO):
+        reply = await intake.answer_danger(draft, data == keyboards.DANGER_YES, now)
+    elif data.startswith(keyboards.CATEGORY_PREFIX):
+        reply = await intake.choose_category(draft, data.removeprefix(keyboards.CATEGORY_PREFIX), now)
+    elif data == keyboards.SKIP_DESCRIPTION:
+        reply = await intake.set_description(draft, None, now)
+    elif data == keyboards.CONFIRM_SUBMIT:
+        reply = await intake.confirm(draft, resident, now)
+    elif data == keyboards.CONFIRM_CANCEL:
+        reply = await intake.cancel(resident)
+    else:
+        reply = await intake.reprompt(draft)
+    await query.edit_message_reply_markup(None)
+    await send_reply(query.message, reply, resident, context)

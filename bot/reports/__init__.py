@@ -1,0 +1,1 @@
+"""Kernel domain: residents, drafts, reports, photos, lifecycle. Imports neither telegram nor aiohttp."""

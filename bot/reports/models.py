@@ -1,0 +1,131 @@
+"""Persistent kernel models: every piece of a conversation lives here, never in process memory."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Resident(Model):
+    """A Telegram user who talks to the bot."""
+
+    id = fields.BigIntField(primary_key=True, generated=False)  # the Telegram user id
+    chat_id = fields.BigIntField()
+    first_name = fields.CharField(max_length=128, default="")
+    username = fields.CharField(max_length=64, null=True)
+    language = fields.CharField(max_length=8, default="zh_CN", db_default="zh_CN")
+    language_chosen = fields.BooleanField(default=False, db_default=False)  # /language overrides the client's
+    blocked_bot = fields.BooleanField(default=False, db_default=False)  # Telegram answered 403
+    is_staff = fields.BooleanField(default=False, db_default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "resident"
+
+
+class Draft(Model):
+    """The report being filed in a conversation: its `step` is the conversation state."""
+
+    id = fields.IntField(primary_key=True)
+    resident: fields.OneToOneRelation[Resident] = fields.OneToOneField(
+        "core.Resident", related_name="draft", on_delete=fields.CASCADE
+    )
+    step = fields.CharField(max_length=24)
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    location_source = fields.CharField(max_length=16, null=True)  # "shared", "venue", "typed", "exif"
+    proposed_lat = fields.FloatField(null=True)  # from a photo's EXIF, awaiting the resident's yes
+    proposed_lon = fields.FloatField(null=True)
+    category = fields.CharField(max_length=32, null=True)
+    description = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    touched_at = fields.DatetimeField(db_index=True)  # last resident activity, drives the expiry
+
+    photos: fields.ReverseRelation[Photo]
+
+    class Meta:
+        table = "draft"
+
+
+class Report(Model):
+    """A submitted hazard report. `status` is written only by `lifecycle.transition`."""
+
+    id = fields.IntField(primary_key=True)
+    reporter: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
+        "core.Resident", related_name="reports", on_delete=fields.RESTRICT
+    )
+    status = fields.CharField(max_length=24, db_index=True)
+    category = fields.CharField(max_length=32, db_index=True)
+    lat = fields.FloatField()
+    lon = fields.FloatField()
+    location_source = fields.CharField(max_length=16)
+    description = fields.TextField(default="")
+    language = fields.CharField(max_length=8)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    photos: fields.ReverseRelation[Photo]
+    status_changes: fields.ReverseRelation[StatusChange]
+
+    class Meta:
+        table = "report"
+
+
+class Photo(Model):
+    """A cleaned photo in storage, belonging to a draft while filing, then to its report."""
+
+    id = fields.IntField(primary_key=True)
+    draft: fields.ForeignKeyNullableRelation[Draft] = fields.ForeignKeyField(
+        "core.Draft", related_name="photos", null=True, on_delete=fields.SET_NULL
+    )
+    report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="photos", null=True, on_delete=fields.CASCADE
+    )
+    owner: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
+        "core.Resident", related_name="photos", on_delete=fields.CASCADE
+    )
+    storage_key = fields.CharField(max_length=128)
+    thumbnail_key = fields.CharField(max_length=128)
+    sha256 = fields.CharField(max_length=64, db_index=True)  # of the bytes the resident sent
+    phash = fields.CharField(max_length=16, db_index=True)  # 64-bit perceptual hash, hex
+    width_px = fields.IntField()
+    height_px = fields.IntField()
+    exif_lat = fields.FloatField(null=True)
+    exif_lon = fields.FloatField(null=True)
+    exif_taken_at = fields.DatetimeField(null=True)
+    telegram_file_unique_id = fields.CharField(max_length=64, default="")  # never the file URL (token)
+    position = fields.SmallIntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "photo"
+
+
+class StatusChange(Model):
+    """One row per status change: who, when, why, and what the reporter is told."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="status_changes", on_delete=fields.CASCADE
+    )
+    from_status = fields.CharField(max_length=24, null=True)
+    to_status = fields.CharField(max_length=24)
+    actor = fields.CharField(max_length=64)  # "resident:<id>", "staff:<id>", "system:<job>"
+    reason = fields.TextField(default="")
+    public_note = fields.TextField(default="")
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "status_change"
+        ordering = ["changed_at", "id"]
+
+
+class ProcessedUpdate(Model):
+    """Telegram update ids already handled: a redelivered update is dropped by the unique key."""
+
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    received_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "processed_update"

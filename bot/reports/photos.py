@@ -1,0 +1,315 @@
+"""The photo intake pipeline: untrusted upload bytes in, a clean JPEG + thumbnail + facts out.
+
+This module owns what a stored report photo is: upright, RGB, at most `max_side_px` on its longest
+side, re-encoded with no metadata at all (no EXIF/GPS, XMP, ICC profile or JPEG comment), plus a
+thumbnail, the SHA-256 of the bytes the resident sent and a 64-bit perceptual hash for spotting
+near-duplicates. It also owns the refusals: too large, not an image, an image format we do not take,
+a decompression bomb, or damaged data. Nothing else leaves `process_photo` as an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from io import BytesIO
+
+import numpy as np
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+from bot.reports.exif import read_exif_facts
+
+
+class RejectReason(StrEnum):
+    TOO_LARGE = "too_large"  #: more bytes than PhotoLimits.max_bytes
+    NOT_AN_IMAGE = "not_an_image"  #: no image signature at all (a PDF, a text file renamed .jpg)
+    UNSUPPORTED_FORMAT = "unsupported_format"  #: a real image, but not JPEG/PNG/WebP/HEIF
+    TOO_MANY_PIXELS = "too_many_pixels"  #: header promises more than PhotoLimits.max_pixels
+    DAMAGED = "damaged"  #: an image signature, but the data does not decode
+
+
+class PhotoRejected(Exception):
+    """The upload cannot become a report photo; `reason` says why, for the resident's message."""
+
+    def __init__(self, reason: RejectReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    max_bytes: int = 20 * 1024 * 1024  #: Telegram bots can download at most 20 MB anyway
+    max_pixels: int = 40_000_000  #: above any phone's default output; decoding costs ~3 bytes/pixel
+    max_side_px: int = 2048  #: plenty for a moderator's screen, ~0.5 MB as JPEG
+    thumbnail_side_px: int = 320
+    jpeg_quality: int = 85
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    jpeg: bytes
+    thumbnail_jpeg: bytes
+    width_px: int
+    height_px: int
+    sha256: str  #: hex digest of the bytes as uploaded, so a re-sent file is recognised
+    phash: str  #: 16 lowercase hex digits, perceptual hash of the upright picture
+    gps: tuple[float, float] | None
+    taken_at: datetime | None
+
+
+class _Format(StrEnum):
+    JPEG = "JPEG"
+    PNG = "PNG"
+    WEBP = "WEBP"
+    HEIF = "HEIF"
+
+
+#: HEIF brands libheif decodes (the list pillow_heif itself accepts); "avif" is a different codec.
+_HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
+
+#: JPEGs decode at 1/2, 1/4 or 1/8 scale for a fraction of the cost (libjpeg's scaled IDCT, which
+#: averages properly rather than skipping pixels). The pipeline takes the strongest such reduction
+#: that still leaves at least this share of max_side_px, then a short resize does the rest; so a
+#: 4000x3000 phone photo decodes straight to 2000x1500 and a 3264x2448 one to 1632x1224 instead of
+#: being decoded in full and resampled, which costs 3-5x the decode on our 2-vCPU hosts.
+MIN_DRAFT_FILL = 0.75
+
+#: EXIF Orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPhoto:
+    """Check, decode, clean and hash one upload; raise PhotoRejected for anything unusable."""
+    if len(data) > limits.max_bytes:
+        raise PhotoRejected(RejectReason.TOO_LARGE)
+    image_format = sniff_format(data)
+    header = _open_header(data, image_format, limits.max_pixels)
+    facts = read_exif_facts(data, now=now)
+    # libheif already applied the HEIF container's rotation; the EXIF tag inside is informative only.
+    orientation = None if image_format is _Format.HEIF else facts.orientation
+    photo = _upright(_decode_reduced(header, limits.max_side_px), orientation)
+    thumbnail = _thumbnail(photo, limits.thumbnail_side_px)
+    return CleanPhoto(
+        jpeg=_encode_jpeg(photo, limits.jpeg_quality),
+        thumbnail_jpeg=_encode_jpeg(thumbnail, limits.jpeg_quality),
+        width_px=photo.width,
+        height_px=photo.height,
+        sha256=hashlib.sha256(data).hexdigest(),
+        # The thumbnail is the cheap grayscale source: same hash as the full image (see perceptual_hash).
+        phash=perceptual_hash(thumbnail),
+        gps=facts.gps,
+        taken_at=facts.taken_at,
+    )
+
+
+def sniff_format(data: bytes) -> _Format:
+    """Name the accepted format from the magic bytes, or refuse the upload."""
+    if data[:3] == b"\xff\xd8\xff":
+        return _Format.JPEG
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return _Format.PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _Format.WEBP
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return _Format.HEIF
+    if _is_other_image(data[:16]):
+        raise PhotoRejected(RejectReason.UNSUPPORTED_FORMAT)
+    raise PhotoRejected(RejectReason.NOT_AN_IMAGE)
+
+
+def _is_other_image(prefix: bytes) -> bool:
+    """Whether any Pillow plugin claims these first bytes (GIF, BMP, TIFF, AVIF, ...)."""
+    # Only the plugins' signature checks run here, never a parser: a refusal needs no more.
+    Image.init()
+    return any(_claims(accept, prefix) for _factory, accept in list(Image.OPEN.values()))
+
+
+def _claims(accept: Callable[[bytes], bool | str] | None, prefix: bytes) -> bool:
+    try:
+        return accept is not None and bool(accept(prefix))
+    except Exception:  # noqa: BLE001 - a signature check tripping over a short prefix means "no"
+        return False
+
+
+_PLUGINS: dict[_Format, type[ImageFile.ImageFile]] = {
+    _Format.JPEG: JpegImagePlugin.JpegImageFile,
+    _Format.PNG: PngImagePlugin.PngImageFile,
+    _Format.WEBP: WebPImagePlugin.WebPImageFile,
+}
+
+
+def _open_header(data: bytes, image_format: _Format, max_pixels: int) -> ImageFile.ImageFile:
+    """Parse the header only (no pixel decode) and refuse more than max_pixels before any decode."""
+    if image_format is _Format.WEBP:
+        # libwebp allocates the whole canvas while opening, so its size is read from the RIFF
+        # header and checked before Pillow sees the bytes.
+        _check_pixels(_webp_canvas_size(data), max_pixels)
+    # The plugin class is called directly rather than through Image.open, which would apply (and
+    # warn about) Pillow's process-wide MAX_IMAGE_PIXELS; our own limit is the one that counts.
+    opener = _heif_image_file() if image_format is _Format.HEIF else _PLUGINS[image_format]
+    try:
+        header = opener(BytesIO(data))
+    except MemoryError:
+        raise
+    except Image.DecompressionBombError as error:  # raised by Pillow's WebP plugin past its ceiling
+        raise PhotoRejected(RejectReason.TOO_MANY_PIXELS) from error
+    except Exception as error:  # the signature matched but the parser choked: damaged data
+        raise PhotoRejected(RejectReason.DAMAGED) from error
+    _check_pixels(header.size, max_pixels)
+    return header
+
+
+def _check_pixels(size: tuple[int, int] | None, max_pixels: int) -> None:
+    if size is None:
+        raise PhotoRejected(RejectReason.DAMAGED)
+    width_px, height_px = size
+    if width_px * height_px > max_pixels:
+        raise PhotoRejected(RejectReason.TOO_MANY_PIXELS)
+
+
+@cache
+def _heif_image_file() -> type[ImageFile.ImageFile]:
+    """Load pillow_heif on the first HEIF upload only (its import pulls in libheif)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()  # also lets exif.py's Pillow fallback read HEIF
+    heif_image_file: type[ImageFile.ImageFile] = pillow_heif.HeifImageFile
+    return heif_image_file
+
+
+def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
+    """Canvas size from a WebP's first chunk (lossy VP8, lossless VP8L or extended VP8X)."""
+    chunk = data[12:16]
+    try:
+        if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
+            width, height = struct.unpack_from("<HH", data, 26)
+            return width & 0x3FFF, height & 0x3FFF
+        if chunk == b"VP8L" and data[20] == 0x2F:
+            (bits,) = struct.unpack_from("<I", data, 21)
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        if chunk == b"VP8X":
+            return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    except (struct.error, IndexError):
+        return None
+    return None
+
+
+def _decode_reduced(header: ImageFile.ImageFile, max_side_px: int) -> Image.Image:
+    """Decode once, as small as quality allows, to RGB no larger than max_side_px."""
+    try:
+        if header.format == _Format.JPEG:
+            scale = _draft_scale(header.size, max_side_px)
+            if scale > 1:
+                width_px, height_px = header.size
+                header.draft("RGB", (max(1, width_px // scale), max(1, height_px // scale)))
+        header.load()  # raises on truncated data: ImageFile.LOAD_TRUNCATED_IMAGES stays False
+        if header.mode in ("RGB", "L") and not header.has_transparency_data:
+            return _to_rgb(_shrink(header, max_side_px))  # shrink first: fewer pixels to convert
+        return _shrink(_to_rgb(header), max_side_px)
+    except MemoryError:
+        raise
+    except Exception as error:  # any decoder failure on a recognised image means damaged data
+        raise PhotoRejected(RejectReason.DAMAGED) from error
+
+
+def _draft_scale(size: tuple[int, int], max_side_px: int) -> int:
+    """The strongest JPEG DCT reduction (8, 4, 2 or 1) keeping MIN_DRAFT_FILL of the target side."""
+    longest_px = max(size)
+    floor_px = min(longest_px, max_side_px) * MIN_DRAFT_FILL
+    for scale in (8, 4, 2):
+        if longest_px / scale >= floor_px:
+            return scale
+    return 1
+
+
+def _shrink(im: Image.Image, side_px: int) -> Image.Image:
+    """Fit the longest side into side_px; never enlarges."""
+    width_px, height_px = im.size
+    longest_px = max(width_px, height_px)
+    if longest_px <= side_px:
+        return im
+    size = (max(1, round(width_px * side_px / longest_px)), max(1, round(height_px * side_px / longest_px)))
+    # reducing_gap=1: an integer box reduce (a true average) does all but the last <2x, which
+    # bilinear finishes; Pillow's bilinear widens its support when shrinking, so it still
+    # antialiases. LANCZOS or a wider gap cost 2-3x more on our hosts for no visible gain.
+    return im.resize(size, Image.Resampling.BILINEAR, reducing_gap=1.0)
+
+
+def _thumbnail(im: Image.Image, side_px: int) -> Image.Image:
+    """Box-average by the smallest whole factor that fits side_px: longest side in (side_px/2, side_px].
+
+    A whole-factor box reduce is a true average (no aliasing) at a fraction of a resample's cost;
+    photos of 1000 px and more still get thumbnails of at least 3/4 of side_px.
+    """
+    factor = -(-max(im.size) // side_px)  # ceiling division
+    return im.reduce(factor) if factor > 1 else im
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return im
+    if im.has_transparency_data:
+        # Transparent areas become white rather than whatever colour hides under alpha 0.
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return im.convert("RGB")
+
+
+def _upright(im: Image.Image, orientation: int | None) -> Image.Image:
+    """Apply the EXIF orientation already read by read_exif_facts (EXIF is parsed once)."""
+    method = _UPRIGHT.get(orientation or 1)
+    return im if method is None else im.transpose(method)
+
+
+def _encode_jpeg(im: Image.Image, quality: int) -> bytes:
+    out = BytesIO()
+    # Pillow writes no EXIF/XMP/ICC unless asked, but it does copy a JPEG COM comment from
+    # im.info by default; every metadata channel is switched off explicitly so that stays true.
+    im.save(out, "JPEG", quality=quality, exif=b"", comment=b"", icc_profile=None, xmp=None)
+    return out.getvalue()
+
+
+# --- perceptual hash -------------------------------------------------------------------------
+
+_DCT_SIDE = 32
+_DCT_MATRIX = np.cos(
+    np.pi * np.arange(_DCT_SIDE)[:, None] * (2 * np.arange(_DCT_SIDE)[None, :] + 1) / (2 * _DCT_SIDE)
+)  # DCT-II without scaling: the median threshold makes the scale irrelevant
+
+
+def perceptual_hash(im: Image.Image) -> str:
+    """64-bit DCT pHash (the deps.md recipe, which matches imagehash.phash) as 16 lowercase hex digits.
+
+    Hashed on the upright picture, so the same scene stored with Orientation 1, 6 or 8 gets one
+    hash and near-duplicate search treats them as the same photo. (The shared MANIFEST's `phash`
+    column hashes the raw stored pixels instead, so it differs for rotated files only.) The input
+    may be any reduction of the photo, such as the thumbnail: the hash only sees a 32x32 grey
+    version, and reducing first changes no bit on the reference photos.
+    """
+    grey = im.convert("L").resize((_DCT_SIDE, _DCT_SIDE), Image.Resampling.LANCZOS)
+    pixels = np.asarray(grey, dtype=np.float64)
+    # Rounding removes float noise (~1e-13) so a flat image hashes to exactly 8000000000000000.
+    low = np.round((_DCT_MATRIX @ pixels @ _DCT_MATRIX.T)[:8, :8], 6)
+    bits = (low > np.median(low)).flatten()
+    return np.packbits(bits).tobytes().hex()
+
+
+def phash_distance(a: str, b: str) -> int:
+    """Hamming distance between two hex pHashes: 0 is identical, <= 8 is a near-duplicate."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()

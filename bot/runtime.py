@@ -1,0 +1,103 @@
+"""The composition root: builds services from Settings and runs the web process (webhook, admin, sandbox)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiohttp import web
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.db import close_db, init_db
+from bot.handlers import build_application, publish_commands
+from bot.handlers.context import BotApplication, BotServices
+from bot.reports.categories import load_categories
+from bot.reports.geo import ServiceArea
+from bot.reports.intake import Intake, IntakeRules
+from bot.reports.photos import PhotoLimits
+from bot.storage import DirectoryStorage
+from bot.web.app import RouteSetup, create_app
+
+log = logging.getLogger(__name__)
+
+
+def intake_rules(settings: Settings) -> IntakeRules:
+    return IntakeRules(
+        categories=load_categories(settings.categories_file),
+        area=ServiceArea.from_file(settings.service_area_geojson),
+        photo_limits=PhotoLimits(
+            max_bytes=settings.max_photo_bytes, max_pixels=settings.max_image_pixels,
+            max_side_px=settings.stored_photo_max_side_px, thumbnail_side_px=settings.thumbnail_max_side_px,
+            jpeg_quality=settings.stored_jpeg_quality,
+        ),
+        max_photos=settings.max_photos_per_report,
+        draft_ttl=timedelta(minutes=settings.draft_ttl_min),
+    )
+
+
+def build_services(settings: Settings, clock: Clock) -> BotServices:
+    return BotServices(settings, Intake(intake_rules(settings), DirectoryStorage(settings.photo_dir)), clock)
+
+
+def route_setups(settings: Settings) -> list[RouteSetup]:
+    """Every feature's pages; imported here because this is the one module allowed to know them all."""
+    setups: list[RouteSetup] = []
+    if settings.sandbox_enabled:
+        from bot.sandbox.views import setup_routes as sandbox_routes
+
+        setups.append(sandbox_routes)
+    return setups
+
+
+@dataclass
+class WebRuntime:
+    settings: Settings
+    services: BotServices
+    ptb: BotApplication
+    app: web.Application
+    arq: ArqRedis
+
+
+@asynccontextmanager
+async def running_web(settings: Settings, *, clock: Clock = system_clock) -> AsyncIterator[WebRuntime]:
+    """Serve HTTP, then start the bot (the sandbox's Bot API is served by this very server)."""
+    await init_db(settings)
+    services = build_services(settings, clock)
+    polling = bool(settings.telegram_bot_token) and not settings.public_url
+    ptb = build_application(services, polling=polling)
+    arq = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    app = create_app(services, ptb, arq, clock, route_setups(settings))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        async with ptb:
+            await ptb.start()
+            await _connect_telegram(settings, ptb, polling)
+            yield WebRuntime(settings, services, ptb, app, arq)
+            if ptb.updater is not None and ptb.updater.running:
+                await ptb.updater.stop()
+            await ptb.stop()
+    finally:
+        await runner.cleanup()
+        await arq.aclose()
+        await close_db()
+
+
+async def _connect_telegram(settings: Settings, ptb: BotApplication, polling: bool) -> None:
+    if polling:
+        assert ptb.updater is not None
+        await ptb.bot.delete_webhook()
+        await ptb.updater.start_polling(allowed_updates=["message", "callback_query"])
+    elif settings.public_url:
+        await ptb.bot.set_webhook(
+            settings.public_url.rstrip("/") + settings.webhook_path, secret_token=settings.webhook_secret,
+            allowed_updates=["message", "callback_query"],
+        )
+    await publish_commands(ptb)

@@ -1,0 +1,1 @@
+"""HTTP transport: the aiohttp app serving the webhook, the admin, the JSON API and the sandbox."""

@@ -1,0 +1,53 @@
+"""The arq worker: one Settings object, one ORM, one outbound bot, every feature's jobs."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.cron import CronJob
+from arq.worker import Function, Worker
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.db import close_db, init_db
+from bot.outbound import build_outbound_bot
+
+#: Each module exposes FUNCTIONS (and optionally CRON_JOBS); a feature adds its module here.
+JOB_MODULES = ["bot.jobs"]
+
+
+def collect_jobs() -> tuple[list[Function], list[CronJob]]:
+    functions: list[Function] = []
+    cron_jobs: list[CronJob] = []
+    for name in JOB_MODULES:
+        module = importlib.import_module(name)
+        functions.extend(module.FUNCTIONS)
+        cron_jobs.extend(getattr(module, "CRON_JOBS", []))
+    return functions, cron_jobs
+
+
+def build_worker(settings: Settings, *, clock: Clock = system_clock, burst: bool = False, **overrides: Any) -> Worker:
+    """A Worker wired to our startup/shutdown; tests use burst=True and a frozen clock."""
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        await init_db(settings)
+        ctx["settings"], ctx["clock"], ctx["arq"] = settings, clock, ctx["redis"]
+        ctx["bot"] = build_outbound_bot(settings)
+        await ctx["bot"].initialize()
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "bot" in ctx:
+            await ctx["bot"].shutdown()
+        await close_db()
+
+    functions, cron_jobs = collect_jobs()
+    options: dict[str, Any] = {
+        "functions": functions, "cron_jobs": [] if burst else cron_jobs,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": on_startup, "on_shutdown": on_shutdown, "burst": burst,
+        "handle_signals": False, "poll_delay": 0.05 if burst else 0.5, "keep_result": 3600,
+    }
+    options.update(overrides)
+    return Worker(**options)

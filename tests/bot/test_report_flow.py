@@ -1,0 +1,60 @@
+"""The whole intake conversation over the webhook, against the fake Bot API."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from PIL import Image
+
+from bot.reports.lifecycle import Status
+from bot.reports.models import Draft, Photo, Report, StatusChange
+from bot.runtime import WebRuntime
+from tests.fake_botapi import FakeBotAPI, FakeUser
+
+
+def jpeg_bytes(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (640, 480)) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def file_report(user: FakeUser, *, lat: float, lon: float, category: str, description: str) -> list[dict]:
+    """Walk the conversation from a photo to the confirmation; returns the last replies."""
+    [added] = await user.photo(jpeg_bytes())
+    [ask_location] = await user.press(added, "ph:done")
+    assert ask_location["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    [danger] = await user.location(lat, lon)
+    [categories] = await user.press(danger, "dg:no")
+    [ask_description] = await user.press(categories, f"cat:{category}")
+    [confirm] = await user.text(description)
+    return await user.press(confirm, "cf:yes")
+
+
+class TestFullFlow:
+    async def test_english_report_is_stored_with_everything_the_resident_gave(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """A resident files a report in English; the report keeps user, photo, place, category, text."""
+        user = FakeUser(fake_api, 1001, language_code="en")
+        [greeting] = await user.command("/start")
+        assert "Privacy" in greeting["text"]
+        [submitted] = await file_report(user, lat=31.2304, lon=121.4737, category="ebike",
+                                        description="E-bike charging in the stairwell")
+        report = await Report.get(reporter_id=1001)
+        assert f"#{report.id}" in submitted["text"] and "Thank you" in submitted["text"]
+        assert (report.lat, report.lon, report.category) == (31.2304, 121.4737, "ebike")
+        assert report.description == "E-bike charging in the stairwell"
+        assert report.status == Status.SUBMITTED and report.language == "en"
+        assert await Photo.filter(report_id=report.id).count() == 1
+        assert await StatusChange.filter(report_id=report.id, to_status="submitted").count() == 1
+        assert not await Draft.exists()
+
+    async def test_chinese_resident_is_answered_in_chinese(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """zh clients get Chinese prompts all along and the report records zh_CN."""
+        user = FakeUser(fake_api, 1002, language_code="zh-hans")
+        [greeting] = await user.command("/start")
+        assert "隐患" in greeting["text"]
+        [submitted] = await file_report(user, lat=31.2, lon=121.5, category="fire_exit", description="消防通道被堵")
+        assert "已提交" in submitted["text"]
+        report = await Report.get(reporter_id=1002)
+        assert (report.category, report.description, report.language) == ("fire_exit", "消防通道被堵", "zh_CN")

@@ -1,0 +1,114 @@
+"""Shared fixtures: a real database, a real Redis, the real web app, and the fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.db import migrate
+from bot.embedded_redis import EmbeddedRedis
+from bot.runtime import WebRuntime, running_web
+from bot.worker import build_worker
+from tests.fake_botapi import FakeBotAPI
+from tests.pg import database_url_for_test
+
+
+class FrozenClock:
+    """The only mocked thing besides randomness: time, moved explicitly by tests."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    await client.flushall()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI()
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server()
+    api.url = str(server.make_url("")).rstrip("/")
+    yield api
+    await server.close()
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    async with database_url_for_test(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url: str) -> Settings:
+    port = free_port()
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        var_dir=tmp_path / "var", database_url=database_url, redis_url=redis_url, port=port,
+        public_url=f"http://127.0.0.1:{port}", telegram_bot_token=fake_api.token,
+        telegram_api_url=f"{fake_api.url}/bot", telegram_file_url=f"{fake_api.url}/file/bot",
+        webhook_secret="test-webhook-secret",
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings) -> None:
+    await migrate(settings.effective_database_url)
+
+
+@pytest.fixture
+async def product(db: None, settings: Settings, clock: FrozenClock, redis: Redis) -> AsyncIterator[WebRuntime]:
+    async with running_web(settings, clock=clock) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def run_worker(settings: Settings, clock: FrozenClock) -> Callable[[], Awaitable[int]]:
+    """Run every queued job once in a burst-mode arq worker; returns the number of jobs done."""
+
+    async def run() -> int:
+        worker = build_worker(settings, clock=clock, burst=True)
+        try:
+            await worker.main()
+            return worker.jobs_complete
+        finally:
+            await worker.close()
+
+    return run
