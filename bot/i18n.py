@@ -1,4 +1,8 @@
-"""Translations from `locales/<lang>/LC_MESSAGES/messages.po`, compiled in memory at first use."""
+"""Translations from `locales/<lang>/LC_MESSAGES/*.po`, compiled in memory at first use.
+
+Each feature keeps its own catalogue (`messages.po` for the kernel, `moderation.po`, `rewards.po`,
+`broadcasts.po`), so features are translated independently; they are merged into one lookup.
+"""
 
 from __future__ import annotations
 
@@ -32,18 +36,24 @@ def normalize_locale(code: str | None, fallback: str = DEFAULT_LOCALE) -> str:
     return fallback
 
 
-@cache
-def translations(locale: str) -> gettext.NullTranslations:
-    """Compile the .po file once per process; English falls back to the source strings."""
-    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return gettext.NullTranslations()
+def _compile(po_path: Path, locale: str) -> gettext.GNUTranslations:
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    """Compile every .po of `locale` once per process; missing strings fall back to the English source."""
+    merged: gettext.NullTranslations = gettext.NullTranslations()
+    for po_path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"), reverse=True):
+        catalog = _compile(po_path, locale)
+        catalog.add_fallback(merged)
+        merged = catalog
+    return merged
 
 
 def gettext_for(locale: str, message: str) -> str:

@@ -61,12 +61,26 @@ class Report(Model):
     lon = fields.FloatField()
     location_source = fields.CharField(max_length=16)
     description = fields.TextField(default="")
+    original_description = fields.TextField(null=True)  # kept when a moderator edits the text
     language = fields.CharField(max_length=8)
+    area = fields.CharField(max_length=64, null=True, db_index=True)  # grid cell / district key
+    agency = fields.CharField(max_length=64, null=True, db_index=True)  # the unit it is dispatched to
+    severity = fields.CharField(max_length=16, null=True)  # set by the moderator on acceptance
+    verified = fields.BooleanField(default=False, db_default=False)  # a moderator/agency confirmed it
+    duplicate_of: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="duplicates", null=True, on_delete=fields.SET_NULL
+    )
+    reopen_count = fields.SmallIntField(default=0, db_default=0)
+    moderation_due_at = fields.DatetimeField(null=True, db_index=True)
+    resolution_due_at = fields.DatetimeField(null=True, db_index=True)
+    overdue = fields.BooleanField(default=False, db_default=False, db_index=True)
+    fixed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     photos: fields.ReverseRelation[Photo]
     status_changes: fields.ReverseRelation[StatusChange]
+    followers: fields.ReverseRelation[ReportFollower]
 
     class Meta:
         table = "report"
@@ -119,6 +133,23 @@ class StatusChange(Model):
     class Meta:
         table = "status_change"
         ordering = ["changed_at", "id"]
+
+
+class ReportFollower(Model):
+    """A resident who said "me too": counted as support and told about every public change."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="followers", on_delete=fields.CASCADE
+    )
+    resident: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
+        "core.Resident", related_name="following", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "report_follower"
+        unique_together = (("report", "resident"),)
 
 
 class ProcessedUpdate(Model):

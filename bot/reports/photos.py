@@ -246,7 +246,7 @@ def _shrink(im: Image.Image, side_px: int) -> Image.Image:
     # reducing_gap=1: an integer box reduce (a true average) does all but the last <2x, which
     # bilinear finishes; Pillow's bilinear widens its support when shrinking, so it still
     # antialiases. LANCZOS or a wider gap cost 2-3x more on our hosts for no visible gain.
-    return im.resize(size, Image.Resampling.BILINEAR, reducing_gap=1.0)
+    return im.resize(size, Image.Resampling.BOX, reducing_gap=1.0)
 
 
 def _thumbnail(im: Image.Image, side_px: int) -> Image.Image:
