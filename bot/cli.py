@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 
+from bot.admin.accounts import Role, create_staff
 from bot.config import Settings
-from bot.db import migrate
+from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
 from bot.runtime import running_web
 from bot.worker import build_worker
@@ -24,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("web", help="the web process: webhook, admin, API (the only Telegram update consumer)")
     sub.add_parser("worker", help="the arq worker: notifications, broadcasts, periodic jobs")
     sub.add_parser("migrate", help="apply database migrations")
+    staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(dest="staff_command", required=True)
+    add = staff.add_parser("add", help="create a staff account (the password is read from stdin or prompted)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=[role.value for role in Role], required=True)
+    add.add_argument("--areas", default="", help="comma-separated area keys (moderators); empty = all")
+    add.add_argument("--categories", default="", help="comma-separated category keys; empty = all")
+    add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
 
 
 async def _wait_for_signal() -> None:
@@ -85,6 +95,23 @@ async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:
     log.info("migrations applied")
 
 
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
+    password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Password: ")
+    await init_db(settings)
+    try:
+        staff = await create_staff(
+            args.username, password, Role(args.role), areas=_split(args.areas),
+            categories=_split(args.categories), language=args.language,
+        )
+    finally:
+        await close_db()
+    log.info("created %s %s", staff.role, staff.username)
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] = {
-    "run": run_all, "web": run_web, "worker": run_worker, "migrate": run_migrate,
+    "run": run_all, "web": run_web, "worker": run_worker, "migrate": run_migrate, "staff": run_staff,
 }

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         default_factory=lambda: {"police": "110", "fire": "119", "ambulance": "120"}
     )
 
+    # Web admin
+    admin_secret_key: str = ""  #: 32 url-safe base64 bytes (Fernet); empty -> created once under var_dir
+    admin_session_max_age_s: int = 8 * 3600
+    login_max_failures: int = 5  #: per username and per client address, within the window
+    login_failure_window_s: int = 15 * 60
+
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"
 

@@ -12,6 +12,7 @@ from bot.config import Settings
 #: Each tortoise app owns its models and its own migrations package, so features evolve apart.
 APPS: dict[str, list[str]] = {
     "core": ["bot.reports.models"],
+    "staff": ["bot.admin.models"],
 }
 
 

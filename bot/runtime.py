@@ -47,7 +47,9 @@ def build_services(settings: Settings, clock: Clock) -> BotServices:
 
 def route_setups(settings: Settings) -> list[RouteSetup]:
     """Every feature's pages; imported here because this is the one module allowed to know them all."""
-    setups: list[RouteSetup] = []
+    from bot.admin.views import setup_admin
+
+    setups: list[RouteSetup] = [setup_admin]
     if settings.sandbox_enabled:
         from bot.sandbox.views import setup_routes as sandbox_routes
 

@@ -1,54 +1,94 @@
-"""Photo storage behind a small interface; a directory by default (an S3-compatible one can come later)."""
+"""Where photo bytes live: a small async key/value interface and its on-disk implementation.
+
+Keys are relative, slash-separated paths made of plain segments (`ab/cd/<sha256>.jpg`); this module
+owns their shape (`photo_keys`) and refuses any key that could step outside the storage root.
+Stored files are content-addressed, so writing a key twice writes the same bytes and is harmless.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
+
+#: One key segment: starts with a letter or digit (so never "." / ".." and never a hidden file,
+#: which keeps DirectoryStorage's ".tmp" files out of the key space), then letters, digits, . _ -
+_SEGMENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class InvalidKeyError(ValueError):
+    """The key is empty, absolute, or has a segment such as '..' that could escape the root."""
 
 
 class PhotoStorage(Protocol):
+    """Byte storage for photos and thumbnails; `get` raises KeyError for a key never put."""
+
     async def put(self, key: str, data: bytes) -> None: ...
+
     async def get(self, key: str) -> bytes: ...
+
     async def exists(self, key: str) -> bool: ...
 
 
-def photo_keys(sha256: str) -> tuple[str, str]:
-    """Content-addressed keys (photo, thumbnail), fanned out so no directory grows huge."""
-    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.jpg", f"{sha256[:2]}/{sha256[2:4]}/{sha256}.thumb.jpg"
+def photo_keys(sha256_of_clean_jpeg: str) -> tuple[str, str]:
+    """(photo key, thumbnail key) for a SHA-256 hex digest, sharded two levels deep.
+
+    The two hex levels keep directories to ~256 entries each however many photos pile up.
+    """
+    digest = sha256_of_clean_jpeg
+    if _SHA256_RE.fullmatch(digest) is None:
+        raise InvalidKeyError(f"not a lowercase SHA-256 hex digest: {digest!r}")
+    prefix = f"{digest[:2]}/{digest[2:4]}/{digest}"
+    return f"{prefix}.jpg", f"{prefix}.thumb.jpg"
+
+
+def check_key(key: str) -> tuple[str, ...]:
+    """Split a key into its segments, or raise InvalidKeyError."""
+    segments = tuple(key.split("/"))
+    if not key or any(_SEGMENT_RE.fullmatch(segment) is None for segment in segments):
+        raise InvalidKeyError(f"invalid storage key: {key!r}")
+    return segments
 
 
 class DirectoryStorage:
-    """Files under `root`; writes are atomic (temp file + rename) so readers never see half a photo."""
+    """PhotoStorage over a local directory; blocking file I/O runs in worker threads."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _path(self, key: str) -> Path:
-        pure = PurePosixPath(key)
-        if pure.is_absolute() or ".." in pure.parts or not key:
-            raise ValueError(f"invalid storage key {key!r}")
-        return self.root.joinpath(*pure.parts)
-
     async def put(self, key: str, data: bytes) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
+        await asyncio.to_thread(_write_atomically, self._path(key), data)
 
     async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._path(key).read_bytes)
+        try:
+            return await asyncio.to_thread(self._path(key).read_bytes)
+        except FileNotFoundError:
+            raise KeyError(key) from None
 
     async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(self._path(key).exists)
+        return await asyncio.to_thread(self._path(key).is_file)
 
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as temp:
-                temp.write(data)
-            os.replace(temp_name, path)
-        except BaseException:
-            os.unlink(temp_name)
-            raise
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory and os.replace it into place.
+
+    Readers see the old file or the whole new one, never a partial write, even if the process dies.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as temp_file:
+            temp_file.write(data)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())  # the bytes must be on disk before the name points at them
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

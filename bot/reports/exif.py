@@ -69,7 +69,7 @@ def _facts_from_exifread(data: bytes, *, now: datetime) -> ExifFacts | None:
     """Facts as exifread sees them; None when it found no EXIF at all or failed."""
     try:
         tags = exifread.process_file(BytesIO(data), details=False, extract_thumbnail=False)
-    except Exception:  # noqa: BLE001 - exifread raises anything from IndexError to struct.error
+    except Exception:  # exifread raises anything from IndexError to struct.error
         return None
     if not tags:
         return None
@@ -100,14 +100,14 @@ def _facts_from_pillow(data: bytes, *, now: datetime) -> ExifFacts:
                 ),
                 orientation=_parse_orientation(exif.get(_PIL_ORIENTATION)),
             )
-    except Exception:  # noqa: BLE001 - not an image Pillow knows, or EXIF it cannot parse
+    except Exception:  # not an image Pillow knows, or EXIF it cannot parse
         return NO_FACTS
 
 
 def _safe_ifd(exif: Image.Exif, tag: int) -> Mapping[int, Any]:
     try:
         return exif.get_ifd(tag)
-    except Exception:  # noqa: BLE001 - a corrupt sub-IFD must not hide the other facts
+    except Exception:  # a corrupt sub-IFD must not hide the other facts
         return {}
 
 
@@ -188,7 +188,7 @@ def _parse_taken_at(value: Any, offset: Any, *, now: datetime) -> datetime | Non
     naive = None
     for pattern in _DATETIME_FORMATS:
         try:
-            naive = datetime.strptime(text, pattern)  # the zone is attached below
+            naive = datetime.strptime(text, pattern)  # noqa: DTZ007 - EXIF has no zone; set below
             break
         except ValueError:
             continue
@@ -218,4 +218,3 @@ def _parse_offset(value: Any) -> timezone | None:
     if delta > timedelta(hours=14):
         return None
     return timezone(-delta if sign == "-" else delta)
-

@@ -32,7 +32,7 @@ class RejectReason(StrEnum):
     DAMAGED = "damaged"  #: an image signature, but the data does not decode
 
 
-class PhotoRejected(Exception):
+class PhotoRejected(Exception):  # noqa: N818 - the name other modules import
     """The upload cannot become a report photo; `reason` says why, for the resident's message."""
 
     def __init__(self, reason: RejectReason) -> None:
@@ -61,7 +61,9 @@ class CleanPhoto:
     taken_at: datetime | None
 
 
-class _Format(StrEnum):
+class ImageFormat(StrEnum):
+    """The upload formats we take, named as Pillow names them."""
+
     JPEG = "JPEG"
     PNG = "PNG"
     WEBP = "WEBP"
@@ -74,10 +76,11 @@ _HEIF_BRANDS = frozenset(
 )
 
 #: JPEGs decode at 1/2, 1/4 or 1/8 scale for a fraction of the cost (libjpeg's scaled IDCT, which
-#: averages properly rather than skipping pixels). The pipeline takes the strongest such reduction
-#: that still leaves at least this share of max_side_px, then a short resize does the rest; so a
-#: 4000x3000 phone photo decodes straight to 2000x1500 and a 3264x2448 one to 1632x1224 instead of
-#: being decoded in full and resampled, which costs 3-5x the decode on our 2-vCPU hosts.
+#: averages rather than skips pixels). The pipeline takes the strongest such reduction that still
+#: leaves this share of max_side_px, and resizes only what is left: a 4000x3000 photo decodes
+#: straight to 2000x1500 and a 3264x2448 one to 1632x1224, where a full decode plus resample would
+#: cost 3-5x the decode on our 2-vCPU hosts; a 4640x3472 one decodes to 2320x1736, then shrinks.
+#: So big photos keep at least 1536 px of 2048; 0.5 would never resample but could halve them.
 MIN_DRAFT_FILL = 0.75
 
 #: EXIF Orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
@@ -100,7 +103,7 @@ def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPh
     header = _open_header(data, image_format, limits.max_pixels)
     facts = read_exif_facts(data, now=now)
     # libheif already applied the HEIF container's rotation; the EXIF tag inside is informative only.
-    orientation = None if image_format is _Format.HEIF else facts.orientation
+    orientation = None if image_format is ImageFormat.HEIF else facts.orientation
     photo = _upright(_decode_reduced(header, limits.max_side_px), orientation)
     thumbnail = _thumbnail(photo, limits.thumbnail_side_px)
     return CleanPhoto(
@@ -109,23 +112,22 @@ def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPh
         width_px=photo.width,
         height_px=photo.height,
         sha256=hashlib.sha256(data).hexdigest(),
-        # The thumbnail is the cheap grayscale source: same hash as the full image (see perceptual_hash).
-        phash=perceptual_hash(thumbnail),
+        phash=perceptual_hash(thumbnail),  # the thumbnail is the cheap source: see perceptual_hash
         gps=facts.gps,
         taken_at=facts.taken_at,
     )
 
 
-def sniff_format(data: bytes) -> _Format:
+def sniff_format(data: bytes) -> ImageFormat:
     """Name the accepted format from the magic bytes, or refuse the upload."""
     if data[:3] == b"\xff\xd8\xff":
-        return _Format.JPEG
+        return ImageFormat.JPEG
     if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return _Format.PNG
+        return ImageFormat.PNG
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return _Format.WEBP
+        return ImageFormat.WEBP
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        return _Format.HEIF
+        return ImageFormat.HEIF
     if _is_other_image(data[:16]):
         raise PhotoRejected(RejectReason.UNSUPPORTED_FORMAT)
     raise PhotoRejected(RejectReason.NOT_AN_IMAGE)
@@ -141,26 +143,26 @@ def _is_other_image(prefix: bytes) -> bool:
 def _claims(accept: Callable[[bytes], bool | str] | None, prefix: bytes) -> bool:
     try:
         return accept is not None and bool(accept(prefix))
-    except Exception:  # noqa: BLE001 - a signature check tripping over a short prefix means "no"
+    except Exception:  # a signature check tripping over a short prefix means "no"
         return False
 
 
-_PLUGINS: dict[_Format, type[ImageFile.ImageFile]] = {
-    _Format.JPEG: JpegImagePlugin.JpegImageFile,
-    _Format.PNG: PngImagePlugin.PngImageFile,
-    _Format.WEBP: WebPImagePlugin.WebPImageFile,
+_PLUGINS: dict[ImageFormat, type[ImageFile.ImageFile]] = {
+    ImageFormat.JPEG: JpegImagePlugin.JpegImageFile,
+    ImageFormat.PNG: PngImagePlugin.PngImageFile,
+    ImageFormat.WEBP: WebPImagePlugin.WebPImageFile,
 }
 
 
-def _open_header(data: bytes, image_format: _Format, max_pixels: int) -> ImageFile.ImageFile:
+def _open_header(data: bytes, image_format: ImageFormat, max_pixels: int) -> ImageFile.ImageFile:
     """Parse the header only (no pixel decode) and refuse more than max_pixels before any decode."""
-    if image_format is _Format.WEBP:
+    if image_format is ImageFormat.WEBP:
         # libwebp allocates the whole canvas while opening, so its size is read from the RIFF
         # header and checked before Pillow sees the bytes.
         _check_pixels(_webp_canvas_size(data), max_pixels)
     # The plugin class is called directly rather than through Image.open, which would apply (and
     # warn about) Pillow's process-wide MAX_IMAGE_PIXELS; our own limit is the one that counts.
-    opener = _heif_image_file() if image_format is _Format.HEIF else _PLUGINS[image_format]
+    opener = _heif_image_file() if image_format is ImageFormat.HEIF else _PLUGINS[image_format]
     try:
         header = opener(BytesIO(data))
     except MemoryError:
@@ -211,7 +213,7 @@ def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
 def _decode_reduced(header: ImageFile.ImageFile, max_side_px: int) -> Image.Image:
     """Decode once, as small as quality allows, to RGB no larger than max_side_px."""
     try:
-        if header.format == _Format.JPEG:
+        if header.format == ImageFormat.JPEG:
             scale = _draft_scale(header.size, max_side_px)
             if scale > 1:
                 width_px, height_px = header.size
@@ -243,9 +245,9 @@ def _shrink(im: Image.Image, side_px: int) -> Image.Image:
     if longest_px <= side_px:
         return im
     size = (max(1, round(width_px * side_px / longest_px)), max(1, round(height_px * side_px / longest_px)))
-    # reducing_gap=1: an integer box reduce (a true average) does all but the last <2x, which
-    # bilinear finishes; Pillow's bilinear widens its support when shrinking, so it still
-    # antialiases. LANCZOS or a wider gap cost 2-3x more on our hosts for no visible gain.
+    # BOX when shrinking is area averaging (what OpenCV calls INTER_AREA): no aliasing, and after
+    # the JPEG draft only a <1.5x step is left. reducing_gap=1 does any whole factor with the
+    # cheaper reduce() first. Bilinear costs 1.3x, LANCZOS 3x, on our hosts for no visible gain.
     return im.resize(size, Image.Resampling.BOX, reducing_gap=1.0)
 
 
@@ -300,7 +302,7 @@ def perceptual_hash(im: Image.Image) -> str:
     hash and near-duplicate search treats them as the same photo. (The shared MANIFEST's `phash`
     column hashes the raw stored pixels instead, so it differs for rotated files only.) The input
     may be any reduction of the photo, such as the thumbnail: the hash only sees a 32x32 grey
-    version, and reducing first changes no bit on the reference photos.
+    version, and on the reference photos the thumbnail's hash is within 2 bits of the full image's.
     """
     grey = im.convert("L").resize((_DCT_SIDE, _DCT_SIDE), Image.Resampling.LANCZOS)
     pixels = np.asarray(grey, dtype=np.float64)

@@ -1,0 +1,66 @@
+"""Staff accounts: roles, password hashing and checks, and who may see which report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.admin.models import StaffUser
+from bot.i18n import N_
+
+_hasher = PasswordHasher()
+#: Verifying against this keeps a wrong username as slow as a wrong password (no user enumeration).
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"  #: triages reports in their areas/categories
+    OFFICIAL = "official"  #: also dispatches, sees dashboards, broadcasts, payouts
+    ADMIN = "admin"  #: also manages staff and settings
+
+
+ROLE_LABELS = {Role.MODERATOR: N_("moderator"), Role.OFFICIAL: N_("official"), Role.ADMIN: N_("admin")}
+ROLE_RANK = {Role.MODERATOR: 1, Role.OFFICIAL: 2, Role.ADMIN: 3}
+
+
+def has_role(staff: StaffUser, needed: Role) -> bool:
+    return ROLE_RANK.get(Role(staff.role), 0) >= ROLE_RANK[needed]
+
+
+def in_scope(staff: StaffUser, area: str | None, category: str) -> bool:
+    """Moderators see only their areas and categories; officials and admins see everything."""
+    if has_role(staff, Role.OFFICIAL):
+        return True
+    areas, categories = list(staff.areas or []), list(staff.categories or [])
+    return (not areas or area in areas) and (not categories or category in categories)
+
+
+async def create_staff(
+    username: str, password: str, role: Role, *, areas: list[str] | None = None,
+    categories: list[str] | None = None, display_name: str = "", language: str = "zh_CN",
+) -> StaffUser:
+    if len(password) < 10:
+        raise ValueError("a staff password needs at least 10 characters")
+    return await StaffUser.create(
+        username=username, password_hash=_hasher.hash(password), role=role, areas=areas or [],
+        categories=categories or [], display_name=display_name or username, language=language,
+    )
+
+
+async def authenticate(username: str, password: str, now: datetime) -> StaffUser | None:
+    """Return the active staff member whose password matches, else None."""
+    staff = await StaffUser.get_or_none(username=username, active=True)
+    try:
+        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if staff is None:
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = _hasher.hash(password)
+    staff.last_login_at = now
+    await staff.save()
+    return staff

@@ -1,0 +1,127 @@
+"""Admin shell pages: login, logout, the home page with every feature's navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.admin.accounts import Role, authenticate, has_role
+from bot.admin.security import (
+    LoginThrottle, csrf_token, current_staff, log_in, require, setup_security, staff_key,
+)
+from bot.i18n import N_, KNOWN_LOCALES, Translator, normalize_locale
+from bot.web.keys import clock_key, settings_key
+
+#: Packages whose `templates/` directory the admin renders from (missing ones are skipped).
+TEMPLATE_DIRS = [
+    Path(__file__).resolve().parent / "templates",
+    Path(__file__).resolve().parents[2] / "moderation" / "templates",
+    Path(__file__).resolve().parents[2] / "rewards" / "templates",
+    Path(__file__).resolve().parents[1] / "broadcasts" / "templates",
+]
+throttle_key = web.AppKey("login_throttle", LoginThrottle)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str  #: English source, translated when rendered
+    role: Role
+
+
+nav_key = web.AppKey("admin_nav", list[NavItem])
+WRONG_LOGIN = N_("Wrong username or password.")
+TOO_MANY_TRIES = N_("Too many failed attempts. Try again in a few minutes.")
+
+
+def admin_locale(request: web.Request) -> str:
+    staff = request.get(staff_key)
+    if staff is not None:
+        return staff.language
+    chosen = request.query.get("lang") or request.cookies.get("admin_lang")
+    if chosen in KNOWN_LOCALES:
+        return chosen
+    return normalize_locale(request.headers.get("Accept-Language", "").split(",")[0])
+
+
+async def template_context(request: web.Request) -> dict[str, Any]:
+    """What every admin template sees: `_` in the reader's language, the CSRF token, the menu."""
+    staff = request.get(staff_key)
+    nav = [item for item in request.app.get(nav_key, []) if staff is not None and has_role(staff, item.role)]
+    return {"_": Translator(admin_locale(request)), "csrf_token": await csrf_token(request), "staff": staff,
+            "nav": nav, "locale": admin_locale(request)}
+
+
+def add_nav(app: web.Application, path: str, label: str, role: Role) -> None:
+    app.setdefault(nav_key, []).append(NavItem(path, label, role))  # type: ignore[call-overload]
+
+
+@aiohttp_jinja2.template("admin/login.html")
+async def login_page(request: web.Request) -> dict[str, Any]:
+    return {"next": request.query.get("next", "/admin"), "error": None}
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    next_path = str(form.get("next", "/admin"))
+    if not next_path.startswith("/admin"):
+        next_path = "/admin"  # never redirect off-site
+    throttle, address = request.app[throttle_key], request.remote or "?"
+    if await throttle.blocked(username, address):
+        return _login_error(request, next_path, TOO_MANY_TRIES, status=429)
+    staff = await authenticate(username, password, request.app[clock_key]())
+    if staff is None:
+        await throttle.failed(username, address)
+        return _login_error(request, next_path, WRONG_LOGIN, status=401)
+    await throttle.succeeded(username)
+    await log_in(request, staff)
+    raise web.HTTPSeeOther(next_path)
+
+
+def _login_error(request: web.Request, next_path: str, message: str, *, status: int) -> web.Response:
+    response = aiohttp_jinja2.render_template(
+        "admin/login.html", request, {"next": next_path, "error": message}, status=status
+    )
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    from aiohttp_session import get_session
+
+    (await get_session(request)).invalidate()
+    raise web.HTTPSeeOther("/admin/login")
+
+
+@require(Role.MODERATOR)
+@aiohttp_jinja2.template("admin/home.html")
+async def home(request: web.Request) -> dict[str, Any]:
+    return {}
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther("/admin" if await current_staff(request) else "/admin/login")
+
+
+def setup_admin(app: web.Application) -> None:
+    """Install sessions, CSRF, templates and the shell routes; features then add their pages."""
+    settings = app[settings_key]
+    setup_security(app, settings)
+    aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
+        context_processors=[template_context], autoescape=True,
+    )
+    redis = Redis.from_url(settings.redis_url)
+    app[throttle_key] = LoginThrottle(redis, settings.login_max_failures, settings.login_failure_window_s)
+    app.on_cleanup.append(lambda _: redis.aclose())
+    app.router.add_get("/", root)
+    app.router.add_get("/admin/login", login_page)
+    app.router.add_post("/admin/login", login_submit)
+    app.router.add_post("/admin/logout", logout)
+    app.router.add_get("/admin", home)
