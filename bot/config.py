@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     thumbnail_max_side_px: int = 320
     stored_jpeg_quality: int = 85
     service_area_geojson: Path | None = None  #: a GeoJSON (Multi)Polygon; None -> anywhere
+    areas_geojson: Path | None = None  #: districts / grid cells with properties.key and name; None -> demo areas
     categories_file: Path | None = None  #: JSON list overriding the built-in categories
     emergency_numbers: dict[str, str] = Field(
         default_factory=lambda: {"police": "110", "fire": "119", "ambulance": "120"}

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.handlers import build_application, publish_commands
 from bot.handlers.context import BotApplication, BotServices
+from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
 from bot.reports.categories import load_categories
 from bot.reports.geo import ServiceArea
 from bot.reports.intake import Intake, IntakeRules
@@ -31,6 +32,7 @@ def intake_rules(settings: Settings) -> IntakeRules:
     return IntakeRules(
         categories=load_categories(settings.categories_file),
         area=ServiceArea.from_file(settings.service_area_geojson),
+        areas=Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE),
         photo_limits=PhotoLimits(
             max_bytes=settings.max_photo_bytes, max_pixels=settings.max_image_pixels,
             max_side_px=settings.stored_photo_max_side_px, thumbnail_side_px=settings.thumbnail_max_side_px,
