@@ -66,7 +66,7 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
-        worker = build_worker(settings)
+        worker = build_worker(settings, own_database=False)
         worker_task = asyncio.create_task(worker.async_run())
         _announce(settings)
         await _wait_for_signal()

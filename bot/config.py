@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+#: The sandbox's Bot API emulation, served by our own web process (bot/sandbox).
+SANDBOX_API_PATH = "/sandbox/bot"
+SANDBOX_FILE_PATH = "/sandbox/file/bot"
+#: Addresses that mean "every interface" when binding; clients connect to loopback instead.
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
 #: Telegram bots may only download files up to 20 MB through the cloud Bot API.
 TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
@@ -26,8 +34,8 @@ class Settings(BaseSettings):
 
     # Telegram
     telegram_bot_token: str = ""
-    telegram_api_url: str = "https://api.telegram.org/bot"
-    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_api_url: str = ""  #: empty -> Telegram's cloud API, or the local sandbox when there is no token
+    telegram_file_url: str = ""  #: empty -> likewise, for file downloads
     webhook_secret: str = "change-me-webhook-secret"
     webhook_path: str = "/telegram/webhook"
 
@@ -59,6 +67,16 @@ class Settings(BaseSettings):
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"
 
+    @model_validator(mode="after")
+    def _choose_bot_api(self) -> Settings:
+        """The one place that decides where the bot talks: explicit URLs, else the sandbox or Telegram."""
+        sandbox, base = self.sandbox_enabled, self.local_base_url()
+        if not self.telegram_api_url:
+            self.telegram_api_url = base + SANDBOX_API_PATH if sandbox else TELEGRAM_API_URL
+        if not self.telegram_file_url:
+            self.telegram_file_url = base + SANDBOX_FILE_PATH if sandbox else TELEGRAM_FILE_URL
+        return self
+
     @property
     def sandbox_enabled(self) -> bool:
         """Run the in-product Bot API emulation when there is no real token."""
@@ -79,4 +97,5 @@ class Settings(BaseSettings):
         return self.var_dir / "photos"
 
     def local_base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = "127.0.0.1" if self.host in WILDCARD_HOSTS else self.host
+        return f"http://{host}:{self.port}"

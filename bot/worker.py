@@ -28,11 +28,19 @@ def collect_jobs() -> tuple[list[Function], list[CronJob]]:
     return functions, cron_jobs
 
 
-def build_worker(settings: Settings, *, clock: Clock = system_clock, burst: bool = False, **overrides: Any) -> Worker:
-    """A Worker wired to our startup/shutdown; tests use burst=True and a frozen clock."""
+def build_worker(
+    settings: Settings, *, clock: Clock = system_clock, burst: bool = False, own_database: bool = True,
+    **overrides: Any,
+) -> Worker:
+    """A Worker wired to our startup/shutdown; tests use burst=True and a frozen clock.
+
+    `own_database=False` when the worker shares a process with the web app, which already opened
+    the ORM (tortoise's connections are process-global: closing them here would close the web's).
+    """
 
     async def on_startup(ctx: dict[str, Any]) -> None:
-        await init_db(settings)
+        if own_database:
+            await init_db(settings)
         ctx["settings"], ctx["clock"], ctx["arq"] = settings, clock, ctx["redis"]
         ctx["bot"] = build_outbound_bot(settings)
         await ctx["bot"].initialize()
@@ -40,7 +48,8 @@ def build_worker(settings: Settings, *, clock: Clock = system_clock, burst: bool
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "bot" in ctx:
             await ctx["bot"].shutdown()
-        await close_db()
+        if own_database:
+            await close_db()
 
     functions, cron_jobs = collect_jobs()
     options: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,12 +13,11 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.db import migrate
 from bot.embedded_redis import EmbeddedRedis
 from bot.runtime import WebRuntime, running_web
 from bot.worker import build_worker
 from tests.fake_botapi import FakeBotAPI
-from tests.pg import database_url_for_test
+from tests.pg import build_template, database_url_for_test
 
 
 class FrozenClock:
@@ -70,9 +70,15 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await server.close()
 
 
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the migrations once per session (a fresh event loop: fixtures' loops are per test)."""
+    return asyncio.run(build_template(tmp_path_factory.mktemp("template-db")))
+
+
 @pytest.fixture
-async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    async with database_url_for_test(tmp_path) as url:
+async def database_url(tmp_path: Path, template_database: str) -> AsyncIterator[str]:
+    async with database_url_for_test(tmp_path, template_database) as url:
         yield url
 
 
@@ -89,8 +95,8 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> None:
-    await migrate(settings.effective_database_url)
+def db(settings: Settings) -> None:
+    """The test's database is a copy of the migrated template: nothing left to do."""
 
 
 @pytest.fixture
@@ -101,10 +107,13 @@ async def product(db: None, settings: Settings, clock: FrozenClock, redis: Redis
 
 @pytest.fixture
 def run_worker(settings: Settings, clock: FrozenClock) -> Callable[[], Awaitable[int]]:
-    """Run every queued job once in a burst-mode arq worker; returns the number of jobs done."""
+    """Run every queued job once in a burst-mode arq worker; returns the number of jobs done.
+
+    It shares the test's ORM (opened by the `product` fixture), as the worker in `make run` does.
+    """
 
     async def run() -> int:
-        worker = build_worker(settings, clock=clock, burst=True)
+        worker = build_worker(settings, clock=clock, burst=True, own_database=False)
         try:
             await worker.main()
             return worker.jobs_complete

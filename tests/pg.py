@@ -1,29 +1,62 @@
-"""Per-test databases: a SQLite file by default, a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
+"""Per-test databases, already migrated: a SQLite file by default, a PostgreSQL database when
+TEST_DATABASE_URL is set. Migrations run once per session into a template that each test copies."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 
-@asynccontextmanager
-async def database_url_for_test(tmp_path: Path) -> AsyncIterator[str]:
+from bot.db import migrate
+
+TEMPLATE_DB = "safecity_template"
+
+
+async def build_template(template_dir: Path) -> str:
+    """Migrate a template database once; returns its SQLite path or PostgreSQL name."""
     server_url = os.environ.get("TEST_DATABASE_URL", "")
     if not server_url:
-        yield f"sqlite://{tmp_path / 'test.sqlite3'}"
-        return
+        path = template_dir / "template.sqlite3"
+        await migrate(f"sqlite://{path}")
+        return str(path)
+    async with _admin_connection(server_url) as admin:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    await migrate(urlunsplit(urlsplit(server_url)._replace(path=f"/{TEMPLATE_DB}")))
+    return TEMPLATE_DB
+
+
+@asynccontextmanager
+async def _admin_connection(server_url: str) -> AsyncIterator[Any]:
     import asyncpg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
     parts = urlsplit(server_url.replace("postgres://", "postgresql://", 1))
     admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
-    await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+        yield admin
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def database_url_for_test(tmp_path: Path, template: str) -> AsyncIterator[str]:
+    """A migrated database of this test's own: a copy of the template."""
+    server_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not server_url:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite://{path}"
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    async with _admin_connection(server_url) as admin:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        try:
+            yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.handlers.dedup_texts import DEDUP_BUTTONS
 from bot.handlers.texts import BUTTONS
 from bot.i18n import Translator
 from bot.reports.categories import Category
@@ -18,6 +19,8 @@ SKIP_DESCRIPTION = "desc:skip"
 CONFIRM_SUBMIT = "cf:yes"
 CONFIRM_CANCEL = "cf:no"
 LANGUAGE_PREFIX = "lang:"
+DUPLICATE_PREFIX = "dup:"  # "dup:<report id>" is "this is it", "dup:new" is "mine is new"
+DUPLICATE_NEW = "dup:new"
 
 
 def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -53,6 +56,14 @@ def skip_description(tr: Translator) -> InlineKeyboardMarkup:
 
 def confirm(tr: Translator) -> InlineKeyboardMarkup:
     return inline([[(tr(BUTTONS["submit"]), CONFIRM_SUBMIT), (tr(BUTTONS["cancel"]), CONFIRM_CANCEL)]])
+
+
+def this_is_it(tr: Translator, report_id: int) -> InlineKeyboardMarkup:
+    return inline([[(tr(DEDUP_BUTTONS["this_is_it"]), f"{DUPLICATE_PREFIX}{report_id}")]])
+
+
+def mine_is_new(tr: Translator) -> InlineKeyboardMarkup:
+    return inline([[(tr(DEDUP_BUTTONS["mine_is_new"]), DUPLICATE_NEW)]])
 
 
 def languages() -> InlineKeyboardMarkup:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers.dedup_texts import DEDUP_PROBLEMS, DEDUP_PROMPTS
 from bot.i18n import N_
 from bot.reports.geo import LocationProblem
 from bot.reports.intake import Problem, Prompt
@@ -58,6 +59,7 @@ PROMPTS: dict[Prompt, str] = {
     ),
     Prompt.CANCELLED: N_("Your report has been cancelled. Nothing was filed."),
     Prompt.NOTHING_TO_CANCEL: N_("There is nothing to cancel."),
+    **DEDUP_PROMPTS,
 }
 
 PROBLEMS: dict[str, str] = {
@@ -74,6 +76,7 @@ PROBLEMS: dict[str, str] = {
     LocationProblem.NULL_ISLAND: N_("That position is 0,0, which usually means the device had no GPS fix."),
     LocationProblem.OUT_OF_RANGE: N_("That is not a valid position (latitude -90..90, longitude -180..180)."),
     LocationProblem.OUTSIDE_SERVICE_AREA: N_("That position is outside the area this service covers."),
+    **DEDUP_PROBLEMS,
 }
 
 BUTTONS = {

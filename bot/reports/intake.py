@@ -14,7 +14,19 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
+from bot.reports.areas import Areas
 from bot.reports.categories import Category, by_key
+from bot.reports.dedup import (
+    DedupRules,
+    DuplicateCheck,
+    FollowOutcome,
+    Notice,
+    NoticeKind,
+    check_draft,
+    flag_report,
+    follow,
+    same_user_same_photo,
+)
 from bot.reports.geo import ServiceArea, check_position
 from bot.reports.lifecycle import Status, transition
 from bot.reports.models import Draft, Photo, Report, Resident
@@ -31,6 +43,7 @@ class Step(StrEnum):
     LOCATION = "location"
     DANGER = "danger"  #: is anyone in danger right now?
     CATEGORY = "category"
+    DUPLICATES = "duplicates"  #: open reports nearby: "this is it" (follow) or "mine is new"
     DESCRIPTION = "description"
     CONFIRM = "confirm"
 
@@ -45,6 +58,9 @@ class Prompt(StrEnum):
     ASK_DANGER = "ask_danger"
     EMERGENCY = "emergency"
     ASK_CATEGORY = "ask_category"
+    ASK_DUPLICATE = "ask_duplicate"
+    FOLLOWING = "following"
+    ALREADY_FOLLOWING = "already_following"
     ASK_DESCRIPTION = "ask_description"
     ASK_CONFIRM = "ask_confirm"
     SUBMITTED = "submitted"
@@ -60,6 +76,7 @@ class Problem(StrEnum):
     UNKNOWN_CATEGORY = "unknown_category"
     DESCRIPTION_TOO_LONG = "description_too_long"
     NO_DRAFT = "no_draft"
+    NOT_A_CANDIDATE = "not_a_candidate"
 
 
 PROMPT_FOR_STEP = {
@@ -68,6 +85,7 @@ PROMPT_FOR_STEP = {
     Step.LOCATION: Prompt.ASK_LOCATION,
     Step.DANGER: Prompt.ASK_DANGER,
     Step.CATEGORY: Prompt.ASK_CATEGORY,
+    Step.DUPLICATES: Prompt.ASK_DUPLICATE,
     Step.DESCRIPTION: Prompt.ASK_DESCRIPTION,
     Step.CONFIRM: Prompt.ASK_CONFIRM,
 }
@@ -81,6 +99,8 @@ class Reply:
     report: Report | None = None
     photo_count: int = 0
     params: dict[str, object] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)  # told on top of the prompt
+    duplicates: DuplicateCheck | None = None  # what the DUPLICATES step offers
 
 
 @dataclass(frozen=True)
@@ -88,8 +108,10 @@ class IntakeRules:
     categories: tuple[Category, ...]
     area: ServiceArea
     photo_limits: PhotoLimits
+    areas: Areas = field(default_factory=lambda: Areas([]))
     max_photos: int = 3
     draft_ttl: timedelta = timedelta(minutes=30)
+    dedup: DedupRules = field(default_factory=DedupRules)
 
 
 class Intake:
@@ -145,9 +167,14 @@ class Intake:
         if clean.gps and draft.proposed_lat is None and check_position(*clean.gps, self.rules.area) is None:
             draft.proposed_lat, draft.proposed_lon = clean.gps
         await self._touch(draft, now)
-        if count + 1 >= self.rules.max_photos:
-            return await self.photos_done(draft, now)
-        return Reply(Prompt.PHOTO_ADDED, draft, photo_count=count + 1)
+        reply = (
+            await self.photos_done(draft, now) if count + 1 >= self.rules.max_photos
+            else Reply(Prompt.PHOTO_ADDED, draft, photo_count=count + 1)
+        )
+        earlier = await same_user_same_photo(draft.resident_id, sha256=clean.sha256, phash=clean.phash)
+        if earlier is not None:
+            reply.notices.append(Notice(NoticeKind.SAME_PHOTO_AGAIN, (earlier.id,)))
+        return reply
 
     async def photos_done(self, draft: Draft, now: datetime) -> Reply:
         """Move on to the location: propose the photo's own position when it had one."""
@@ -190,7 +217,34 @@ class Intake:
         if by_key(self.rules.categories, key) is None:
             return await self.reprompt(draft, Problem.UNKNOWN_CATEGORY)
         draft.category = key
+        check = await self._check_duplicates(draft, now)
+        reply = await self._advance(draft, Step.DUPLICATES if check.candidates else Step.DESCRIPTION, now)
+        reply.duplicates, reply.notices = check, check.notices
+        return reply
+
+    async def pick_duplicate(self, draft: Draft, resident: Resident, report_id: int, now: datetime) -> Reply:
+        """ "This is it": follow that report instead of filing a new one; the draft ends here."""
+        if draft.step != Step.DUPLICATES:
+            return await self.reprompt(draft)
+        check = await self._check_duplicates(draft, now)  # again: the offer may have closed meanwhile
+        chosen = next((near.report for near in check.candidates if near.report.id == report_id), None)
+        if chosen is None:
+            return await self.reprompt(draft, Problem.NOT_A_CANDIDATE)
+        outcome = await follow(chosen, resident)
+        await discard_draft(draft)
+        prompt = Prompt.FOLLOWING if outcome is FollowOutcome.FOLLOWING else Prompt.ALREADY_FOLLOWING
+        return Reply(prompt, None, report=chosen)
+
+    async def duplicate_is_new(self, draft: Draft, now: datetime) -> Reply:
+        """ "Mine is new": go on with the description."""
+        if draft.step != Step.DUPLICATES:
+            return await self.reprompt(draft)
         return await self._advance(draft, Step.DESCRIPTION, now)
+
+    async def _check_duplicates(self, draft: Draft, now: datetime) -> DuplicateCheck:
+        category = by_key(self.rules.categories, draft.category or "")
+        radius_m = category.duplicate_radius_m if category is not None else Category.duplicate_radius_m
+        return await check_draft(draft, radius_m, self.rules.dedup, now)
 
     async def set_description(self, draft: Draft, text: str | None, now: datetime) -> Reply:
         """Take the optional description; `None` means the resident skipped it."""
@@ -212,11 +266,12 @@ class Intake:
             report = Report(
                 reporter=resident, category=draft.category, lat=draft.lat, lon=draft.lon,
                 location_source=draft.location_source or "shared", description=draft.description or "",
-                language=resident.language,
+                language=resident.language, area=self.rules.areas.area_for(draft.lat, draft.lon),
             )
             await transition(report, Status.SUBMITTED, actor=f"resident:{resident.id}", now=now)
             await Photo.filter(draft_id=draft.id).update(report_id=report.id, draft_id=None)
             await draft.delete()
+            await flag_report(report, self.rules.dedup, now)
         return Reply(Prompt.SUBMITTED, None, report=report)
 
     async def cancel(self, resident: Resident) -> Reply:

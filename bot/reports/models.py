@@ -42,6 +42,7 @@ class Draft(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     touched_at = fields.DatetimeField(db_index=True)  # last resident activity, drives the expiry
 
+    resident_id: int  # the FK's column attribute, declared for the type checker only
     photos: fields.ReverseRelation[Photo]
 
     class Meta:
@@ -78,9 +79,12 @@ class Report(Model):
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    reporter_id: int  # the FK's column attribute, declared for the type checker only
     photos: fields.ReverseRelation[Photo]
     status_changes: fields.ReverseRelation[StatusChange]
     followers: fields.ReverseRelation[ReportFollower]
+    duplicate_flags: fields.ReverseRelation[DuplicateFlag]
+    similar_flags: fields.ReverseRelation[DuplicateFlag]
 
     class Meta:
         table = "report"
@@ -111,6 +115,9 @@ class Photo(Model):
     telegram_file_unique_id = fields.CharField(max_length=64, default="")  # never the file URL (token)
     position = fields.SmallIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    report_id: int | None  # FK column attributes, declared for the type checker only
+    owner_id: int
 
     class Meta:
         table = "photo"
@@ -150,6 +157,29 @@ class ReportFollower(Model):
     class Meta:
         table = "report_follower"
         unique_together = (("report", "resident"),)
+
+
+class DuplicateFlag(Model):
+    """A likely duplicate found at intake (a near-identical photo nearby), for a moderator to judge.
+
+    Only a flag: the report stays a report until a moderator merges it or clears the doubt.
+    """
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="duplicate_flags", on_delete=fields.CASCADE
+    )
+    similar_to: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="similar_flags", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=24)  # dedup.FlagKind: "photo" or "same_reporter_photo"
+    phash_distance = fields.SmallIntField()  # Hamming distance of the closest photo pair, 0..64
+    distance_m = fields.FloatField()  # between the two reports' positions
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "duplicate_flag"
+        unique_together = (("report", "similar_to"),)
 
 
 class ProcessedUpdate(Model):

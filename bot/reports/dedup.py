@@ -1,0 +1,369 @@
+"""Duplicate detection at intake: open reports nearby, near-identical photos, and "me too" followers.
+
+Owns the nearby query. Migration core/0002 keeps a spatial index in the database (an R*Tree on
+SQLite; PostGIS or a (lat, lon) btree on PostgreSQL); the index narrows a million reports to the
+few in a bounding box, then exact haversine distances decide and sort. Also owns `DuplicateFlag`
+rows (likely photo duplicates for moderators) and `ReportFollower` rows made at intake.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from bot.reports.geo import EARTH_RADIUS_M, distance_m
+from bot.reports.lifecycle import OPEN_STATUSES
+from bot.reports.models import Draft, DuplicateFlag, Photo, Report, ReportFollower, Resident
+from bot.reports.photos import phash_distance
+
+M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, and along the equator
+#: Widen the box a hair so a point exactly on the radius survives float rounding on every backend.
+BOX_MARGIN = 1.001
+#: A real pHash sets about half of its 64 bits (they are thresholded at the median); a blank or flat
+#: picture sets almost none: every uniform image hashes to 8000000000000000. Such hashes carry no
+#: information and would "match" each other, so they never count as a photo match.
+MIN_INFORMATIVE_BITS = 16
+
+
+@dataclass(frozen=True)
+class DedupRules:
+    photo_radius_m: int = 1000  # photo matches look this far, in any category
+    photo_max_hamming: int = 8  # pHash distance at or below which two photos are the same scene
+    max_candidates: int = 3  # open reports offered to the resident at once
+
+
+@dataclass(frozen=True)
+class Nearby:
+    report: Report
+    distance_m: float
+    age: timedelta
+
+
+@dataclass(frozen=True)
+class PhotoMatch:
+    report: Report
+    distance_m: float
+    phash_distance: int
+
+
+class NoticeKind(StrEnum):
+    SAME_PHOTO_AGAIN = "same_photo_again"  # the resident sent this photo with an earlier report
+    SIMILAR_PHOTO = "similar_photo"  # someone reported a near-identical photo nearby
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the resident is told on top of the next prompt."""
+
+    kind: NoticeKind
+    report_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What intake found once location and category are known."""
+
+    candidates: list[Nearby] = field(default_factory=list)  # open reports the resident may follow
+    photo_matches: list[PhotoMatch] = field(default_factory=list)  # other residents', any status
+    thumbnail_keys: dict[int, str] = field(default_factory=dict)  # report id -> first thumbnail
+
+    @property
+    def notices(self) -> list[Notice]:
+        if not self.photo_matches:
+            return []
+        return [Notice(NoticeKind.SIMILAR_PHOTO, tuple(match.report.id for match in self.photo_matches))]
+
+
+class FlagKind(StrEnum):
+    PHOTO = "photo"  # another resident's report has a near-identical photo
+    SAME_REPORTER_PHOTO = "same_reporter_photo"  # the same resident sent the same picture before
+
+
+class FollowOutcome(StrEnum):
+    FOLLOWING = "following"
+    ALREADY_FOLLOWING = "already_following"
+    OWN_REPORT = "own_report"
+
+
+def is_informative(phash: str) -> bool:
+    """False for the hashes of blank, flat or tiny images, which match each other meaninglessly."""
+    return int(phash, 16).bit_count() >= MIN_INFORMATIVE_BITS
+
+
+# --- the spatial query -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> BoundingBox:
+    """Every point within `radius_m` of (lat, lon) lies in this box (antimeridian not handled)."""
+    d_lat = radius_m / M_PER_DEGREE * BOX_MARGIN
+    # Longitude degrees shrink towards the poles: size the box on its pole-ward edge.
+    cos_lat = math.cos(math.radians(min(abs(lat) + d_lat, 90.0)))
+    d_lon = 180.0 if cos_lat < 1e-9 else min(180.0, d_lat / cos_lat)
+    return BoundingBox(lat - d_lat, lat + d_lat, lon - d_lon, lon + d_lon)
+
+
+Filter = tuple[str, Sequence[object]]  # an SQL condition with "?" placeholders, and its values
+
+
+async def _rows_within(
+    lat: float, lon: float, radius_m: float, columns: str, filters: Sequence[Filter], *, join: str = ""
+) -> list[dict[str, Any]]:
+    """Rows of `report AS r` (plus `join`) in the index's answer for the circle; not yet exact."""
+    client = Report._meta.db
+    box = bounding_box(lat, lon, radius_m)
+    if client.capabilities.dialect == "sqlite":
+        # CROSS JOIN makes SQLite walk the R*Tree first, never the category or status index.
+        source = "report_rtree AS box CROSS JOIN report AS r ON r.id = box.id"
+        where = "box.min_lat <= ? AND box.max_lat >= ? AND box.min_lon <= ? AND box.max_lon >= ?"
+        params: list[object] = [box.max_lat, box.min_lat, box.max_lon, box.min_lon]
+    elif await _has_geography_index(client):
+        source = "report AS r"
+        where = (
+            "ST_DWithin(geography(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)), "
+            "geography(ST_SetSRID(ST_MakePoint(?, ?), 4326)), ?)"
+        )
+        params = [lon, lat, radius_m * BOX_MARGIN]
+    else:
+        source = "report AS r"
+        where = "r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?"
+        params = [box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+    for condition, values in filters:
+        where += f" AND {condition}"
+        params.extend(values)
+    sql = f"SELECT {columns} FROM {source} {join} WHERE {where}"  # only our own fragments, values are bound
+    if client.capabilities.dialect != "sqlite":
+        sql = _numbered(sql)
+    return list(await client.execute_query_dict(sql, params))
+
+
+async def _has_geography_index(client: Any) -> bool:
+    """Whether migration 0002 found PostGIS and built the GiST index (asked each time: it is cheap)."""
+    rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
+    return bool(rows and rows[0]["present"])
+
+
+def _numbered(sql: str) -> str:
+    """'?' placeholders to PostgreSQL's $1, $2, ... (our fragments hold no '?' in literals)."""
+    parts = sql.split("?")
+    return "".join(part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1))
+
+
+def _in(column: str, values: Iterable[str]) -> Filter:
+    listed = sorted(values)
+    return f"{column} IN ({', '.join('?' * len(listed))})", listed
+
+
+# --- nearby open reports ---------------------------------------------------------------------
+
+
+async def nearby_open_reports(
+    lat: float,
+    lon: float,
+    category: str,
+    radius_m: float,
+    *,
+    now: datetime,
+    limit: int = 3,
+    exclude_reporter_id: int | None = None,
+    exclude_report_id: int | None = None,
+) -> list[Nearby]:
+    """Open reports of `category` within `radius_m`, nearest first (the newer first on a tie)."""
+    filters: list[Filter] = [("r.category = ?", [category]), _in("r.status", OPEN_STATUSES)]
+    if exclude_reporter_id is not None:
+        filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
+    if exclude_report_id is not None:
+        filters.append(("r.id <> ?", [exclude_report_id]))
+    rows = await _rows_within(lat, lon, radius_m, "r.id, r.lat, r.lon", filters)
+    hits = [(distance_m(lat, lon, row["lat"], row["lon"]), int(row["id"])) for row in rows]
+    ranked = sorted((hit for hit in hits if hit[0] <= radius_m), key=lambda hit: (hit[0], -hit[1]))[:limit]
+    reports = await _reports_by_id(report_id for _, report_id in ranked)
+    return [
+        Nearby(reports[report_id], metres, now - reports[report_id].created_at)
+        for metres, report_id in ranked
+        if report_id in reports
+    ]
+
+
+async def _reports_by_id(ids: Iterable[int]) -> dict[int, Report]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return {report.id: report for report in await Report.filter(id__in=wanted)}
+
+
+# --- photo matches ---------------------------------------------------------------------------
+
+
+async def similar_photo_reports(
+    phash: str,
+    lat: float,
+    lon: float,
+    *,
+    within_m: float = 1000,
+    max_distance: int = 8,
+    exclude_report_id: int | None = None,
+    exclude_reporter_id: int | None = None,
+) -> list[PhotoMatch]:
+    """Reports within `within_m`, of any category and status, with a photo at most `max_distance`
+    bits from `phash`; closest photo first. Blank-image hashes match nothing."""
+    if not is_informative(phash):
+        return []
+    filters: list[Filter] = []
+    if exclude_report_id is not None:
+        filters.append(("r.id <> ?", [exclude_report_id]))
+    if exclude_reporter_id is not None:
+        filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
+    rows = await _rows_within(
+        lat, lon, within_m, "r.id, r.lat, r.lon, p.phash", filters, join="CROSS JOIN photo AS p ON p.report_id = r.id"
+    )
+    best: dict[int, tuple[int, float]] = {}
+    for row in rows:
+        if not is_informative(row["phash"]):
+            continue
+        bits = phash_distance(phash, row["phash"])
+        metres = distance_m(lat, lon, row["lat"], row["lon"])
+        if bits <= max_distance and metres <= within_m and (bits, metres) < best.get(row["id"], (65, 0.0)):
+            best[row["id"]] = (bits, metres)
+    reports = await _reports_by_id(best)
+    matches = [PhotoMatch(reports[rid], metres, bits) for rid, (bits, metres) in best.items() if rid in reports]
+    return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
+
+
+async def _similar_to_any(
+    phashes: Iterable[str],
+    lat: float,
+    lon: float,
+    rules: DedupRules,
+    *,
+    exclude_report_id: int | None = None,
+    exclude_reporter_id: int | None = None,
+) -> list[PhotoMatch]:
+    """The best match per report over several photos (a report has up to three)."""
+    best: dict[int, PhotoMatch] = {}
+    for phash in set(phashes):
+        for match in await similar_photo_reports(
+            phash,
+            lat,
+            lon,
+            within_m=rules.photo_radius_m,
+            max_distance=rules.photo_max_hamming,
+            exclude_report_id=exclude_report_id,
+            exclude_reporter_id=exclude_reporter_id,
+        ):
+            known = best.get(match.report.id)
+            if known is None or match.phash_distance < known.phash_distance:
+                best[match.report.id] = match
+    return sorted(best.values(), key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
+
+
+async def same_user_same_photo(resident_id: int, *, sha256: str, phash: str) -> Report | None:
+    """The resident's latest filed report with this very photo (same bytes, or a pHash distance of 0)."""
+    same = Q(sha256=sha256) | Q(phash=phash) if is_informative(phash) else Q(sha256=sha256)
+    photo = await Photo.filter(same, owner_id=resident_id, report_id__isnull=False).order_by("-report_id").first()
+    return None if photo is None else await Report.get_or_none(id=photo.report_id)
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: datetime) -> DuplicateCheck:
+    """Open reports the resident may mean, photo matches first, then the same category nearby."""
+    assert draft.lat is not None
+    assert draft.lon is not None
+    assert draft.category is not None
+    phashes = await Photo.filter(draft_id=draft.id).values_list("phash", flat=True)
+    matches = await _similar_to_any(
+        (str(phash) for phash in phashes), draft.lat, draft.lon, rules, exclude_reporter_id=draft.resident_id
+    )
+    nearby = await nearby_open_reports(
+        draft.lat,
+        draft.lon,
+        draft.category,
+        radius_m,
+        now=now,
+        limit=rules.max_candidates,
+        exclude_reporter_id=draft.resident_id,
+    )
+    candidates: dict[int, Nearby] = {}
+    for match in matches:
+        if match.report.status in OPEN_STATUSES:
+            candidates[match.report.id] = Nearby(match.report, match.distance_m, now - match.report.created_at)
+    for near in nearby:
+        candidates.setdefault(near.report.id, near)
+    offered = list(candidates.values())[: rules.max_candidates]
+    return DuplicateCheck(offered, matches, await thumbnail_keys([near.report.id for near in offered]))
+
+
+async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[DuplicateFlag]:
+    """Record, for moderators, each earlier report with a near-identical photo (idempotent)."""
+    phashes = await Photo.filter(report_id=report.id).values_list("phash", flat=True)
+    matches = await _similar_to_any(
+        (str(phash) for phash in phashes), report.lat, report.lon, rules, exclude_report_id=report.id
+    )
+    flags = []
+    for match in matches:
+        same_reporter = match.report.reporter_id == report.reporter_id
+        flag, _ = await DuplicateFlag.get_or_create(
+            report=report,
+            similar_to=match.report,
+            defaults={
+                "kind": FlagKind.SAME_REPORTER_PHOTO if same_reporter else FlagKind.PHOTO,
+                "phash_distance": match.phash_distance,
+                "distance_m": match.distance_m,
+                "created_at": now,
+            },
+        )
+        flags.append(flag)
+    return flags
+
+
+async def follow(report: Report, resident: Resident) -> FollowOutcome:
+    """ "Me too": the resident supports `report` and gets its updates; safe to repeat."""
+    if report.reporter_id == resident.id:
+        return FollowOutcome.OWN_REPORT
+    try:
+        _, created = await ReportFollower.get_or_create(report=report, resident=resident)
+    except IntegrityError:  # a concurrent tap made the row between our read and our insert
+        return FollowOutcome.ALREADY_FOLLOWING
+    return FollowOutcome.FOLLOWING if created else FollowOutcome.ALREADY_FOLLOWING
+
+
+async def support_counts(report_ids: Sequence[int]) -> dict[int, int]:
+    """Followers ("me too") per report."""
+    if not report_ids:
+        return {}
+    rows = (
+        await ReportFollower.filter(report_id__in=list(report_ids))
+        .group_by("report_id")
+        .annotate(n=Count("id"))
+        .values_list("report_id", "n")
+    )
+    return {int(report_id): int(n) for report_id, n in rows}
+
+
+async def thumbnail_keys(report_ids: Sequence[int]) -> dict[int, str]:
+    """The first photo's thumbnail key of each report that has a photo."""
+    if not report_ids:
+        return {}
+    rows = (
+        await Photo.filter(report_id__in=list(report_ids))
+        .order_by("-position", "-id")
+        .values_list("report_id", "thumbnail_key")
+    )
+    return {int(report_id): str(key) for report_id, key in rows}  # later rows win: position 0 last

@@ -1,0 +1,36 @@
+"""Small builders shared by the bot tests."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from PIL import Image
+
+from tests.fake_botapi import FakeUser
+
+
+def jpeg_bytes(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (640, 480)) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def noisy_jpeg(seed: int, size: tuple[int, int] = (320, 240)) -> bytes:
+    """A photo with real texture (so perceptual hashes differ between seeds)."""
+    import numpy as np
+
+    pixels = np.random.default_rng(seed).integers(0, 255, (size[1] // 8, size[0] // 8, 3), dtype=np.uint8)
+    buffer = BytesIO()
+    Image.fromarray(pixels).resize(size, Image.Resampling.BICUBIC).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def reach_category(user: FakeUser, lat: float = 31.2304, lon: float = 121.4737,
+                         photo: bytes | None = None) -> dict[str, Any]:
+    """Photo, done, location, "no one in danger": returns the category question."""
+    [added] = await user.photo(photo or jpeg_bytes())
+    await user.press(added, "ph:done")
+    [danger] = await user.location(lat, lon)
+    [categories] = await user.press(danger, "dg:no")
+    return categories
