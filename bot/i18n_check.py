@@ -16,9 +16,26 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_",
-             "--no-location", "--sort-output", "-o", str(fresh), "."],
-            check=True, cwd=LOCALES_DIR.parent, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "N_",
+                "-k",
+                "_",
+                "--no-location",
+                "--sort-output",
+                "-o",
+                str(fresh),
+                ".",
+            ],
+            check=True,
+            cwd=LOCALES_DIR.parent,
+            capture_output=True,
         )
         with fresh.open("rb") as handle:
             wanted = {message.id for message in read_po(handle) if message.id}

@@ -22,7 +22,9 @@ async def expire_stale_drafts(ctx: dict[str, Any]) -> int:
     expired = await expire_drafts(now, timedelta(minutes=settings.draft_ttl_min))
     for chat_id, language in expired:
         await ctx["arq"].enqueue_job(
-            "bot.send_text", chat_id, Translator(language)(DRAFT_EXPIRED, minutes=settings.draft_ttl_min),
+            "bot.send_text",
+            chat_id,
+            Translator(language)(DRAFT_EXPIRED, minutes=settings.draft_ttl_min),
             _job_id=f"draft-expired:{chat_id}:{int(now.timestamp()) // 60}",
         )
     return len(expired)

@@ -26,7 +26,9 @@ class Delivery(StrEnum):
 def build_outbound_bot(settings: Settings) -> ExtBot[Any]:
     """An ExtBot with PTB's limiter (30 msg/s overall; it also sleeps through a 429 and retries)."""
     return ExtBot(
-        settings.bot_token, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url,
+        settings.bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
         rate_limiter=AIORateLimiter(max_retries=3),
     )
 
@@ -36,7 +38,9 @@ def retry_after_s(error: RetryAfter) -> float:
     return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
 
-async def send_text(bot: ExtBot[Any], chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Delivery:
+async def send_text(
+    bot: ExtBot[Any], chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Delivery:
     """Send one message; RetryAfter propagates so the caller (a job) can defer the whole job."""
     try:
         await bot.send_message(chat_id, text, reply_markup=reply_markup)

@@ -19,6 +19,7 @@ from bot.handlers import build_application, publish_commands
 from bot.handlers.context import BotApplication, BotServices
 from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
 from bot.reports.categories import load_categories
+from bot.reports.dedup import DedupRules
 from bot.reports.geo import ServiceArea
 from bot.reports.intake import Intake, IntakeRules
 from bot.reports.photos import PhotoLimits
@@ -34,12 +35,19 @@ def intake_rules(settings: Settings) -> IntakeRules:
         area=ServiceArea.from_file(settings.service_area_geojson),
         areas=Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE),
         photo_limits=PhotoLimits(
-            max_bytes=settings.max_photo_bytes, max_pixels=settings.max_image_pixels,
-            max_side_px=settings.stored_photo_max_side_px, thumbnail_side_px=settings.thumbnail_max_side_px,
+            max_bytes=settings.max_photo_bytes,
+            max_pixels=settings.max_image_pixels,
+            max_side_px=settings.stored_photo_max_side_px,
+            thumbnail_side_px=settings.thumbnail_max_side_px,
             jpeg_quality=settings.stored_jpeg_quality,
         ),
         max_photos=settings.max_photos_per_report,
         draft_ttl=timedelta(minutes=settings.draft_ttl_min),
+        dedup=DedupRules(
+            photo_radius_m=settings.duplicate_photo_radius_m,
+            photo_max_hamming=settings.duplicate_photo_max_hamming,
+            max_candidates=settings.duplicate_candidates_max,
+        ),
     )
 
 
@@ -101,7 +109,8 @@ async def _connect_telegram(settings: Settings, ptb: BotApplication, polling: bo
         await ptb.updater.start_polling(allowed_updates=["message", "callback_query"])
     elif settings.public_url:
         await ptb.bot.set_webhook(
-            settings.public_url.rstrip("/") + settings.webhook_path, secret_token=settings.webhook_secret,
+            settings.public_url.rstrip("/") + settings.webhook_path,
+            secret_token=settings.webhook_secret,
             allowed_updates=["message", "callback_query"],
         )
     await publish_commands(ptb)

@@ -29,7 +29,11 @@ def collect_jobs() -> tuple[list[Function], list[CronJob]]:
 
 
 def build_worker(
-    settings: Settings, *, clock: Clock = system_clock, burst: bool = False, own_database: bool = True,
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    burst: bool = False,
+    own_database: bool = True,
     **overrides: Any,
 ) -> Worker:
     """A Worker wired to our startup/shutdown; tests use burst=True and a frozen clock.
@@ -53,10 +57,15 @@ def build_worker(
 
     functions, cron_jobs = collect_jobs()
     options: dict[str, Any] = {
-        "functions": functions, "cron_jobs": [] if burst else cron_jobs,
+        "functions": functions,
+        "cron_jobs": [] if burst else cron_jobs,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
-        "on_startup": on_startup, "on_shutdown": on_shutdown, "burst": burst,
-        "handle_signals": False, "poll_delay": 0.05 if burst else 0.5, "keep_result": 3600,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "burst": burst,
+        "handle_signals": False,
+        "poll_delay": 0.05 if burst else 0.5,
+        "keep_result": 3600,
     }
     options.update(overrides)
     return Worker(**options)

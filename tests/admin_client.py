@@ -29,8 +29,9 @@ class AdminClient:
                 self.csrf = match.group(1)
             return response.status, text
 
-    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True,
-                   allow_redirects: bool = True) -> tuple[int, str]:
+    async def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True, allow_redirects: bool = True
+    ) -> tuple[int, str]:
         form = dict(data or {})
         if csrf:
             form.setdefault("csrf_token", self.csrf)

@@ -87,9 +87,14 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
     port = free_port()
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        var_dir=tmp_path / "var", database_url=database_url, redis_url=redis_url, port=port,
-        public_url=f"http://127.0.0.1:{port}", telegram_bot_token=fake_api.token,
-        telegram_api_url=f"{fake_api.url}/bot", telegram_file_url=f"{fake_api.url}/file/bot",
+        var_dir=tmp_path / "var",
+        database_url=database_url,
+        redis_url=redis_url,
+        port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        telegram_bot_token=fake_api.token,
+        telegram_api_url=f"{fake_api.url}/bot",
+        telegram_file_url=f"{fake_api.url}/file/bot",
         webhook_secret="test-webhook-secret",
     )
 

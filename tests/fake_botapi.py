@@ -16,8 +16,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "SafeCityBot", "username": "safecity_test_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "SafeCityBot",
+    "username": "safecity_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendLocation", "sendDocument", "copyMessage")
 
 
@@ -61,8 +68,13 @@ class FakeBotAPI:
         return web.json_response(body, status=code)
 
     def _message(self, p: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._ids), "date": int(time.time()), "from": BOT_USER,
-                   "chat": {"id": int(p["chat_id"]), "type": "private"}, **extra}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": int(p["chat_id"]), "type": "private"},
+            **extra,
+        }
         if isinstance(p.get("reply_markup"), dict) and "inline_keyboard" in p["reply_markup"]:
             message["reply_markup"] = p["reply_markup"]
         return message
@@ -101,8 +113,11 @@ class FakeBotAPI:
         if method == "sendMessage":
             return self._message(p, text=p["text"])
         if method == "sendPhoto":
-            return self._message(p, caption=p.get("caption"), photo=[
-                {"file_id": f"sent-{next(self._ids)}", "file_unique_id": "u", "width": 1, "height": 1}])
+            return self._message(
+                p,
+                caption=p.get("caption"),
+                photo=[{"file_id": f"sent-{next(self._ids)}", "file_unique_id": "u", "width": 1, "height": 1}],
+            )
         if method == "sendLocation":
             return self._message(p, location={"latitude": float(p["latitude"]), "longitude": float(p["longitude"])})
         if method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
@@ -111,8 +126,12 @@ class FakeBotAPI:
             return True
         if method == "getFile" and p.get("file_id") in self.files:
             content, path = self.files[p["file_id"]]
-            return {"file_id": p["file_id"], "file_unique_id": p["file_id"][:16], "file_size": len(content),
-                    "file_path": path}
+            return {
+                "file_id": p["file_id"],
+                "file_unique_id": p["file_id"][:16],
+                "file_size": len(content),
+                "file_path": path,
+            }
         return None
 
     async def _record(self, method: str, p: dict[str, Any]) -> None:
@@ -133,7 +152,9 @@ class FakeBotAPI:
     def fail_next(self, method: str, code: int, description: str, **parameters: Any) -> None:
         self.faults.setdefault(method, []).append({"code": code, "description": description, **parameters})
 
-    async def deliver(self, update_body: dict[str, Any], *, secret: str | None = None, update_id: int | None = None) -> int:
+    async def deliver(
+        self, update_body: dict[str, Any], *, secret: str | None = None, update_id: int | None = None
+    ) -> int:
         """POST an update to the registered webhook with its secret header (or `secret` to override)."""
         assert self.webhook is not None, "the bot has not registered a webhook"
         update = {"update_id": update_id if update_id is not None else next(self._update_ids), **update_body}
@@ -141,17 +162,22 @@ class FakeBotAPI:
         token = self.webhook["secret_token"] if secret is None else secret
         if token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = token
-        async with aiohttp.ClientSession() as session, session.post(
-            self.webhook["url"], json=update, headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook["url"], json=update, headers=headers) as response,
+        ):
             return response.status
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[dict[str, Any]]:
-        return [p for m, p in self.calls if m == method and "_result" in p
-                and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)]
+        return [
+            p
+            for m, p in self.calls
+            if m == method and "_result" in p and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)
+        ]
 
-    async def wait_for(self, method: str, n: int = 1, *, chat_id: int | None = None,
-                       timeout_s: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_for(
+        self, method: str, n: int = 1, *, chat_id: int | None = None, timeout_s: float = 10.0
+    ) -> list[dict[str, Any]]:
         """Wait until the bot made `n` successful `method` calls (to `chat_id`, if given)."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent(chat_id, method)) >= n), timeout_s)
@@ -166,10 +192,18 @@ class FakeUser:
         self._message_ids = itertools.count(1)
 
     def _message(self, **extra: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()),
-                "from": {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                         "language_code": self.language_code},
-                "chat": {"id": self.id, "type": "private", "first_name": self.first_name}, **extra}
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": {
+                "id": self.id,
+                "is_bot": False,
+                "first_name": self.first_name,
+                "language_code": self.language_code,
+            },
+            "chat": {"id": self.id, "type": "private", "first_name": self.first_name},
+            **extra,
+        }
 
     async def _send(self, body: dict[str, Any], *, expect_replies: int = 1) -> list[dict[str, Any]]:
         before = len(self.api.sent(self.id))
@@ -190,32 +224,65 @@ class FakeUser:
     async def photo(self, content: bytes, file_id: str = "PHOTO1", **kw: Any) -> list[dict[str, Any]]:
         """A compressed photo, as Telegram sends them (PhotoSize list, largest last)."""
         self.api.files[file_id] = (content, f"photos/{file_id}.jpg")
-        sizes = [{"file_id": f"{file_id}-s", "file_unique_id": f"{file_id}-s", "width": 90, "height": 90},
-                 {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960,
-                  "file_size": len(content)}]
+        sizes = [
+            {"file_id": f"{file_id}-s", "file_unique_id": f"{file_id}-s", "width": 90, "height": 90},
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "width": 1280,
+                "height": 960,
+                "file_size": len(content),
+            },
+        ]
         return await self._send({"message": self._message(photo=sizes)}, **kw)
 
-    async def document(self, content: bytes, file_name: str, mime_type: str = "image/jpeg",
-                       file_id: str | None = None, declared_size: int | None = None, **kw: Any) -> list[dict[str, Any]]:
+    async def document(
+        self,
+        content: bytes,
+        file_name: str,
+        mime_type: str = "image/jpeg",
+        file_id: str | None = None,
+        declared_size: int | None = None,
+        **kw: Any,
+    ) -> list[dict[str, Any]]:
         """A file ("send as file" keeps EXIF)."""
         file_id = file_id or f"DOC-{file_name}"
         self.api.files[file_id] = (content, f"documents/{file_id}")
-        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}"[:32], "file_name": file_name,
-                    "mime_type": mime_type, "file_size": declared_size if declared_size is not None else len(content)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}"[:32],
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": declared_size if declared_size is not None else len(content),
+        }
         return await self._send({"message": self._message(document=document)}, **kw)
 
     async def location(self, lat: float, lon: float, **kw: Any) -> list[dict[str, Any]]:
-        return await self._send({"message": self._message(
-            location={"latitude": lat, "longitude": lon, "horizontal_accuracy": 12.5})}, **kw)
+        return await self._send(
+            {"message": self._message(location={"latitude": lat, "longitude": lon, "horizontal_accuracy": 12.5})}, **kw
+        )
 
     async def venue(self, lat: float, lon: float, title: str = "Gate 3", **kw: Any) -> list[dict[str, Any]]:
         location = {"latitude": lat, "longitude": lon}
-        return await self._send({"message": self._message(
-            location=location, venue={"location": location, "title": title, "address": "Somewhere 1"})}, **kw)
+        return await self._send(
+            {
+                "message": self._message(
+                    location=location, venue={"location": location, "title": title, "address": "Somewhere 1"}
+                )
+            },
+            **kw,
+        )
 
     async def sticker(self, **kw: Any) -> list[dict[str, Any]]:
-        sticker = {"file_id": "STK", "file_unique_id": "STK", "type": "regular", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "STK",
+            "file_unique_id": "STK",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return await self._send({"message": self._message(sticker=sticker)}, **kw)
 
     async def press(self, bot_message: dict[str, Any], data: str, **kw: Any) -> list[dict[str, Any]]:
@@ -223,9 +290,26 @@ class FakeUser:
         buttons = [b["callback_data"] for row in bot_message["reply_markup"]["inline_keyboard"] for b in row]
         assert data in buttons, f"{data!r} is not one of the buttons {buttons}"
         result = bot_message["_result"]
-        return await self._send({"callback_query": {
-            "id": str(next(self._message_ids)), "chat_instance": f"ci-{self.id}", "data": data,
-            "from": {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code},
-            "message": {"message_id": result["message_id"], "date": result["date"],
-                        "chat": {"id": self.id, "type": "private"}, "from": BOT_USER, "text": result.get("text", "")},
-        }}, **kw)
+        return await self._send(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "chat_instance": f"ci-{self.id}",
+                    "data": data,
+                    "from": {
+                        "id": self.id,
+                        "is_bot": False,
+                        "first_name": self.first_name,
+                        "language_code": self.language_code,
+                    },
+                    "message": {
+                        "message_id": result["message_id"],
+                        "date": result["date"],
+                        "chat": {"id": self.id, "type": "private"},
+                        "from": BOT_USER,
+                        "text": result.get("text", ""),
+                    },
+                }
+            },
+            **kw,
+        )

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-
 from bot.db import migrate
 
 TEMPLATE_DB = "safecity_template"

@@ -36,8 +36,10 @@ class TestPhotoKeys:
 class TestKeys:
     @pytest.mark.parametrize(
         "key",
-        ["", "/etc/passwd", "../outside.jpg", "ab/../../outside.jpg", "ab//cd.jpg", "ab/./cd.jpg", "ab/cd/", "a\\b.jpg"]
-        + ["ab/.hidden.jpg", "ab/cd.jpg\x00", "C:/windows.jpg", "ab/" + "x" * 129],
+        [
+            *("", "/etc/passwd", "../outside.jpg", "ab/../../outside.jpg", "ab//cd.jpg", "ab/./cd.jpg"),
+            *("ab/cd/", "a\\b.jpg", "ab/.hidden.jpg", "ab/cd.jpg\x00", "C:/windows.jpg", "ab/" + "x" * 129),
+        ],
     )
     def test_keys_that_could_escape_or_hide_are_refused(self, key: str) -> None:
         with pytest.raises(InvalidKeyError):
@@ -95,7 +97,7 @@ class TestDirectoryStorage:
         assert os.listdir(storage.root / SHA[:2] / SHA[2:4]) == []
 
     @pytest.mark.parametrize("key", ["../escape.jpg", "/tmp/escape.jpg"])
-    async def test_bad_keys_are_refused_before_touching_disk(self, storage: DirectoryStorage, key: str) -> None:
+    async def test_bad_keys_never_touch_disk(self, storage: DirectoryStorage, key: str) -> None:
         with pytest.raises(InvalidKeyError):
             await storage.put(key, b"x")
         with pytest.raises(InvalidKeyError):

@@ -39,14 +39,25 @@ def in_scope(staff: StaffUser, area: str | None, category: str) -> bool:
 
 
 async def create_staff(
-    username: str, password: str, role: Role, *, areas: list[str] | None = None,
-    categories: list[str] | None = None, display_name: str = "", language: str = "zh_CN",
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    areas: list[str] | None = None,
+    categories: list[str] | None = None,
+    display_name: str = "",
+    language: str = "zh_CN",
 ) -> StaffUser:
     if len(password) < 10:
         raise ValueError("a staff password needs at least 10 characters")
     return await StaffUser.create(
-        username=username, password_hash=_hasher.hash(password), role=role, areas=areas or [],
-        categories=categories or [], display_name=display_name or username, language=language,
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        areas=areas or [],
+        categories=categories or [],
+        display_name=display_name or username,
+        language=language,
     )
 
 

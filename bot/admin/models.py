@@ -12,8 +12,8 @@ class StaffUser(Model):
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=16)  # moderator < official < admin
     display_name = fields.CharField(max_length=128, default="")
-    areas = fields.JSONField(default=list)  # area keys a moderator handles; empty = every area
-    categories = fields.JSONField(default=list)  # category keys; empty = every category
+    areas: list[str] = fields.JSONField(default=list)  # area keys a moderator handles; empty = every area
+    categories: list[str] = fields.JSONField(default=list)  # category keys; empty = every category
     language = fields.CharField(max_length=8, default="zh_CN", db_default="zh_CN")
     telegram_user_id = fields.BigIntField(null=True)  # links a staff member to their resident account
     active = fields.BooleanField(default=True, db_default=True)

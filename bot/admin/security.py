@@ -40,8 +40,12 @@ def session_key(settings: Settings) -> bytes:
 
 def setup_security(app: web.Application, settings: Settings) -> None:
     storage = EncryptedCookieStorage(
-        Fernet(session_key(settings)), cookie_name="safecity_admin", max_age=settings.admin_session_max_age_s,
-        httponly=True, samesite="Strict", secure=settings.public_url.startswith("https://"),
+        Fernet(session_key(settings)),
+        cookie_name="safecity_admin",
+        max_age=settings.admin_session_max_age_s,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.public_url.startswith("https://"),
     )
     setup_session(app, storage)
     app.middlewares.append(staff_middleware)  # before the template context processors run

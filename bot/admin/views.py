@@ -13,9 +13,15 @@ from redis.asyncio import Redis
 
 from bot.admin.accounts import Role, authenticate, has_role
 from bot.admin.security import (
-    LoginThrottle, csrf_token, current_staff, log_in, require, setup_security, staff_key,
+    LoginThrottle,
+    csrf_token,
+    current_staff,
+    log_in,
+    require,
+    setup_security,
+    staff_key,
 )
-from bot.i18n import N_, KNOWN_LOCALES, Translator, normalize_locale
+from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.web.keys import clock_key, settings_key
 
 #: Packages whose `templates/` directory the admin renders from (missing ones are skipped).
@@ -43,10 +49,10 @@ TOO_MANY_TRIES = N_("Too many failed attempts. Try again in a few minutes.")
 def admin_locale(request: web.Request) -> str:
     staff = request.get(staff_key)
     if staff is not None:
-        return staff.language
+        return str(staff.language)
     chosen = request.query.get("lang") or request.cookies.get("admin_lang")
     if chosen in KNOWN_LOCALES:
-        return chosen
+        return str(chosen)
     return normalize_locale(request.headers.get("Accept-Language", "").split(",")[0])
 
 
@@ -54,12 +60,17 @@ async def template_context(request: web.Request) -> dict[str, Any]:
     """What every admin template sees: `_` in the reader's language, the CSRF token, the menu."""
     staff = request.get(staff_key)
     nav = [item for item in request.app.get(nav_key, []) if staff is not None and has_role(staff, item.role)]
-    return {"_": Translator(admin_locale(request)), "csrf_token": await csrf_token(request), "staff": staff,
-            "nav": nav, "locale": admin_locale(request)}
+    return {
+        "_": Translator(admin_locale(request)),
+        "csrf_token": await csrf_token(request),
+        "staff": staff,
+        "nav": nav,
+        "locale": admin_locale(request),
+    }
 
 
 def add_nav(app: web.Application, path: str, label: str, role: Role) -> None:
-    app.setdefault(nav_key, []).append(NavItem(path, label, role))  # type: ignore[call-overload]
+    app.setdefault(nav_key, []).append(NavItem(path, label, role))
 
 
 @aiohttp_jinja2.template("admin/login.html")
@@ -86,10 +97,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 
 def _login_error(request: web.Request, next_path: str, message: str, *, status: int) -> web.Response:
-    response = aiohttp_jinja2.render_template(
+    return aiohttp_jinja2.render_template(
         "admin/login.html", request, {"next": next_path, "error": message}, status=status
     )
-    return response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
@@ -114,8 +124,10 @@ def setup_admin(app: web.Application) -> None:
     settings = app[settings_key]
     setup_security(app, settings)
     aiohttp_jinja2.setup(
-        app, loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
-        context_processors=[template_context], autoescape=True,
+        app,
+        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
+        context_processors=[template_context],
+        autoescape=True,
     )
     redis = Redis.from_url(settings.redis_url)
     app[throttle_key] = LoginThrottle(redis, settings.login_max_failures, settings.login_failure_window_s)

@@ -7,8 +7,15 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter, Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
-    MessageHandler, TypeHandler, filters,
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
 )
 
 from bot.handlers import commands, keyboards, report_flow
@@ -61,8 +68,11 @@ def _register(application: BotApplication) -> None:
     message = filters.UpdateType.MESSAGE & private  # edits (live locations) are ignored on purpose
     application.add_handler(TypeHandler(Update, drop_redelivered), group=-1)
     for name, callback in (
-        ("start", commands.on_start), ("help", commands.on_help), ("language", commands.on_language),
-        ("my_reports", commands.on_my_reports), ("report", report_flow.on_report_command),
+        ("start", commands.on_start),
+        ("help", commands.on_help),
+        ("language", commands.on_language),
+        ("my_reports", commands.on_my_reports),
+        ("report", report_flow.on_report_command),
         ("cancel", report_flow.on_cancel),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -70,9 +80,7 @@ def _register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(message & (filters.LOCATION | filters.VENUE), report_flow.on_location))
     application.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, report_flow.on_text))
     application.add_handler(MessageHandler(message & ~filters.COMMAND, report_flow.on_other))
-    application.add_handler(
-        CallbackQueryHandler(commands.on_language_button, pattern=f"^{keyboards.LANGUAGE_PREFIX}")
-    )
+    application.add_handler(CallbackQueryHandler(commands.on_language_button, pattern=f"^{keyboards.LANGUAGE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(report_flow.on_button))
     application.add_error_handler(on_error)
 

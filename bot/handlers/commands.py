@@ -8,7 +8,14 @@ from bot.handlers import keyboards
 from bot.handlers.context import AppContext
 from bot.handlers.report_flow import resident_of
 from bot.handlers.texts import (
-    CHOOSE_LANGUAGE, GREETING, LANGUAGE_SET, MENU, MY_REPORTS_HEADER, MY_REPORTS_LINE, NO_REPORTS, PRIVACY,
+    CHOOSE_LANGUAGE,
+    GREETING,
+    LANGUAGE_SET,
+    MENU,
+    MY_REPORTS_HEADER,
+    MY_REPORTS_LINE,
+    NO_REPORTS,
+    PRIVACY,
     STATUS_NAMES,
 )
 from bot.i18n import Translator
@@ -67,8 +74,13 @@ async def on_my_reports(update: Update, context: AppContext) -> None:
     lines = [_(MY_REPORTS_HEADER)]
     for report in reports:
         category = by_key(categories, report.category)
-        lines.append(_(
-            MY_REPORTS_LINE, id=report.id, category=_(category.label) if category else report.category,
-            status=_(STATUS_NAMES.get(report.status, report.status)), date=report.created_at.date().isoformat(),
-        ))
+        lines.append(
+            _(
+                MY_REPORTS_LINE,
+                id=report.id,
+                category=_(category.label) if category else report.category,
+                status=_(STATUS_NAMES.get(report.status, report.status)),
+                date=report.created_at.date().isoformat(),
+            )
+        )
     await update.effective_message.reply_text("\n".join(lines))

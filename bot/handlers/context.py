@@ -29,6 +29,4 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return services
 
 
-BotApplication = Application[
-    ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
-]
+BotApplication = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

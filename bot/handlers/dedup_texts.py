@@ -10,11 +10,11 @@ from bot.reports.intake import Problem, Prompt
 
 DEDUP_PROMPTS: dict[Prompt, str] = {
     Prompt.ASK_DUPLICATE: N_(
-        "Is your hazard one of the open reports above? Tap \"This is it\" under its photo: your voice is added "
-        "to it and you get its updates. Otherwise tap \"Mine is new\"."
+        'Is your hazard one of the open reports above? Tap "This is it" under its photo: your voice is added '
+        'to it and you get its updates. Otherwise tap "Mine is new".'
     ),
     Prompt.FOLLOWING: N_(
-        "Thank you! You now support report #%(id)s: your \"me too\" is counted and you will get a message "
+        'Thank you! You now support report #%(id)s: your "me too" is counted and you will get a message '
         "at every change. No new report was filed."
     ),
     Prompt.ALREADY_FOLLOWING: N_(

@@ -24,7 +24,9 @@ DUPLICATE_NEW = "dup:new"
 
 
 def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
 
 
 def photos_done(tr: Translator) -> InlineKeyboardMarkup:
@@ -38,7 +40,8 @@ def use_photo_location(tr: Translator) -> InlineKeyboardMarkup:
 def request_location(tr: Translator) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         [[KeyboardButton(tr(BUTTONS["send_location"]), request_location=True)]],
-        one_time_keyboard=True, resize_keyboard=True,
+        one_time_keyboard=True,
+        resize_keyboard=True,
     )
 
 

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 
 from bot.handlers import keyboards
 from bot.handlers.context import BotServices
+from bot.handlers.dedup_texts import NOTICES, report_list
 from bot.handlers.texts import PROBLEMS, PROMPTS
 from bot.i18n import Translator
 from bot.reports.categories import by_key
@@ -29,6 +30,8 @@ async def render(reply: Reply, _: Translator, services: BotServices) -> Rendered
     if reply.problem is not None:
         problem = _(PROBLEMS[reply.problem], **{k: v for k, v in reply.params.items() if k == "max_chars"})
         body = f"{problem}\n{body}"
+    for notice in reversed(reply.notices):  # what we found about this photo or place comes first
+        body = f"{_(NOTICES[notice.kind], reports=report_list(notice.report_ids))}\n\n{body}"
     return Rendered(body, await _markup(reply, _, services))
 
 
@@ -42,10 +45,13 @@ async def _params(reply: Reply, _: Translator, services: BotServices) -> dict[st
     elif reply.prompt is Prompt.ASK_CONFIRM and draft is not None:
         category = by_key(services.intake.rules.categories, draft.category or "")
         params.update(
-            photos=await Photo.filter(draft_id=draft.id).count(), lat=draft.lat, lon=draft.lon,
-            category=_(category.label) if category else "?", description=draft.description or "-",
+            photos=await Photo.filter(draft_id=draft.id).count(),
+            lat=draft.lat,
+            lon=draft.lon,
+            category=_(category.label) if category else "?",
+            description=draft.description or "-",
         )
-    elif reply.prompt is Prompt.SUBMITTED and reply.report is not None:
+    elif reply.prompt in (Prompt.SUBMITTED, Prompt.FOLLOWING, Prompt.ALREADY_FOLLOWING) and reply.report is not None:
         params["id"] = reply.report.id
     return params
 
@@ -62,10 +68,12 @@ async def _markup(reply: Reply, _: Translator, services: BotServices) -> Markup:
         return keyboards.danger(_)
     if prompt is Prompt.ASK_CATEGORY:
         return keyboards.categories(_, services.intake.rules.categories)
+    if prompt is Prompt.ASK_DUPLICATE:
+        return keyboards.mine_is_new(_)
     if prompt is Prompt.ASK_DESCRIPTION:
         return keyboards.skip_description(_)
     if prompt is Prompt.ASK_CONFIRM:
         return keyboards.confirm(_)
-    if prompt in (Prompt.SUBMITTED, Prompt.CANCELLED, Prompt.EMERGENCY):
+    if prompt in (Prompt.SUBMITTED, Prompt.CANCELLED, Prompt.EMERGENCY, Prompt.FOLLOWING, Prompt.ALREADY_FOLLOWING):
         return ReplyKeyboardRemove()
     return None

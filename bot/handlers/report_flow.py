@@ -9,11 +9,12 @@ from telegram import Message, Update
 
 from bot.handlers import keyboards
 from bot.handlers.context import AppContext
+from bot.handlers.duplicates import send_candidates
 from bot.handlers.render import render
 from bot.handlers.texts import NO_DRAFT_HINT
 from bot.i18n import Translator
 from bot.reports.geo import parse_typed_position
-from bot.reports.intake import Intake, Problem, Reply, Step
+from bot.reports.intake import Intake, Problem, Prompt, Reply, Step
 from bot.reports.models import Draft, Resident
 from bot.reports.photos import RejectReason
 from bot.reports.residents import touch_resident
@@ -26,13 +27,20 @@ async def resident_of(update: Update, context: AppContext) -> Resident:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     return await touch_resident(
-        user.id, chat.id, first_name=user.first_name, username=user.username,
-        language_code=user.language_code, default_locale=context.services.settings.default_locale,
+        user.id,
+        chat.id,
+        first_name=user.first_name,
+        username=user.username,
+        language_code=user.language_code,
+        default_locale=context.services.settings.default_locale,
     )
 
 
 async def send_reply(message: Message, reply: Reply, resident: Resident, context: AppContext) -> None:
-    rendered = await render(reply, Translator(resident.language), context.services)
+    _ = Translator(resident.language)
+    if reply.prompt is Prompt.ASK_DUPLICATE and reply.duplicates is not None and reply.problem is None:
+        await send_candidates(message, reply.duplicates, _, context.services)  # the cards, then the question
+    rendered = await render(reply, _, context.services)
     await message.reply_text(rendered.text, reply_markup=rendered.markup)
 
 
@@ -88,8 +96,11 @@ async def on_location(update: Update, context: AppContext) -> None:
     location = message.venue.location if message.venue else message.location
     assert location is not None
     source = "venue" if message.venue else "shared"
-    await _with_draft(update, context, lambda intake, draft, now: intake.set_location(
-        draft, location.latitude, location.longitude, source, now))
+    await _with_draft(
+        update,
+        context,
+        lambda intake, draft, now: intake.set_location(draft, location.latitude, location.longitude, source, now),
+    )
 
 
 async def on_text(update: Update, context: AppContext) -> None:
@@ -147,6 +158,8 @@ async def on_button(update: Update, context: AppContext) -> None:
         reply = await intake.answer_danger(draft, data == keyboards.DANGER_YES, now)
     elif data.startswith(keyboards.CATEGORY_PREFIX):
         reply = await intake.choose_category(draft, data.removeprefix(keyboards.CATEGORY_PREFIX), now)
+    elif data.startswith(keyboards.DUPLICATE_PREFIX):
+        reply = await _duplicate_answer(intake, draft, resident, data, now)
     elif data == keyboards.SKIP_DESCRIPTION:
         reply = await intake.set_description(draft, None, now)
     elif data == keyboards.CONFIRM_SUBMIT:
@@ -157,3 +170,13 @@ async def on_button(update: Update, context: AppContext) -> None:
         reply = await intake.reprompt(draft)
     await query.edit_message_reply_markup(None)
     await send_reply(query.message, reply, resident, context)
+
+
+async def _duplicate_answer(intake: Intake, draft: Draft, resident: Resident, data: str, now: datetime) -> Reply:
+    """ "dup:new" goes on to the description; "dup:<id>" follows report <id> instead of filing."""
+    if data == keyboards.DUPLICATE_NEW:
+        return await intake.duplicate_is_new(draft, now)
+    report_id = data.removeprefix(keyboards.DUPLICATE_PREFIX)
+    if not report_id.isdigit():
+        return await intake.reprompt(draft)
+    return await intake.pick_duplicate(draft, resident, int(report_id), now)

@@ -29,16 +29,18 @@ LANGUAGE_SET = N_("Language set to English.")
 NO_REPORTS = N_("You have not filed any reports yet. Send a photo to start.")
 MY_REPORTS_HEADER = N_("Your reports:")
 MY_REPORTS_LINE = N_("#%(id)s %(category)s: %(status)s (%(date)s)")
-DRAFT_EXPIRED = N_("Your unfinished report expired after %(minutes)s minutes without activity. Send a photo to start again.")
+DRAFT_EXPIRED = N_(
+    "Your unfinished report expired after %(minutes)s minutes without activity. Send a photo to start again."
+)
 
 PROMPTS: dict[Prompt, str] = {
     Prompt.ASK_PHOTO: N_("Please send a photo of the hazard (up to %(max)s). Sending it as a file keeps its location."),
-    Prompt.PHOTO_ADDED: N_("Photo %(count)s of %(max)s received. Send another one, or tap \"Done\"."),
+    Prompt.PHOTO_ADDED: N_('Photo %(count)s of %(max)s received. Send another one, or tap "Done".'),
     Prompt.ASK_USE_PHOTO_LOCATION: N_(
         "The photo carries a location: %(lat).6f, %(lon).6f. Use it as the hazard's location?"
     ),
     Prompt.ASK_LOCATION: N_(
-        "Where is the hazard? Tap \"Send my location\", share a location or venue with the paperclip, "
+        'Where is the hazard? Tap "Send my location", share a location or venue with the paperclip, '
         "or type coordinates like: 31.2304, 121.4737"
     ),
     Prompt.ASK_DANGER: N_("Is anyone in danger right now?"),
@@ -47,7 +49,7 @@ PROMPTS: dict[Prompt, str] = {
         "No report has been filed. When everyone is safe, you can report the hazard with /report."
     ),
     Prompt.ASK_CATEGORY: N_("What kind of hazard is it?"),
-    Prompt.ASK_DESCRIPTION: N_("Add a short description (what, where exactly, since when), or tap \"Skip\"."),
+    Prompt.ASK_DESCRIPTION: N_('Add a short description (what, where exactly, since when), or tap "Skip".'),
     Prompt.ASK_CONFIRM: N_(
         "Please check your report:\nPhotos: %(photos)s\nLocation: %(lat).6f, %(lon).6f\nCategory: %(category)s\n"
         "Description: %(description)s\n\nSubmit it?"
@@ -70,7 +72,9 @@ PROBLEMS: dict[str, str] = {
     Problem.NO_DRAFT: N_("That report is no longer open."),
     RejectReason.TOO_LARGE: N_("That file is too large (the limit is 20 MB). Please send a smaller photo."),
     RejectReason.NOT_AN_IMAGE: N_("That file is not an image. Please send a photo (JPEG, PNG, WebP or HEIC)."),
-    RejectReason.UNSUPPORTED_FORMAT: N_("That image format is not supported. Please send a JPEG, PNG, WebP or HEIC photo."),
+    RejectReason.UNSUPPORTED_FORMAT: N_(
+        "That image format is not supported. Please send a JPEG, PNG, WebP or HEIC photo."
+    ),
     RejectReason.TOO_MANY_PIXELS: N_("That image has too many pixels to process safely. Please send a normal photo."),
     RejectReason.DAMAGED: N_("That image file is damaged or incomplete. Please send the photo again."),
     LocationProblem.NULL_ISLAND: N_("That position is 0,0, which usually means the device had no GPS fix."),

@@ -19,7 +19,7 @@ class Category:
 DEFAULT_CATEGORIES: tuple[Category, ...] = (
     Category("ebike", N_("E-bike charging or parking indoors / in corridors"), 50),
     Category("fire_exit", N_("Blocked fire exit or escape route"), 50),
-    Category("three_in_one", N_("\"Three-in-one\" premises (living, production, storage)"), 50),
+    Category("three_in_one", N_('"Three-in-one" premises (living, production, storage)'), 50),
     Category("rental_fire", N_("Rental-housing fire hazard"), 50),
     Category("traffic", N_("Road or traffic hazard")),
     Category("drowning", N_("Drowning risk (unfenced water, missing signs)"), 500),
@@ -34,7 +34,9 @@ def load_categories(path: Path | None) -> tuple[Category, ...]:
     if path is None:
         return DEFAULT_CATEGORIES
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(Category(str(item["key"]), str(item["label"]), int(item.get("duplicate_radius_m", 250))) for item in raw)
+    return tuple(
+        Category(str(item["key"]), str(item["label"]), int(item.get("duplicate_radius_m", 250))) for item in raw
+    )
 
 
 def by_key(categories: tuple[Category, ...], key: str) -> Category | None:

@@ -142,9 +142,7 @@ class Intake:
         count = await Photo.filter(draft_id=draft.id).count()
         return Reply(PROMPT_FOR_STEP[Step(draft.step)], draft, problem, photo_count=count)
 
-    async def add_photo(
-        self, draft: Draft, data: bytes, *, telegram_file_unique_id: str, now: datetime
-    ) -> Reply:
+    async def add_photo(self, draft: Draft, data: bytes, *, telegram_file_unique_id: str, now: datetime) -> Reply:
         """Clean and store one photo; a refused file leaves the draft exactly as it was."""
         if draft.step != Step.PHOTOS:
             return await self.reprompt(draft)
@@ -159,16 +157,26 @@ class Intake:
         await self.storage.put(photo_key, clean.jpeg)
         await self.storage.put(thumbnail_key, clean.thumbnail_jpeg)
         await Photo.create(
-            draft=draft, owner_id=draft.resident_id, storage_key=photo_key, thumbnail_key=thumbnail_key,
-            sha256=clean.sha256, phash=clean.phash, width_px=clean.width_px, height_px=clean.height_px,
-            exif_lat=clean.gps[0] if clean.gps else None, exif_lon=clean.gps[1] if clean.gps else None,
-            exif_taken_at=clean.taken_at, telegram_file_unique_id=telegram_file_unique_id, position=count,
+            draft=draft,
+            owner_id=draft.resident_id,
+            storage_key=photo_key,
+            thumbnail_key=thumbnail_key,
+            sha256=clean.sha256,
+            phash=clean.phash,
+            width_px=clean.width_px,
+            height_px=clean.height_px,
+            exif_lat=clean.gps[0] if clean.gps else None,
+            exif_lon=clean.gps[1] if clean.gps else None,
+            exif_taken_at=clean.taken_at,
+            telegram_file_unique_id=telegram_file_unique_id,
+            position=count,
         )
         if clean.gps and draft.proposed_lat is None and check_position(*clean.gps, self.rules.area) is None:
             draft.proposed_lat, draft.proposed_lon = clean.gps
         await self._touch(draft, now)
         reply = (
-            await self.photos_done(draft, now) if count + 1 >= self.rules.max_photos
+            await self.photos_done(draft, now)
+            if count + 1 >= self.rules.max_photos
             else Reply(Prompt.PHOTO_ADDED, draft, photo_count=count + 1)
         )
         earlier = await same_user_same_photo(draft.resident_id, sha256=clean.sha256, phash=clean.phash)
@@ -253,8 +261,9 @@ class Intake:
         cleaned = (text or "").strip()
         if len(cleaned) > MAX_DESCRIPTION_CHARS:
             await self._touch(draft, now)
-            return Reply(Prompt.ASK_DESCRIPTION, draft, Problem.DESCRIPTION_TOO_LONG,
-                         params={"max_chars": MAX_DESCRIPTION_CHARS})
+            return Reply(
+                Prompt.ASK_DESCRIPTION, draft, Problem.DESCRIPTION_TOO_LONG, params={"max_chars": MAX_DESCRIPTION_CHARS}
+            )
         draft.description = cleaned
         return await self._advance(draft, Step.CONFIRM, now)
 
@@ -264,9 +273,14 @@ class Intake:
             return await self.reprompt(draft)
         async with in_transaction():
             report = Report(
-                reporter=resident, category=draft.category, lat=draft.lat, lon=draft.lon,
-                location_source=draft.location_source or "shared", description=draft.description or "",
-                language=resident.language, area=self.rules.areas.area_for(draft.lat, draft.lon),
+                reporter=resident,
+                category=draft.category,
+                lat=draft.lat,
+                lon=draft.lon,
+                location_source=draft.location_source or "shared",
+                description=draft.description or "",
+                language=resident.language,
+                area=self.rules.areas.area_for(draft.lat, draft.lon),
             )
             await transition(report, Status.SUBMITTED, actor=f"resident:{resident.id}", now=now)
             await Photo.filter(draft_id=draft.id).update(report_id=report.id, draft_id=None)

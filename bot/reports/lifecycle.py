@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -77,8 +78,9 @@ async def transition(
 ) -> StatusChange:
     """Move `report` to `to` if the table allows it, recording who, when and why."""
     async with in_transaction():
-        current_raw = await Report.filter(id=report.id).values_list("status", flat=True) if report.id else []
-        current = Status(current_raw[0]) if current_raw else None
+        current = None
+        if report.id is not None:  # lock the row so racing moderators cannot both move it (PostgreSQL)
+            current = Status((await Report.select_for_update().get(id=report.id)).status)
         if not can_transition(current, to):
             raise IllegalTransition(f"report {report.id}: {current} -> {to} is not allowed")
         changed_at = now or datetime.now(UTC)
@@ -88,11 +90,16 @@ async def transition(
         else:
             await Report.filter(id=report.id).update(status=to, updated_at=changed_at)
         change = await StatusChange.create(
-            report=report, from_status=current, to_status=to, actor=actor,
-            reason=reason, public_note=public_note, changed_at=changed_at,
+            report=report,
+            from_status=current,
+            to_status=to,
+            actor=actor,
+            reason=reason,
+            public_note=public_note,
+            changed_at=changed_at,
         )
     for listener in _listeners:
         result = listener(report, change)
-        if hasattr(result, "__await__"):
-            await result  # type: ignore[misc]
+        if inspect.isawaitable(result):
+            await result
     return change

@@ -139,7 +139,7 @@ class StatusChange(Model):
 
     class Meta:
         table = "status_change"
-        ordering = ["changed_at", "id"]
+        ordering = ("changed_at", "id")
 
 
 class ReportFollower(Model):

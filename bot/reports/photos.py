@@ -71,9 +71,7 @@ class ImageFormat(StrEnum):
 
 
 #: HEIF brands libheif decodes (the list pillow_heif itself accepts); "avif" is a different codec.
-_HEIF_BRANDS = frozenset(
-    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
-)
+_HEIF_BRANDS = frozenset(b"heic heix heim heis hevc hevx hevm hevs mif1 msf1".split())
 
 #: JPEGs decode at 1/2, 1/4 or 1/8 scale for a fraction of the cost (libjpeg's scaled IDCT, which
 #: averages rather than skips pixels). The pipeline takes the strongest such reduction that still

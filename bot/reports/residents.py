@@ -11,14 +11,22 @@ from bot.reports.models import ProcessedUpdate, Resident
 
 
 async def touch_resident(
-    user_id: int, chat_id: int, *, first_name: str, username: str | None, language_code: str | None,
+    user_id: int,
+    chat_id: int,
+    *,
+    first_name: str,
+    username: str | None,
+    language_code: str | None,
     default_locale: str,
 ) -> Resident:
     """Create or refresh a resident; writing to the bot again clears a stale "blocked" mark."""
     resident = await Resident.get_or_none(id=user_id)
     if resident is None:
         return await Resident.create(
-            id=user_id, chat_id=chat_id, first_name=first_name[:128], username=username,
+            id=user_id,
+            chat_id=chat_id,
+            first_name=first_name[:128],
+            username=username,
             language=normalize_locale(language_code, default_locale),
         )
     resident.chat_id, resident.first_name, resident.username = chat_id, first_name[:128], username

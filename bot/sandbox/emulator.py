@@ -23,10 +23,19 @@ from bot.sandbox.store import Chat, Entry, StoredFile, Transcript
 log = logging.getLogger(__name__)
 
 #: Parameters PTB sends JSON-encoded inside form fields; every other value stays a plain string.
-JSON_PARAMS = frozenset({
-    "reply_markup", "entities", "caption_entities", "commands", "allowed_updates", "link_preview_options",
-    "reply_parameters", "scope", "media",
-})
+JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "scope",
+        "media",
+    }
+)
 MAX_TEXT_CHARS = 4096  #: Telegram's limits, enforced so the bot's mistakes surface here
 MAX_CAPTION_CHARS = 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -48,9 +57,15 @@ class ApiError(Exception):
 
 def bot_user(token: str) -> dict[str, Any]:
     """getMe: the bot's id is the token's prefix, as on Telegram."""
-    return {"id": int(token.split(":", 1)[0]), "is_bot": True, "first_name": "SafeCity (sandbox)",
-            "username": "safecity_sandbox_bot", "can_join_groups": False, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
+    return {
+        "id": int(token.split(":", 1)[0]),
+        "is_bot": True,
+        "first_name": "SafeCity (sandbox)",
+        "username": "safecity_sandbox_bot",
+        "can_join_groups": False,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
 
 
 class BotApiEmulator:
@@ -61,17 +76,30 @@ class BotApiEmulator:
         self.me = bot_user(token)
         self.webhook_url = ""
         self._methods: dict[str, Callable[[Params], Any]] = {
-            "getMe": lambda _: self.me, "logOut": _true, "close": _true,
-            "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": lambda _: {"url": self.webhook_url, "has_custom_certificate": False,
-                                         "pending_update_count": 0},
-            "setMyCommands": self._set_commands, "deleteMyCommands": self._delete_commands,
+            "getMe": lambda _: self.me,
+            "logOut": _true,
+            "close": _true,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": lambda _: {
+                "url": self.webhook_url,
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            },
+            "setMyCommands": self._set_commands,
+            "deleteMyCommands": self._delete_commands,
             "getMyCommands": lambda _: self.transcript.commands,
-            "sendMessage": self._send_message, "sendPhoto": self._send_photo, "sendDocument": self._send_document,
-            "sendLocation": self._send_location, "editMessageText": self._edit_text,
-            "editMessageCaption": self._edit_caption, "editMessageReplyMarkup": self._edit_markup,
-            "deleteMessage": self._delete, "answerCallbackQuery": self._answer_callback,
-            "sendChatAction": _true, "getFile": self._get_file,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
+            "sendLocation": self._send_location,
+            "editMessageText": self._edit_text,
+            "editMessageCaption": self._edit_caption,
+            "editMessageReplyMarkup": self._edit_markup,
+            "deleteMessage": self._delete,
+            "answerCallbackQuery": self._answer_callback,
+            "sendChatAction": _true,
+            "getFile": self._get_file,
         }
 
     async def call(self, method: str, params: Params) -> Any:
@@ -93,8 +121,9 @@ class BotApiEmulator:
         return True
 
     def _set_commands(self, p: Params) -> bool:
-        self.transcript.commands = [{"command": c["command"], "description": c["description"]}
-                                    for c in p.get("commands", [])]
+        self.transcript.commands = [
+            {"command": c["command"], "description": c["description"]} for c in p.get("commands", [])
+        ]
         return True
 
     def _delete_commands(self, _: Params) -> bool:
@@ -111,8 +140,11 @@ class BotApiEmulator:
     def _record(self, p: Params, **content: Any) -> dict[str, Any]:
         chat = self._chat(p)
         message: dict[str, Any] = {
-            "message_id": chat.take_message_id(), "date": self.transcript.now_s(), "from": self.me,
-            "chat": {"id": chat.chat_id, "type": "private"}, **content,
+            "message_id": chat.take_message_id(),
+            "date": self.transcript.now_s(),
+            "from": self.me,
+            "chat": {"id": chat.chat_id, "type": "private"},
+            **content,
         }
         self._apply_markup(chat, message, p.get("reply_markup"))
         self.transcript.add(chat, message, outgoing=True, parse_mode=p.get("parse_mode"))
@@ -159,8 +191,13 @@ class BotApiEmulator:
     def _send_photo(self, p: Params) -> dict[str, Any]:
         stored = self._upload(p.get("photo"), kind="photos", extension="jpg", mime_type="image/jpeg")
         width, height = image_size(self.transcript.files.content(stored))
-        size = {"file_id": stored.file_id, "file_unique_id": stored.file_id[:16], "width": width,
-                "height": height, "file_size": stored.size_bytes}
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_id[:16],
+            "width": width,
+            "height": height,
+            "file_size": stored.size_bytes,
+        }
         return self._record(p, photo=[size], **self._caption(p))
 
     def _send_document(self, p: Params) -> dict[str, Any]:
@@ -168,8 +205,13 @@ class BotApiEmulator:
         mime_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         extension = (mimetypes.guess_extension(mime_type) or ".bin").lstrip(".")
         stored = self._upload(p.get("document"), kind="documents", extension=extension, mime_type=mime_type)
-        document = {"file_id": stored.file_id, "file_unique_id": stored.file_id[:16], "file_name": name,
-                    "mime_type": stored.mime_type, "file_size": stored.size_bytes}
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_id[:16],
+            "file_name": name,
+            "mime_type": stored.mime_type,
+            "file_size": stored.size_bytes,
+        }
         return self._record(p, document=document, **self._caption(p))
 
     def _send_location(self, p: Params) -> dict[str, Any]:
@@ -195,8 +237,11 @@ class BotApiEmulator:
         message = {**entry.message, **changes}
         self._apply_markup(chat, message, p.get("reply_markup"))  # no markup given -> inline keyboard removed
         if json.dumps(message, sort_keys=True) == before:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                "markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
         entry.message = {**message, "edit_date": self.transcript.now_s()}
         if "parse_mode" in p or "text" in changes:
             entry.parse_mode = p.get("parse_mode")
@@ -236,8 +281,12 @@ class BotApiEmulator:
         stored = self.transcript.files.get(str(p.get("file_id", "")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_id[:16], "file_size": stored.size_bytes,
-                "file_path": stored.file_path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_id[:16],
+            "file_size": stored.size_bytes,
+            "file_path": stored.file_path,
+        }
 
 
 def _true(_: Params) -> bool:

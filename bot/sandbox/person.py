@@ -38,8 +38,7 @@ class Person:
     language_code: str = "en"
 
     def as_user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name,
-                "language_code": self.language_code}
+        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
 
     def as_chat(self) -> dict[str, Any]:
         return {"id": self.user_id, "type": "private", "first_name": self.first_name}
@@ -60,8 +59,13 @@ class PersonActions:
 
     async def _message(self, person: Person, **content: Any) -> dict[str, Any]:
         chat = self.transcript.chat(person.user_id)
-        message = {"message_id": chat.take_message_id(), "date": self.transcript.now_s(),
-                   "from": person.as_user(), "chat": person.as_chat(), **content}
+        message = {
+            "message_id": chat.take_message_id(),
+            "date": self.transcript.now_s(),
+            "from": person.as_user(),
+            "chat": person.as_chat(),
+            **content,
+        }
         self.transcript.add(chat, message, outgoing=False)
         await self.transcript.changed()
         await self.deliver({"update_id": self.transcript.next_update_id(), "message": message})
@@ -82,16 +86,28 @@ class PersonActions:
         sizes = []
         for version in versions:
             stored = files.put(version.jpeg, kind="photos", extension="jpg", mime_type="image/jpeg")
-            sizes.append({"file_id": stored.file_id, "file_unique_id": stored.file_id[:16],
-                          "width": version.width_px, "height": version.height_px, "file_size": stored.size_bytes})
+            sizes.append(
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_id[:16],
+                    "width": version.width_px,
+                    "height": version.height_px,
+                    "file_size": stored.size_bytes,
+                }
+            )
         return await self._message(person, photo=sizes)
 
     async def document(self, person: Person, content: bytes, file_name: str, mime_type: str | None) -> dict[str, Any]:
         mime_type = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         extension = file_name.rsplit(".", 1)[-1][:8] if "." in file_name else "bin"
         stored = self.transcript.files.put(content, kind="documents", extension=extension, mime_type=mime_type)
-        document = {"file_id": stored.file_id, "file_unique_id": stored.file_id[:16], "file_name": file_name[:255],
-                    "mime_type": mime_type, "file_size": stored.size_bytes}
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_id[:16],
+            "file_name": file_name[:255],
+            "mime_type": mime_type,
+            "file_size": stored.size_bytes,
+        }
         return await self._message(person, document=document)
 
     async def location(
@@ -106,19 +122,32 @@ class PersonActions:
         """Tap an inline button of a bot message: a callback_query carrying that whole message."""
         chat = self.transcript.chat(person.user_id)
         entry = chat.entries.get(message_id)
-        buttons = [] if entry is None or entry.deleted or not entry.outgoing else [
-            button.get("callback_data") for row in entry.message.get("reply_markup", {}).get("inline_keyboard", [])
-            for button in row
-        ]
+        buttons = (
+            []
+            if entry is None or entry.deleted or not entry.outgoing
+            else [
+                button.get("callback_data")
+                for row in entry.message.get("reply_markup", {}).get("inline_keyboard", [])
+                for button in row
+            ]
+        )
         if entry is None or data not in buttons:
             raise SandboxError("that button is no longer there")
         update_id = self.transcript.next_update_id()
         query_id = str(update_id)
         self.transcript.open_callbacks[query_id] = person.user_id
-        await self.deliver({"update_id": update_id, "callback_query": {
-            "id": query_id, "from": person.as_user(), "message": entry.message,
-            "chat_instance": str(person.user_id), "data": data,
-        }})
+        await self.deliver(
+            {
+                "update_id": update_id,
+                "callback_query": {
+                    "id": query_id,
+                    "from": person.as_user(),
+                    "message": entry.message,
+                    "chat_instance": str(person.user_id),
+                    "data": data,
+                },
+            }
+        )
 
     def used_reply_keyboard(self, person: Person) -> None:
         """A one-time reply keyboard hides itself once one of its buttons was used."""

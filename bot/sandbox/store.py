@@ -163,7 +163,8 @@ class Transcript:
         reset = after > self.seq  # the page knows a newer past than we do (state was lost): start over
         since = 0 if reset else after
         return {
-            "seq": self.seq, "reset": reset,
+            "seq": self.seq,
+            "reset": reset,
             "messages": [_entry_json(e) for e in chat.entries.values() if e.seq > since],
             "reply_keyboard": chat.reply_keyboard,
             "notices": [text for seq, text in chat.notices if seq > since],
@@ -174,11 +175,18 @@ class Transcript:
     def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         state = {
-            "seq": self.seq, "last_update_id": self.last_update_id, "commands": self.commands,
+            "seq": self.seq,
+            "last_update_id": self.last_update_id,
+            "commands": self.commands,
             "files": [asdict(stored) for stored in self.files.meta.values()],
             "chats": [
-                {"chat_id": c.chat_id, "seq": c.seq, "next_message_id": c.next_message_id,
-                 "reply_keyboard": c.reply_keyboard, "entries": [asdict(e) for e in c.entries.values()]}
+                {
+                    "chat_id": c.chat_id,
+                    "seq": c.seq,
+                    "next_message_id": c.next_message_id,
+                    "reply_keyboard": c.reply_keyboard,
+                    "entries": [asdict(e) for e in c.entries.values()],
+                }
                 for c in self.chats.values()
             ],
         }
@@ -202,8 +210,12 @@ class Transcript:
         self.commands = list(state["commands"])
         self.files.meta = {f["file_id"]: StoredFile(**f) for f in state["files"]}
         for raw in state["chats"]:
-            chat = Chat(int(raw["chat_id"]), seq=int(raw["seq"]), next_message_id=int(raw["next_message_id"]),
-                        reply_keyboard=raw["reply_keyboard"])
+            chat = Chat(
+                int(raw["chat_id"]),
+                seq=int(raw["seq"]),
+                next_message_id=int(raw["next_message_id"]),
+                reply_keyboard=raw["reply_keyboard"],
+            )
             for e in raw["entries"]:
                 entry = Entry(**e)
                 chat.entries[int(entry.message["message_id"])] = entry

@@ -50,9 +50,12 @@ async def chat_page(request: web.Request) -> web.Response:
     template = request.app[templates_key].get_template("sandbox.html")
     static = request.app.router["sandbox_static"]
     html = template.render(
-        _=Translator(locale), locale=locale, language_code=LANGUAGE_CODES[locale],
+        _=Translator(locale),
+        locale=locale,
+        language_code=LANGUAGE_CODES[locale],
         js_texts=json.dumps(page_texts(Translator(locale)), ensure_ascii=False),
-        script_url=static.url_for(filename="sandbox.js"), style_url=static.url_for(filename="sandbox.css"),
+        script_url=static.url_for(filename="sandbox.js"),
+        style_url=static.url_for(filename="sandbox.css"),
     )
     response = web.Response(text=html, content_type="text/html")
     response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax")
@@ -62,10 +65,15 @@ async def chat_page(request: web.Request) -> web.Response:
 def page_texts(_: Translator) -> dict[str, str]:
     """Strings the page script shows, in the page's language."""
     return {
-        "you": _("You"), "bot": _("Bot"), "edited": _("edited"), "deleted": _("deleted message"),
-        "location": _("Location"), "locating": _("Asking the browser for your location…"),
+        "you": _("You"),
+        "bot": _("Bot"),
+        "edited": _("edited"),
+        "deleted": _("deleted message"),
+        "location": _("Location"),
+        "locating": _("Asking the browser for your location…"),
         "no_geolocation": _("The browser did not give a location: type the coordinates instead."),
-        "send_failed": _("Sending failed:"), "offline": _("The sandbox server is not answering; retrying…"),
+        "send_failed": _("Sending failed:"),
+        "offline": _("The sandbox server is not answering; retrying…"),
     }
 
 
@@ -85,8 +93,11 @@ async def send(request: web.Request) -> web.Response:
     form = await _read_form(request)
     _ = Translator(page_locale(request))
     try:
-        person = Person(int(form["chat_id"]), str(form.get("first_name") or "Tester")[:64],
-                        str(form.get("language_code") or "en")[:16])
+        person = Person(
+            int(form["chat_id"]),
+            str(form.get("first_name") or "Tester")[:64],
+            str(form.get("language_code") or "en")[:16],
+        )
     except (KeyError, ValueError):
         return _refuse("chat_id must be a number")
     try:
@@ -96,8 +107,9 @@ async def send(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "message": message})
 
 
-async def _act(actions: PersonActions, person: Person, kind: str, form: dict[str, Any],
-               _: Translator) -> dict[str, Any] | None:
+async def _act(
+    actions: PersonActions, person: Person, kind: str, form: dict[str, Any], _: Translator
+) -> dict[str, Any] | None:
     if form.get("via_keyboard"):
         actions.used_reply_keyboard(person)
     if kind == "text":
@@ -158,8 +170,9 @@ async def person_file(request: web.Request) -> web.Response:
     stored = files.get(request.match_info["file_id"])
     if stored is None:
         raise web.HTTPNotFound()
-    return web.Response(body=files.content(stored), content_type=stored.mime_type,
-                        headers={"Cache-Control": "private, max-age=86400"})
+    return web.Response(
+        body=files.content(stored), content_type=stored.mime_type, headers={"Cache-Control": "private, max-age=86400"}
+    )
 
 
 def setup_routes(app: web.Application) -> None:

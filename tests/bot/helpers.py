@@ -26,8 +26,9 @@ def noisy_jpeg(seed: int, size: tuple[int, int] = (320, 240)) -> bytes:
     return buffer.getvalue()
 
 
-async def reach_category(user: FakeUser, lat: float = 31.2304, lon: float = 121.4737,
-                         photo: bytes | None = None) -> dict[str, Any]:
+async def reach_category(
+    user: FakeUser, lat: float = 31.2304, lon: float = 121.4737, photo: bytes | None = None
+) -> dict[str, Any]:
     """Photo, done, location, "no one in danger": returns the category question."""
     [added] = await user.photo(photo or jpeg_bytes())
     await user.press(added, "ph:done")

@@ -39,11 +39,20 @@ class TestRestartAndRedelivery:
         categories = await reach_category(user)
         [ask_description] = await user.press(categories, "cat:ebike")
         [confirm] = await user.press(ask_description, "desc:skip")
-        tap = {"callback_query": {
-            "id": "tap-1", "chat_instance": "ci", "data": "cf:yes",
-            "from": {"id": 2002, "is_bot": False, "first_name": "Bo"},
-            "message": {"message_id": confirm["_result"]["message_id"], "date": 0,
-                        "chat": {"id": 2002, "type": "private"}, "text": "?"}}}
+        tap = {
+            "callback_query": {
+                "id": "tap-1",
+                "chat_instance": "ci",
+                "data": "cf:yes",
+                "from": {"id": 2002, "is_bot": False, "first_name": "Bo"},
+                "message": {
+                    "message_id": confirm["_result"]["message_id"],
+                    "date": 0,
+                    "chat": {"id": 2002, "type": "private"},
+                    "text": "?",
+                },
+            }
+        }
         before = len(fake_api.sent(2002))
         assert await fake_api.deliver(tap, update_id=777) == 200
         await fake_api.wait_for("sendMessage", before + 1, chat_id=2002)
@@ -54,9 +63,16 @@ class TestRestartAndRedelivery:
 
     async def test_wrong_or_missing_secret_is_refused(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """Without the right secret header the webhook answers 403 and nothing is processed."""
-        body = {"message": {"message_id": 1, "date": 0, "chat": {"id": 2003, "type": "private"},
-                            "from": {"id": 2003, "is_bot": False, "first_name": "Eve"}, "text": "/start",
-                            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        body = {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 2003, "type": "private"},
+                "from": {"id": 2003, "is_bot": False, "first_name": "Eve"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
         assert await fake_api.deliver(body, secret="wrong") == 403
         url = fake_api.webhook["url"] if fake_api.webhook else ""
         async with aiohttp.ClientSession() as session, session.post(url, json={"update_id": 9, **body}) as response:
@@ -90,9 +106,7 @@ class TestBadPhotos:
             assert "Done" in str(reply["reply_markup"])  # the "done" button still offered
         assert await Photo.filter(draft__resident_id=2102).count() == 1
 
-    async def test_file_over_20_mb_is_refused_without_download(
-        self, product: WebRuntime, fake_api: FakeBotAPI
-    ) -> None:
+    async def test_file_over_20_mb_is_refused_without_download(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """A file Telegram says is 25 MB is refused before any getFile call."""
         user = FakeUser(fake_api, 2103)
         [refused] = await user.document(b"x", "big.jpg", declared_size=25 * 1024 * 1024)
@@ -155,9 +169,7 @@ class TestWrongInput:
         [nothing] = await user.command("/cancel")
         assert "nothing to cancel" in nothing["text"]
 
-    async def test_emergency_shows_numbers_and_files_nothing(
-        self, product: WebRuntime, fake_api: FakeBotAPI
-    ) -> None:
+    async def test_emergency_shows_numbers_and_files_nothing(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 2206)
         [added] = await user.photo(jpeg_bytes())
         await user.press(added, "ph:done")
@@ -192,8 +204,15 @@ class TestCommands:
         user = FakeUser(fake_api, 2401, language_code="en")
         [empty] = await user.command("/my_reports")
         assert "not filed any reports" in empty["text"]
-        await Report.create(reporter_id=2401, status="accepted", category="drowning", lat=1, lon=1,
-                            location_source="shared", language="en")
+        await Report.create(
+            reporter_id=2401,
+            status="accepted",
+            category="drowning",
+            lat=1,
+            lon=1,
+            location_source="shared",
+            language="en",
+        )
         [listing] = await user.command("/my_reports")
         assert "Drowning risk" in listing["text"] and "accepted" in listing["text"]
         [choose] = await user.command("/language")

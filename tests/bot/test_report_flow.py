@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 from PIL import Image
 
@@ -18,14 +19,16 @@ def jpeg_bytes(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int
     return buffer.getvalue()
 
 
-async def file_report(user: FakeUser, *, lat: float, lon: float, category: str, description: str) -> list[dict]:
+async def file_report(
+    user: FakeUser, *, lat: float, lon: float, category: str, description: str
+) -> list[dict[str, Any]]:
     """Walk the conversation from a photo to the confirmation; returns the last replies."""
     [added] = await user.photo(jpeg_bytes())
     [ask_location] = await user.press(added, "ph:done")
     assert ask_location["reply_markup"]["keyboard"][0][0]["request_location"] is True
     [danger] = await user.location(lat, lon)
     [categories] = await user.press(danger, "dg:no")
-    [ask_description] = await user.press(categories, f"cat:{category}")
+    await user.press(categories, f"cat:{category}")
     [confirm] = await user.text(description)
     return await user.press(confirm, "cf:yes")
 
@@ -38,8 +41,9 @@ class TestFullFlow:
         user = FakeUser(fake_api, 1001, language_code="en")
         [greeting] = await user.command("/start")
         assert "Privacy" in greeting["text"]
-        [submitted] = await file_report(user, lat=31.2304, lon=121.4737, category="ebike",
-                                        description="E-bike charging in the stairwell")
+        [submitted] = await file_report(
+            user, lat=31.2304, lon=121.4737, category="ebike", description="E-bike charging in the stairwell"
+        )
         report = await Report.get(reporter_id=1001)
         assert f"#{report.id}" in submitted["text"] and "Thank you" in submitted["text"]
         assert (report.lat, report.lon, report.category) == (31.2304, 121.4737, "ebike")

@@ -19,9 +19,11 @@ from tests.photos import ManifestRow, manifest_row, manifest_rows
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # the day the reference photos were collected
 ROWS = manifest_rows()
+#: DateTimeOriginal values real cameras write when they know no date, plus plain junk.
+BAD_DATES = ["    :  :     :  :", "0000:00:00 00:00:00", "2024:13:45 10:00:00", "soon", ""]
 #: What the manifest's datetime_original column cannot say: moto_g9's EXIF is only readable by
 #: Pillow (the manifest notes give its DateTimeOriginal).
-TAKEN_AT_OVERRIDES = {"moto_g9_exif_unreadable_by_exifread.jpg": datetime(2025, 6, 1, 16, 59, 26)}
+TAKEN_AT_OVERRIDES = {"moto_g9_exif_unreadable_by_exifread.jpg": "2025:06:01 16:59:26"}
 #: The manifest's orientation column came from exifread, which cannot see moto_g9's EXIF (Pillow: 1).
 ORIENTATION_OVERRIDES = {"moto_g9_exif_unreadable_by_exifread.jpg": 1}
 
@@ -34,13 +36,12 @@ def file_id(row: ManifestRow) -> str:
 
 def expected_wall_clock(row: ManifestRow) -> datetime | None:
     """The manifest's capture time when it is usable: a real date, not after NOW + 1 day."""
-    if row.file in TAKEN_AT_OVERRIDES:
-        return TAKEN_AT_OVERRIDES[row.file]
+    text = TAKEN_AT_OVERRIDES.get(row.file, row.datetime_original)
     try:
-        wall_clock = datetime.strptime(row.datetime_original, "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
+        wall_clock = datetime.strptime(text, "%Y:%m:%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
-    return None if wall_clock > NOW.replace(tzinfo=None) + timedelta(days=1, hours=14) else wall_clock
+    return None if wall_clock > NOW + timedelta(days=1) else wall_clock
 
 
 def jpeg_with_exif(exif: Image.Exif) -> bytes:
@@ -49,7 +50,12 @@ def jpeg_with_exif(exif: Image.Exif) -> bytes:
     return out.getvalue()
 
 
-def exif_with(*, taken: str | None = None, offset: str | None = None, orientation: int | None = None) -> Image.Exif:
+def exif_with(
+    *,
+    taken: str | None = None,
+    offset: str | None = None,
+    orientation: int | None = None,
+) -> Image.Exif:
     exif = Image.Exif()
     if orientation is not None:
         exif[0x0112] = orientation
@@ -93,8 +99,9 @@ class TestReferencePhotos:
         if expected is None:
             assert taken_at is None
         else:
-            assert taken_at is not None and taken_at.tzinfo is not None
-            assert taken_at.replace(tzinfo=None) == expected
+            assert taken_at is not None
+            assert taken_at.tzinfo is not None
+            assert taken_at.replace(tzinfo=UTC) == expected  # the wall-clock time, as written
 
     def test_zero_denominator_seconds_count_as_zero(self) -> None:
         """Nikon D5000 writes 0/0 seconds (exifread's own helper raises ZeroDivisionError)."""
@@ -120,8 +127,10 @@ class TestReferencePhotos:
         """Nokia 8.3 writes OffsetTimeOriginal +03:00; older files without it are read as UTC."""
         nokia = read_exif_facts(manifest_row("nokia_8_3_gps.jpg").read_bytes(), now=NOW).taken_at
         iphone = read_exif_facts(manifest_row("iphone4_gps_rome.jpg").read_bytes(), now=NOW).taken_at
-        assert nokia is not None and nokia.utcoffset() == timedelta(hours=3)
-        assert iphone is not None and iphone.utcoffset() == timedelta(0)
+        assert nokia is not None
+        assert nokia.utcoffset() == timedelta(hours=3)
+        assert iphone is not None
+        assert iphone.utcoffset() == timedelta(0)
 
     def test_future_date_is_kept_once_now_has_caught_up(self) -> None:
         """The Polaroid's 2026-11-24 is refused on 11-22 but fine on 11-24: the check is relative."""
@@ -145,20 +154,20 @@ class TestGpsPosition:
         ("raw", "why"),
         [
             (raw_gps(ratios((0, 0), (0, 0), (0, 0)), ratios((0, 0), (0, 0), (0, 0)), None, None), "all 0/0"),
-            (raw_gps(ratios((0, 0), (5, 1)), ratios((20, 1),)), "degrees 0/0"),
-            (raw_gps(ratios((10, 1), (5, 0)), ratios((20, 1),)), "minutes n/0"),
+            (raw_gps(ratios((0, 0), (5, 1)), ratios((20, 1))), "degrees 0/0"),
+            (raw_gps(ratios((10, 1), (5, 0)), ratios((20, 1))), "minutes n/0"),
             (raw_gps([math.nan, 1.0, 2.0], [20.0, 0.0, 0.0]), "NaN"),
             (raw_gps(ratios((0, 1), (0, 1), (0, 1)), ratios((0, 1), (0, 1), (0, 1))), "null island"),
-            (raw_gps(ratios((0, 1),), ratios((0, 1),), "S", "W"), "null island as -0,-0"),
-            (raw_gps(ratios((91, 1),), ratios((20, 1),)), "latitude out of range"),
-            (raw_gps(ratios((10, 1),), ratios((180, 1), (1, 1))), "longitude out of range"),
-            (raw_gps(ratios((10, 1), (75, 1)), ratios((20, 1),)), "minutes over 60"),
-            (raw_gps(ratios((-10, 1),), ratios((20, 1),)), "negative component"),
-            (raw_gps(ratios((10, 1),), ratios((20, 1),), None, "E"), "latitude ref missing"),
-            (raw_gps(ratios((10, 1),), ratios((20, 1),), "N", "\x00"), "longitude ref NUL"),
-            (raw_gps(ratios((10, 1),), ratios((20, 1),), "E", "N"), "refs swapped"),
+            (raw_gps(ratios((0, 1)), ratios((0, 1)), "S", "W"), "null island as -0,-0"),
+            (raw_gps(ratios((91, 1)), ratios((20, 1))), "latitude out of range"),
+            (raw_gps(ratios((10, 1)), ratios((180, 1), (1, 1))), "longitude out of range"),
+            (raw_gps(ratios((10, 1), (75, 1)), ratios((20, 1))), "minutes over 60"),
+            (raw_gps(ratios((-10, 1)), ratios((20, 1))), "negative component"),
+            (raw_gps(ratios((10, 1)), ratios((20, 1)), None, "E"), "latitude ref missing"),
+            (raw_gps(ratios((10, 1)), ratios((20, 1)), "N", "\x00"), "longitude ref NUL"),
+            (raw_gps(ratios((10, 1)), ratios((20, 1)), "E", "N"), "refs swapped"),
             (raw_gps("52,00000,50,00000,34,01180", "11,00000,10,00000,58,28360"), "ASCII text"),
-            (raw_gps(ratios((1, 1), (1, 1), (1, 1), (1, 1)), ratios((20, 1),)), "four components"),
+            (raw_gps(ratios((1, 1), (1, 1), (1, 1), (1, 1)), ratios((20, 1))), "four components"),
             (raw_gps(None, None), "absent"),
         ],
         ids=lambda value: value if isinstance(value, str) else "",
@@ -178,10 +187,11 @@ class TestTakenAt:
         assert facts.taken_at == datetime(2024, 5, 1, 10, 0, tzinfo=timezone(-timedelta(hours=5, minutes=30)))
 
     def test_impossible_offset_falls_back_to_utc(self) -> None:
-        facts = read_exif_facts(jpeg_with_exif(exif_with(taken="2024:05:01 10:00:00", offset="+99:00")), now=NOW)
+        exif = exif_with(taken="2024:05:01 10:00:00", offset="+99:00")
+        facts = read_exif_facts(jpeg_with_exif(exif), now=NOW)
         assert facts.taken_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
-    @pytest.mark.parametrize("text", ["    :  :     :  :", "0000:00:00 00:00:00", "2024:13:45 10:00:00", "yesterday", ""])
+    @pytest.mark.parametrize("text", BAD_DATES)
     def test_unparsable_dates_give_none(self, text: str) -> None:
         assert read_exif_facts(jpeg_with_exif(exif_with(taken=text)), now=NOW).taken_at is None
 
@@ -222,7 +232,14 @@ class TestNeverRaises:
             assert isinstance(read_exif_facts(bytes(data), now=NOW), ExifFacts)
 
     @pytest.mark.parametrize(
-        "data", [b"", b"\xff\xd8", b"%PDF-1.4\n", b"II*\x00" + b"\xff" * 60, b"MM\x00*\x00\x00\x00\x08" + b"\x00" * 8]
+        "data",
+        [
+            b"",
+            b"\xff\xd8",
+            b"%PDF-1.4\n",
+            b"II*\x00" + b"\xff" * 60,
+            b"MM\x00*\x00\x00\x00\x08" + b"\x00" * 8,
+        ],
     )
     def test_non_images_give_no_facts(self, data: bytes) -> None:
         assert read_exif_facts(data, now=NOW) == ExifFacts(gps=None, taken_at=None, orientation=None)
