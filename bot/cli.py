@@ -36,12 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
 
 
-async def _wait_for_signal() -> None:
+def _stop_signal() -> asyncio.Event:
+    """Set on SIGINT/SIGTERM. Installed before anything starts: a Ctrl-C during startup must still
+    shut down in order (otherwise Python dies at once and the embedded redis-server is left behind)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
@@ -61,25 +63,33 @@ def _announce(settings: Settings) -> None:
     log.info("Web admin at %s/admin", base)
 
 
-async def run_all(settings: Settings, _: argparse.Namespace) -> None:
+async def _migrate(settings: Settings) -> None:
+    # The SQLite file's directory must exist first: tortoise waits forever on a file it cannot open.
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
     await migrate(settings.effective_database_url)
+
+
+async def run_all(settings: Settings, _: argparse.Namespace) -> None:
+    stop = _stop_signal()
+    await _migrate(settings)
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
         worker = build_worker(settings, own_database=False)
         worker_task = asyncio.create_task(worker.async_run())
         _announce(settings)
-        await _wait_for_signal()
+        await stop.wait()
         worker_task.cancel()
         await worker.close()
 
 
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
+    stop = _stop_signal()
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
         _announce(settings)
-        await _wait_for_signal()
+        await stop.wait()
 
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
@@ -91,7 +101,7 @@ async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
 
 
 async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:
-    await migrate(settings.effective_database_url)
+    await _migrate(settings)
     log.info("migrations applied")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -67,6 +68,39 @@ class Settings(BaseSettings):
     admin_session_max_age_s: int = 8 * 3600
     login_max_failures: int = 5  #: per username and per client address, within the window
     login_failure_window_s: int = 15 * 60
+
+    # Rewards (amounts, caps and fraud thresholds live in the rules file, editable in the admin)
+    rewards_rules_file: Path | None = None  #: TOML; None -> the built-in rewards/default_rules.toml
+    rewards_encryption_key: str = ""  #: Fernet key for real names and payout accounts; empty -> under var_dir
+    rewards_payout_methods: tuple[str, ...] = ("alipay", "wechat", "bank_card")
+    rewards_claim_ttl_min: int = 30  #: an idle /claim conversation ends after this long
+
+    # Moderation: SLA clocks, routing, escalation, follow-up
+    moderation_due_h: int = 24  #: a new or reopened report must be moderated within this
+    resolution_due_d: int = 7  #: an accepted report must be fixed (or closed) within this
+    #: per-category overrides, e.g. {"drowning": {"moderation_due_h": 4, "resolution_due_d": 2}}
+    category_sla: dict[str, dict[str, int]] = Field(default_factory=dict)
+    supervisors_chat_id: int | None = None  #: overdue reports are escalated to this Telegram chat
+    agencies_file: Path | None = None  #: JSON list of agencies seeded (upserted by key) at startup
+    fixed_check_after_d: int = 14  #: ask the reporter "is it really fixed?" this long after `fixed`
+    reopen_photo_window_min: int = 30  #: a photo sent this soon after reopening is added to the report
+    staff_nearby_radius_m: int = 1000  #: how far the report page looks for possible duplicates
+    queue_page_size: int = 50
+
+    # Broadcasts: letters, the education day, subscriptions
+    #: Not `timezone`: tortoise writes os.environ["TIMEZONE"] (its DB zone, "UTC") at init, which pydantic would read.
+    local_timezone: str = "Asia/Shanghai"  #: local time for quiet hours, schedules and the education day
+    quiet_hours_start: time = time(22, 0)  #: broadcasts pause from here (local) ...
+    quiet_hours_end: time = time(8, 0)  #: ... until here; equal times mean no quiet hours
+    broadcast_rate_per_s: float = 28.0  #: shared by every worker process (Telegram allows ~30/s)
+    broadcast_burst: int = 5  #: messages the shared bucket may save up to absorb scheduling jitter
+    broadcast_concurrency: int = 16  #: requests in flight per worker process
+    broadcast_lease_s: int = 60  #: a claimed delivery whose worker vanished is "in doubt" after this
+    broadcast_max_attempts: int = 5  #: 429s and refused connections before a delivery is failed
+    broadcast_slice_s: int = 60  #: a job sends this long, then hands over to its continuation
+    education_day_of_month: int = 5
+    education_send_time: time = time(10, 0)  #: local time of the education-day message
+    subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
 
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"

@@ -13,6 +13,9 @@ from bot.config import Settings
 APPS: dict[str, list[str]] = {
     "core": ["bot.reports.models"],
     "staff": ["bot.admin.models"],
+    "moderation": ["moderation.models"],
+    "rewards": ["rewards.models"],
+    "broadcasts": ["bot.broadcasts.models"],
 }
 
 

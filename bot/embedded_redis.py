@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -11,6 +15,13 @@ from pathlib import Path
 #: A unix socket path must stay under ~107 bytes, so it lives in a short temp dir, not under var/.
 SOCKET_NAME = "r.sock"
 READY_TIMEOUT_S = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel sends it SIGTERM when the thread that started it
+    (our main thread) dies, even by SIGKILL, so no redis-server outlives the product."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class EmbeddedRedis:
@@ -52,6 +63,10 @@ class EmbeddedRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Its own process group: a Ctrl-C in the terminal must not kill Redis before the app has
+            # drained (the worker still talks to it while stopping); `stop()` ends it in order.
+            process_group=0,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not self.socket_path.exists():
@@ -67,3 +82,5 @@ class EmbeddedRedis:
         self._process = None
         if self.socket_path.exists():
             os.unlink(self.socket_path)
+        with contextlib.suppress(OSError):  # our private temp dir; one is made per start
+            self._tmp.rmdir()

@@ -25,6 +25,8 @@ from bot.reports.intake import Intake, IntakeRules
 from bot.reports.photos import PhotoLimits
 from bot.storage import DirectoryStorage
 from bot.web.app import RouteSetup, create_app
+from moderation.wiring import install as install_moderation
+from rewards.triggers import install as install_rewards
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,11 @@ def build_services(settings: Settings, clock: Clock) -> BotServices:
 def route_setups(settings: Settings) -> list[RouteSetup]:
     """Every feature's pages; imported here because this is the one module allowed to know them all."""
     from bot.admin.views import setup_admin
+    from bot.broadcasts.views import setup_routes as broadcasts_routes
+    from moderation.views import setup_routes as moderation_routes
+    from rewards.views import setup_routes as rewards_routes
 
-    setups: list[RouteSetup] = [setup_admin]
+    setups: list[RouteSetup] = [setup_admin, moderation_routes, rewards_routes, broadcasts_routes]
     if settings.sandbox_enabled:
         from bot.sandbox.views import setup_routes as sandbox_routes
 
@@ -84,6 +89,8 @@ async def running_web(settings: Settings, *, clock: Clock = system_clock) -> Asy
     polling = bool(settings.telegram_bot_token) and not settings.public_url
     ptb = build_application(services, polling=polling)
     arq = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    stop_moderation = install_moderation(settings, arq)  # SLA clocks and status DMs on every change
+    stop_rewards = install_rewards(arq)  # grant evaluation when a report is accepted
     app = create_app(services, ptb, arq, clock, route_setups(settings))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -91,13 +98,17 @@ async def running_web(settings: Settings, *, clock: Clock = system_clock) -> Asy
     try:
         async with ptb:
             await ptb.start()
-            await _connect_telegram(settings, ptb, polling)
-            yield WebRuntime(settings, services, ptb, app, arq)
-            if ptb.updater is not None and ptb.updater.running:
-                await ptb.updater.stop()
-            await ptb.stop()
+            try:
+                await _connect_telegram(settings, ptb, polling)
+                yield WebRuntime(settings, services, ptb, app, arq)
+            finally:  # also on errors: else PTB's exit raises "still running" and hides the real one
+                if ptb.updater is not None and ptb.updater.running:
+                    await ptb.updater.stop()
+                await ptb.stop()
     finally:
         await runner.cleanup()
+        stop_moderation()
+        stop_rewards()
         await arq.aclose()
         await close_db()
 

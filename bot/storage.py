@@ -34,12 +34,13 @@ class PhotoStorage(Protocol):
     async def exists(self, key: str) -> bool: ...
 
 
-def photo_keys(sha256_of_clean_jpeg: str) -> tuple[str, str]:
+def photo_keys(content_sha256: str) -> tuple[str, str]:
     """(photo key, thumbnail key) for a SHA-256 hex digest, sharded two levels deep.
 
-    The two hex levels keep directories to ~256 entries each however many photos pile up.
+    Intake passes the digest of the bytes the resident sent: the pipeline is deterministic, so the same
+    upload always yields the same stored files. The two hex levels keep directories to ~256 entries.
     """
-    digest = sha256_of_clean_jpeg
+    digest = content_sha256
     if _SHA256_RE.fullmatch(digest) is None:
         raise InvalidKeyError(f"not a lowercase SHA-256 hex digest: {digest!r}")
     prefix = f"{digest[:2]}/{digest[2:4]}/{digest}"

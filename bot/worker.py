@@ -13,9 +13,11 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.outbound import build_outbound_bot
+from moderation.wiring import install as install_moderation
+from rewards.triggers import install as install_rewards
 
 #: Each module exposes FUNCTIONS (and optionally CRON_JOBS); a feature adds its module here.
-JOB_MODULES = ["bot.jobs"]
+JOB_MODULES = ["bot.jobs", "moderation.jobs", "bot.broadcasts.jobs", "rewards.jobs"]
 
 
 def collect_jobs() -> tuple[list[Function], list[CronJob]]:
@@ -48,8 +50,14 @@ def build_worker(
         ctx["settings"], ctx["clock"], ctx["arq"] = settings, clock, ctx["redis"]
         ctx["bot"] = build_outbound_bot(settings)
         await ctx["bot"].initialize()
+        ctx["stop_moderation"] = install_moderation(settings, ctx["redis"])  # for changes made by jobs
+        ctx["stop_rewards"] = install_rewards(ctx["redis"])
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "stop_moderation" in ctx:
+            ctx["stop_moderation"]()
+        if "stop_rewards" in ctx:
+            ctx["stop_rewards"]()
         if "bot" in ctx:
             await ctx["bot"].shutdown()
         if own_database:

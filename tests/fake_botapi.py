@@ -36,6 +36,9 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] | None = None
         self.blocked_chats: set[int] = set()
         self.faults: dict[str, list[dict[str, Any]]] = {}
+        self.periodic_faults: dict[str, tuple[int, dict[str, Any]]] = {}  # method -> (every n-th call, fault)
+        self.sent_at: list[float] = []  # monotonic time of each successful send: a rate gauge
+        self._method_calls: dict[str, int] = {}
         self.url = ""
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
@@ -88,6 +91,9 @@ class FakeBotAPI:
             fault = self.faults[method].pop(0)
             await self._record(method, {**p, "_fault": fault["code"]})
             return self._err(**fault)
+        if periodic := self._periodic_fault(method):
+            await self._record(method, {**p, "_fault": periodic["code"]})
+            return self._err(**periodic)
         if method in SEND_METHODS and int(p.get("chat_id", 0)) in self.blocked_chats:
             await self._record(method, {**p, "_fault": 403})
             return self._err(403, "Forbidden: bot was blocked by the user")
@@ -134,7 +140,16 @@ class FakeBotAPI:
             }
         return None
 
+    def _periodic_fault(self, method: str) -> dict[str, Any] | None:
+        if method not in self.periodic_faults:
+            return None
+        self._method_calls[method] = calls = self._method_calls.get(method, 0) + 1
+        every, fault = self.periodic_faults[method]
+        return fault if calls % every == 0 else None
+
     async def _record(self, method: str, p: dict[str, Any]) -> None:
+        if method in SEND_METHODS and "_result" in p:
+            self.sent_at.append(time.monotonic())
         async with self._changed:
             self.calls.append((method, p))
             self._changed.notify_all()
@@ -151,6 +166,16 @@ class FakeBotAPI:
     # ---- test side ------------------------------------------------------------------------------
     def fail_next(self, method: str, code: int, description: str, **parameters: Any) -> None:
         self.faults.setdefault(method, []).append({"code": code, "description": description, **parameters})
+
+    def fail_every(self, method: str, every: int, code: int, description: str, **parameters: Any) -> None:
+        """Fault injection in bulk: every `every`-th call of `method` fails (e.g. a 429 every 2,500 sends)."""
+        self.periodic_faults[method] = (every, {"code": code, "description": description, **parameters})
+
+    def send_rate_per_s(self) -> float:
+        """Successful sends per second between the first and the last one (0 with fewer than two)."""
+        if len(self.sent_at) < 2:
+            return 0.0
+        return (len(self.sent_at) - 1) / (self.sent_at[-1] - self.sent_at[0])
 
     async def deliver(
         self, update_body: dict[str, Any], *, secret: str | None = None, update_id: int | None = None
@@ -272,6 +297,15 @@ class FakeUser:
             },
             **kw,
         )
+
+    async def contact(self, phone_number: str, *, user_id: int | None = None, **kw: Any) -> list[dict[str, Any]]:
+        """A shared contact: the user's own (the request_contact button) unless `user_id` names another."""
+        contact: dict[str, Any] = {
+            "phone_number": phone_number,
+            "first_name": self.first_name,
+            "user_id": self.id if user_id is None else user_id,
+        }
+        return await self._send({"message": self._message(contact=contact)}, **kw)
 
     async def sticker(self, **kw: Any) -> list[dict[str, Any]]:
         sticker = {

@@ -43,6 +43,7 @@ DEDUP_BUTTONS = {
 }
 
 CANDIDATE_CARD = N_("Report #%(id)s: %(category)s (%(status)s)\n%(distance_m)s m from your location, filed %(age)s")
+SUPPORTERS = N_('Residents who said "me too": %(count)s')
 AGE_UNDER_AN_HOUR = N_("less than an hour ago")
 AGE_HOURS = N_("%(hours)s h ago")
 AGE_DAYS = N_("%(days)s days ago")

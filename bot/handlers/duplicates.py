@@ -10,14 +10,14 @@ from telegram import Message
 
 from bot.handlers import keyboards
 from bot.handlers.context import BotServices
-from bot.handlers.dedup_texts import CANDIDATE_CARD, DESCRIPTION_TEASER_CHARS, age_text
+from bot.handlers.dedup_texts import CANDIDATE_CARD, DESCRIPTION_TEASER_CHARS, SUPPORTERS, age_text
 from bot.handlers.texts import STATUS_NAMES
 from bot.i18n import Translator
 from bot.reports.categories import by_key
 from bot.reports.dedup import DuplicateCheck, Nearby
 
 
-def card_text(near: Nearby, _: Translator, services: BotServices) -> str:
+def card_text(near: Nearby, supporters: int, _: Translator, services: BotServices) -> str:
     report = near.report
     category = by_key(services.intake.rules.categories, report.category)
     text = _(
@@ -28,6 +28,8 @@ def card_text(near: Nearby, _: Translator, services: BotServices) -> str:
         distance_m=round(near.distance_m),
         age=age_text(near.age, _),
     )
+    if supporters:
+        text += "\n" + _(SUPPORTERS, count=supporters)
     if report.description:
         teaser = report.description[:DESCRIPTION_TEASER_CHARS]
         text += "\n" + (teaser + "…" if len(report.description) > DESCRIPTION_TEASER_CHARS else teaser)
@@ -37,7 +39,7 @@ def card_text(near: Nearby, _: Translator, services: BotServices) -> str:
 async def send_candidates(message: Message, check: DuplicateCheck, _: Translator, services: BotServices) -> None:
     """One card per candidate, nearest first; a report without a readable thumbnail gets a text card."""
     for near in check.candidates:
-        caption = card_text(near, _, services)
+        caption = card_text(near, check.supporters.get(near.report.id, 0), _, services)
         markup = keyboards.this_is_it(_, near.report.id)
         thumbnail = await _thumbnail(services, check.thumbnail_keys.get(near.report.id))
         if thumbnail is None:

@@ -1,32 +1,26 @@
 """Duplicate detection at intake: open reports nearby, near-identical photos, and "me too" followers.
 
-Owns the nearby query. Migration core/0002 keeps a spatial index in the database (an R*Tree on
-SQLite; PostGIS or a (lat, lon) btree on PostgreSQL); the index narrows a million reports to the
-few in a bounding box, then exact haversine distances decide and sort. Also owns `DuplicateFlag`
-rows (likely photo duplicates for moderators) and `ReportFollower` rows made at intake.
-"""
+The spatial index (bot.reports.spatial) narrows a million reports to the few in a bounding box;
+exact haversine distances then decide and sort. Also owns `DuplicateFlag` rows (likely photo
+duplicates, for moderators) and the `ReportFollower` rows made at intake."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from bot.reports.geo import EARTH_RADIUS_M, distance_m
+from bot.reports.geo import distance_m
 from bot.reports.lifecycle import OPEN_STATUSES
 from bot.reports.models import Draft, DuplicateFlag, Photo, Report, ReportFollower, Resident
 from bot.reports.photos import phash_distance
+from bot.reports.spatial import Filter, in_list, rows_within
 
-M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, and along the equator
-#: Widen the box a hair so a point exactly on the radius survives float rounding on every backend.
-BOX_MARGIN = 1.001
 #: A real pHash sets about half of its 64 bits (they are thresholded at the median); a blank or flat
 #: picture sets almost none: every uniform image hashes to 8000000000000000. Such hashes carry no
 #: information and would "match" each other, so they never count as a photo match.
@@ -74,6 +68,7 @@ class DuplicateCheck:
     candidates: list[Nearby] = field(default_factory=list)  # open reports the resident may follow
     photo_matches: list[PhotoMatch] = field(default_factory=list)  # other residents', any status
     thumbnail_keys: dict[int, str] = field(default_factory=dict)  # report id -> first thumbnail
+    supporters: dict[int, int] = field(default_factory=dict)  # report id -> followers ("me too")
 
     @property
     def notices(self) -> list[Notice]:
@@ -98,77 +93,6 @@ def is_informative(phash: str) -> bool:
     return int(phash, 16).bit_count() >= MIN_INFORMATIVE_BITS
 
 
-# --- the spatial query -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BoundingBox:
-    min_lat: float
-    max_lat: float
-    min_lon: float
-    max_lon: float
-
-
-def bounding_box(lat: float, lon: float, radius_m: float) -> BoundingBox:
-    """Every point within `radius_m` of (lat, lon) lies in this box (antimeridian not handled)."""
-    d_lat = radius_m / M_PER_DEGREE * BOX_MARGIN
-    # Longitude degrees shrink towards the poles: size the box on its pole-ward edge.
-    cos_lat = math.cos(math.radians(min(abs(lat) + d_lat, 90.0)))
-    d_lon = 180.0 if cos_lat < 1e-9 else min(180.0, d_lat / cos_lat)
-    return BoundingBox(lat - d_lat, lat + d_lat, lon - d_lon, lon + d_lon)
-
-
-Filter = tuple[str, Sequence[object]]  # an SQL condition with "?" placeholders, and its values
-
-
-async def _rows_within(
-    lat: float, lon: float, radius_m: float, columns: str, filters: Sequence[Filter], *, join: str = ""
-) -> list[dict[str, Any]]:
-    """Rows of `report AS r` (plus `join`) in the index's answer for the circle; not yet exact."""
-    client = Report._meta.db
-    box = bounding_box(lat, lon, radius_m)
-    if client.capabilities.dialect == "sqlite":
-        # CROSS JOIN makes SQLite walk the R*Tree first, never the category or status index.
-        source = "report_rtree AS box CROSS JOIN report AS r ON r.id = box.id"
-        where = "box.min_lat <= ? AND box.max_lat >= ? AND box.min_lon <= ? AND box.max_lon >= ?"
-        params: list[object] = [box.max_lat, box.min_lat, box.max_lon, box.min_lon]
-    elif await _has_geography_index(client):
-        source = "report AS r"
-        where = (
-            "ST_DWithin(geography(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)), "
-            "geography(ST_SetSRID(ST_MakePoint(?, ?), 4326)), ?)"
-        )
-        params = [lon, lat, radius_m * BOX_MARGIN]
-    else:
-        source = "report AS r"
-        where = "r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?"
-        params = [box.min_lat, box.max_lat, box.min_lon, box.max_lon]
-    for condition, values in filters:
-        where += f" AND {condition}"
-        params.extend(values)
-    sql = f"SELECT {columns} FROM {source} {join} WHERE {where}"  # only our own fragments, values are bound
-    if client.capabilities.dialect != "sqlite":
-        sql = _numbered(sql)
-    return list(await client.execute_query_dict(sql, params))
-
-
-async def _has_geography_index(client: Any) -> bool:
-    """Whether migration 0002 found PostGIS and built the GiST index (asked each time: it is cheap)."""
-    rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
-    return bool(rows and rows[0]["present"])
-
-
-def _numbered(sql: str) -> str:
-    """'?' placeholders to PostgreSQL's $1, $2, ... (our fragments hold no '?' in literals)."""
-    parts = sql.split("?")
-    return "".join(part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1))
-
-
-def _in(column: str, values: Iterable[str]) -> Filter:
-    listed = sorted(values)
-    return f"{column} IN ({', '.join('?' * len(listed))})", listed
-
-
 # --- nearby open reports ---------------------------------------------------------------------
 
 
@@ -184,12 +108,12 @@ async def nearby_open_reports(
     exclude_report_id: int | None = None,
 ) -> list[Nearby]:
     """Open reports of `category` within `radius_m`, nearest first (the newer first on a tie)."""
-    filters: list[Filter] = [("r.category = ?", [category]), _in("r.status", OPEN_STATUSES)]
+    filters: list[Filter] = [("r.category = ?", [category]), in_list("r.status", OPEN_STATUSES)]
     if exclude_reporter_id is not None:
         filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
     if exclude_report_id is not None:
         filters.append(("r.id <> ?", [exclude_report_id]))
-    rows = await _rows_within(lat, lon, radius_m, "r.id, r.lat, r.lon", filters)
+    rows = await rows_within(lat, lon, radius_m, "r.id, r.lat, r.lon", filters, open_only=True)
     hits = [(distance_m(lat, lon, row["lat"], row["lon"]), int(row["id"])) for row in rows]
     ranked = sorted((hit for hit in hits if hit[0] <= radius_m), key=lambda hit: (hit[0], -hit[1]))[:limit]
     reports = await _reports_by_id(report_id for _, report_id in ranked)
@@ -229,9 +153,7 @@ async def similar_photo_reports(
         filters.append(("r.id <> ?", [exclude_report_id]))
     if exclude_reporter_id is not None:
         filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
-    rows = await _rows_within(
-        lat, lon, within_m, "r.id, r.lat, r.lon, p.phash", filters, join="CROSS JOIN photo AS p ON p.report_id = r.id"
-    )
+    rows = await rows_within(lat, lon, within_m, "r.id, r.lat, r.lon, p.phash", filters, with_photos=True)
     best: dict[int, tuple[int, float]] = {}
     for row in rows:
         if not is_informative(row["phash"]):
@@ -291,15 +213,17 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
     matches = await _similar_to_any(
         (str(phash) for phash in phashes), draft.lat, draft.lon, rules, exclude_reporter_id=draft.resident_id
     )
-    nearby = await nearby_open_reports(
-        draft.lat,
-        draft.lon,
-        draft.category,
-        radius_m,
-        now=now,
-        limit=rules.max_candidates,
-        exclude_reporter_id=draft.resident_id,
-    )
+    nearby = []
+    if radius_m > 0:  # a category configured with radius 0 asks for no nearby offers
+        nearby = await nearby_open_reports(
+            draft.lat,
+            draft.lon,
+            draft.category,
+            radius_m,
+            now=now,
+            limit=rules.max_candidates,
+            exclude_reporter_id=draft.resident_id,
+        )
     candidates: dict[int, Nearby] = {}
     for match in matches:
         if match.report.status in OPEN_STATUSES:
@@ -307,7 +231,8 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
     for near in nearby:
         candidates.setdefault(near.report.id, near)
     offered = list(candidates.values())[: rules.max_candidates]
-    return DuplicateCheck(offered, matches, await thumbnail_keys([near.report.id for near in offered]))
+    offered_ids = [near.report.id for near in offered]
+    return DuplicateCheck(offered, matches, await thumbnail_keys(offered_ids), await support_counts(offered_ids))
 
 
 async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[DuplicateFlag]:

@@ -59,10 +59,22 @@ class ExifFacts:
 NO_FACTS = ExifFacts(gps=None, taken_at=None, orientation=None)
 
 
-def read_exif_facts(data: bytes, *, now: datetime) -> ExifFacts:
-    """Read the usable GPS position, capture time and orientation from image bytes; never raise."""
+def read_exif_facts(data: bytes, *, now: datetime, image: Image.Image | None = None) -> ExifFacts:
+    """Read the usable GPS position, capture time and orientation from image bytes; never raise.
+
+    `image` may be the same bytes already opened (and loaded) by Pillow, so that the fallback
+    reads its parsed EXIF instead of opening the file a second time.
+    """
     facts = _facts_from_exifread(data, now=now)
-    return _facts_from_pillow(data, now=now) if facts is None else facts
+    if facts is not None:
+        return facts
+    if image is not None:
+        return _facts_from_pillow_image(image, now=now)
+    try:
+        with Image.open(BytesIO(data)) as opened:
+            return _facts_from_pillow_image(opened, now=now)
+    except Exception:  # not an image Pillow knows: no facts
+        return NO_FACTS
 
 
 def _facts_from_exifread(data: bytes, *, now: datetime) -> ExifFacts | None:
@@ -87,21 +99,20 @@ def _facts_from_exifread(data: bytes, *, now: datetime) -> ExifFacts | None:
     )
 
 
-def _facts_from_pillow(data: bytes, *, now: datetime) -> ExifFacts:
+def _facts_from_pillow_image(im: Image.Image, *, now: datetime) -> ExifFacts:
     try:
-        with Image.open(BytesIO(data)) as im:
-            exif = im.getexif()
-            gps_ifd = _safe_ifd(exif, _GPS_IFD)
-            exif_ifd = _safe_ifd(exif, _EXIF_IFD)
-            return ExifFacts(
-                gps=gps_position({name: gps_ifd.get(tag) for name, tag in _PIL_GPS.items()}),
-                taken_at=_parse_taken_at(
-                    exif_ifd.get(_PIL_DATETIME_ORIGINAL), exif_ifd.get(_PIL_OFFSET_TIME_ORIGINAL), now=now
-                ),
-                orientation=_parse_orientation(exif.get(_PIL_ORIENTATION)),
-            )
-    except Exception:  # not an image Pillow knows, or EXIF it cannot parse
+        exif = im.getexif()
+    except Exception:  # an EXIF block Pillow cannot parse
         return NO_FACTS
+    gps_ifd = _safe_ifd(exif, _GPS_IFD)
+    exif_ifd = _safe_ifd(exif, _EXIF_IFD)
+    return ExifFacts(
+        gps=gps_position({name: gps_ifd.get(tag) for name, tag in _PIL_GPS.items()}),
+        taken_at=_parse_taken_at(
+            exif_ifd.get(_PIL_DATETIME_ORIGINAL), exif_ifd.get(_PIL_OFFSET_TIME_ORIGINAL), now=now
+        ),
+        orientation=_parse_orientation(exif.get(_PIL_ORIENTATION)),
+    )
 
 
 def _safe_ifd(exif: Image.Exif, tag: int) -> Mapping[int, Any]:

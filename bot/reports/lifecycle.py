@@ -1,4 +1,9 @@
-"""Report statuses, the explicit transition table, and `transition`, the only writer of `Report.status`."""
+"""Report statuses, the explicit transition table, and `transition`, the only writer of `Report.status`.
+
+Also owns the reopen rule (only the reporter or staff, at most `MAX_REOPENS` times), because it
+guards a status change like the table does; everything else that reacts to a change (SLA clocks,
+notifications, rewards) is a listener registered by the composition root.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bot.reports.models import Report, StatusChange
@@ -30,31 +37,54 @@ OPEN_STATUSES = frozenset(
     {Status.SUBMITTED, Status.NEEDS_INFO, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED}
 )
 CLOSED_NOT_FIXED = frozenset({Status.REJECTED, Status.DUPLICATE, Status.NOT_RESPONSIBLE, Status.NO_ACTION})
+#: Waiting for a moderator's decision (the moderation SLA clock runs).
+AWAITING_MODERATION = frozenset({Status.SUBMITTED, Status.REOPENED})
+#: Accepted and waiting for the agency (the resolution SLA clock runs).
+AWAITING_RESOLUTION = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS})
+#: The reporter and staff may reopen a report at most this often (SeeClickFix-style reopen limit).
+MAX_REOPENS = 2
 
 _CLOSE = CLOSED_NOT_FIXED
 #: The whole lifecycle as data: from-status -> statuses it may move to.
 TRANSITIONS: dict[Status | None, frozenset[Status]] = {
     None: frozenset({Status.SUBMITTED}),
     Status.SUBMITTED: frozenset({Status.ACCEPTED, Status.NEEDS_INFO} | _CLOSE),
+    # The reporter's answer returns the report to the queue (submitted).
     Status.NEEDS_INFO: frozenset({Status.SUBMITTED, Status.ACCEPTED} | _CLOSE),
     Status.ACCEPTED: frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.FIXED} | _CLOSE),
     Status.DISPATCHED: frozenset({Status.IN_PROGRESS, Status.FIXED, Status.ACCEPTED} | _CLOSE),
-    Status.IN_PROGRESS: frozenset({Status.FIXED, Status.DISPATCHED, Status.NO_ACTION, Status.NOT_RESPONSIBLE}),
+    Status.IN_PROGRESS: frozenset(
+        {Status.FIXED, Status.DISPATCHED, Status.NO_ACTION, Status.NOT_RESPONSIBLE, Status.DUPLICATE}
+    ),
     Status.FIXED: frozenset({Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.FIXED} | _CLOSE),
+    Status.REOPENED: frozenset(
+        {Status.ACCEPTED, Status.NEEDS_INFO, Status.DISPATCHED, Status.IN_PROGRESS, Status.FIXED} | _CLOSE
+    ),
     Status.REJECTED: frozenset({Status.REOPENED}),
-    Status.DUPLICATE: frozenset(),
+    Status.DUPLICATE: frozenset(),  # merged for good: its reporter and followers now follow the original
     Status.NOT_RESPONSIBLE: frozenset({Status.REOPENED}),
     Status.NO_ACTION: frozenset({Status.REOPENED}),
 }
 
 
-class IllegalTransition(ValueError):
+class TransitionError(ValueError):
+    """A status change that must not happen; the report is left as it was."""
+
+
+class IllegalTransition(TransitionError):  # noqa: N818 - the name other modules import
     """The transition table does not allow this change."""
 
 
-#: Called after a committed change (e.g. to enqueue notifications); registered by the composition root.
-StatusListener = Callable[[Report, StatusChange], object]
+class ReopenNotAllowedError(TransitionError):
+    """Only the reporter and staff may reopen a report."""
+
+
+class ReopenLimitError(TransitionError):
+    """The report was already reopened MAX_REOPENS times."""
+
+
+#: Called after a change (e.g. to enqueue notifications); registered by the composition root.
+StatusListener = Callable[[Report, StatusChange], Any]
 _listeners: list[StatusListener] = []
 
 
@@ -63,8 +93,27 @@ def add_listener(listener: StatusListener) -> None:
         _listeners.append(listener)
 
 
+def remove_listener(listener: StatusListener) -> None:
+    """Undo `add_listener` (a process that stops, or a test's runtime, unregisters what it added)."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
 def can_transition(current: Status | None, to: Status) -> bool:
     return to in TRANSITIONS[current]
+
+
+def staff_actor(staff_id: int) -> str:
+    return f"staff:{staff_id}"
+
+
+def resident_actor(resident_id: int) -> str:
+    return f"resident:{resident_id}"
+
+
+def may_reopen(actor: str, reporter_id: int) -> bool:
+    """The reporter (as themselves) and any staff member; never a follower, a job or another resident."""
+    return actor.startswith("staff:") or actor == resident_actor(reporter_id)
 
 
 async def transition(
@@ -78,17 +127,17 @@ async def transition(
 ) -> StatusChange:
     """Move `report` to `to` if the table allows it, recording who, when and why."""
     async with in_transaction():
-        current = None
-        if report.id is not None:  # lock the row so racing moderators cannot both move it (PostgreSQL)
-            current = Status((await Report.select_for_update().get(id=report.id)).status)
+        current = await _current_status(report)
         if not can_transition(current, to):
             raise IllegalTransition(f"report {report.id}: {current} -> {to} is not allowed")
         changed_at = now or datetime.now(UTC)
+        fields = await _changed_fields(report, to, actor, changed_at)
         report.status = to
         if report.id is None:
             await report.save()
         else:
-            await Report.filter(id=report.id).update(status=to, updated_at=changed_at)
+            await Report.filter(id=report.id).update(**fields)
+            await report.refresh_from_db(fields=["status", "reopen_count", "fixed_at", "updated_at"])
         change = await StatusChange.create(
             report=report,
             from_status=current,
@@ -98,8 +147,34 @@ async def transition(
             public_note=public_note,
             changed_at=changed_at,
         )
-    for listener in _listeners:
+    await _notify_listeners(report, change)
+    return change
+
+
+async def _current_status(report: Report) -> Status | None:
+    if report.id is None:
+        return None
+    row = await Report.filter(id=report.id).first().values("status")
+    return Status(row["status"]) if row else None
+
+
+async def _changed_fields(report: Report, to: Status, actor: str, changed_at: datetime) -> dict[str, Any]:
+    """The columns this change writes besides the status; enforces the reopen rule."""
+    fields: dict[str, Any] = {"status": to, "updated_at": changed_at}
+    if to is Status.FIXED:
+        fields["fixed_at"] = report.fixed_at = changed_at
+    if to is Status.REOPENED:
+        if not may_reopen(actor, report.reporter_id):
+            raise ReopenNotAllowedError(f"report {report.id}: {actor} may not reopen it")
+        row = await Report.filter(id=report.id).first().values("reopen_count")
+        if row and row["reopen_count"] >= MAX_REOPENS:
+            raise ReopenLimitError(f"report {report.id} was already reopened {MAX_REOPENS} times")
+        fields["reopen_count"] = F("reopen_count") + 1
+    return fields
+
+
+async def _notify_listeners(report: Report, change: StatusChange) -> None:
+    for listener in list(_listeners):
         result = listener(report, change)
         if inspect.isawaitable(result):
             await result
-    return change

@@ -80,6 +80,7 @@ class Report(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     reporter_id: int  # the FK's column attribute, declared for the type checker only
+    duplicate_of_id: int | None
     photos: fields.ReverseRelation[Photo]
     status_changes: fields.ReverseRelation[StatusChange]
     followers: fields.ReverseRelation[ReportFollower]
@@ -136,6 +137,8 @@ class StatusChange(Model):
     reason = fields.TextField(default="")
     public_note = fields.TextField(default="")
     changed_at = fields.DatetimeField()
+
+    report_id: int  # the FK's column attribute, declared for the type checker only
 
     class Meta:
         table = "status_change"

@@ -99,10 +99,13 @@ def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPh
         raise PhotoRejected(RejectReason.TOO_LARGE)
     image_format = sniff_format(data)
     header = _open_header(data, image_format, limits.max_pixels)
-    facts = read_exif_facts(data, now=now)
+    reduced = _decode_reduced(header, limits.max_side_px)
+    # After the decode, so a Pillow fallback reads EXIF that Pillow parsed already (PNG keeps it
+    # after the pixel data) instead of opening the file again.
+    facts = read_exif_facts(data, now=now, image=header)
     # libheif already applied the HEIF container's rotation; the EXIF tag inside is informative only.
     orientation = None if image_format is ImageFormat.HEIF else facts.orientation
-    photo = _upright(_decode_reduced(header, limits.max_side_px), orientation)
+    photo = _upright(reduced, orientation)
     thumbnail = _thumbnail(photo, limits.thumbnail_side_px)
     return CleanPhoto(
         jpeg=_encode_jpeg(photo, limits.jpeg_quality),

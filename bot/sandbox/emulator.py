@@ -242,7 +242,9 @@ class BotApiEmulator:
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message",
             )
-        entry.message = {**message, "edit_date": self.transcript.now_s()}
+        if changes:  # like Telegram, a keyboard-only edit does not mark the message as edited
+            message["edit_date"] = self.transcript.now_s()
+        entry.message = message
         if "parse_mode" in p or "text" in changes:
             entry.parse_mode = p.get("parse_mode")
         self.transcript.touch(chat, entry)

@@ -65,8 +65,6 @@ async def chat_page(request: web.Request) -> web.Response:
 def page_texts(_: Translator) -> dict[str, str]:
     """Strings the page script shows, in the page's language."""
     return {
-        "you": _("You"),
-        "bot": _("Bot"),
         "edited": _("edited"),
         "deleted": _("deleted message"),
         "location": _("Location"),
@@ -91,7 +89,6 @@ async def messages(request: web.Request) -> web.Response:
 async def send(request: web.Request) -> web.Response:
     """One action of the person: text, photo, document (photo as a file), location or a button tap."""
     form = await _read_form(request)
-    _ = Translator(page_locale(request))
     try:
         person = Person(
             int(form["chat_id"]),
@@ -100,6 +97,7 @@ async def send(request: web.Request) -> web.Response:
         )
     except (KeyError, ValueError):
         return _refuse("chat_id must be a number")
+    _ = Translator(normalize_locale(person.language_code))  # refusals in the fake user's language
     try:
         message = await _act(request.app[actions_key], person, str(form.get("kind", "")), form, _)
     except SandboxError as error:

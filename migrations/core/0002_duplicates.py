@@ -1,38 +1,59 @@
-"""Duplicate detection: the DuplicateFlag table and the spatial index behind the nearby query.
+"""Duplicate detection: the DuplicateFlag table and the spatial indexes behind the nearby queries.
 
-The spatial index is kept by the database itself, so every writer of `report` (the ORM, a bulk
-import, a moderator's SQL) keeps it in sync:
-- SQLite: an R*Tree virtual table `report_rtree(id, min_lat, max_lat, min_lon, max_lon)` filled by
-  triggers on insert, on a change of position and on delete (and back-filled here).
-- PostgreSQL: a btree on (lat, lon) for a bounding-box prefilter, always; plus, when PostGIS is
-  installed (or this role may install it), a GiST index on the reports' geography for ST_DWithin.
+The spatial indexes are kept by the database itself, so every writer of `report` (the ORM, a bulk
+import, a moderator's SQL) keeps them in sync:
+- SQLite: R*Tree virtual tables filled by triggers on insert, on a change of position or status
+  and on delete (and back-filled here): `report_rtree(id, min_lat, max_lat, min_lon, max_lon)`
+  holds every report (photo matches look at all of them), `report_open_rtree` the same columns for
+  open reports only. The "same hazard nearby?" query asks the second one: in a dense district
+  three reports in four are closed, and skipping them is what keeps it fast at a million reports.
+- PostgreSQL: btrees on (lat, lon) for a bounding-box prefilter, one of them partial on the open
+  statuses; plus, when PostGIS is installed (or this role may install it), GiST indexes on the
+  reports' geography for ST_DWithin.
 """
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
+# bot.reports.lifecycle.OPEN_STATUSES as of this migration, frozen here as migrations must be (a
+# test compares them: a change to the open statuses needs a migration that rewrites the triggers).
+OPEN_STATUSES = ("accepted", "dispatched", "in_progress", "needs_info", "reopened", "submitted")
+_OPEN = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
+_OPEN_ROW = f"SELECT new.id, new.lat, new.lat, new.lon, new.lon WHERE new.status IN {_OPEN}"
+
 # Trigger bodies contain ";", so each statement is run on its own (the SQLite schema editor splits
 # RunSQL text on ";").
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS report_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS report_open_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
     "INSERT INTO report_rtree (id, min_lat, max_lat, min_lon, max_lon) SELECT id, lat, lat, lon, lon FROM report",
-    """CREATE TRIGGER report_rtree_insert AFTER INSERT ON report BEGIN
+    "INSERT INTO report_open_rtree (id, min_lat, max_lat, min_lon, max_lon)"
+    f" SELECT id, lat, lat, lon, lon FROM report WHERE status IN {_OPEN}",
+    f"""CREATE TRIGGER report_rtree_insert AFTER INSERT ON report BEGIN
         INSERT INTO report_rtree (id, min_lat, max_lat, min_lon, max_lon)
         VALUES (new.id, new.lat, new.lat, new.lon, new.lon);
+        INSERT INTO report_open_rtree (id, min_lat, max_lat, min_lon, max_lon) {_OPEN_ROW};
     END""",
     """CREATE TRIGGER report_rtree_move AFTER UPDATE OF lat, lon ON report BEGIN
         UPDATE report_rtree SET min_lat = new.lat, max_lat = new.lat, min_lon = new.lon, max_lon = new.lon
         WHERE id = new.id;
     END""",
+    f"""CREATE TRIGGER report_open_rtree_update AFTER UPDATE OF status, lat, lon ON report BEGIN
+        DELETE FROM report_open_rtree WHERE id = old.id;
+        INSERT INTO report_open_rtree (id, min_lat, max_lat, min_lon, max_lon) {_OPEN_ROW};
+    END""",
     """CREATE TRIGGER report_rtree_delete AFTER DELETE ON report BEGIN
         DELETE FROM report_rtree WHERE id = old.id;
+        DELETE FROM report_open_rtree WHERE id = old.id;
     END""",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS report_rtree_insert",
     "DROP TRIGGER IF EXISTS report_rtree_move",
+    "DROP TRIGGER IF EXISTS report_open_rtree_update",
     "DROP TRIGGER IF EXISTS report_rtree_delete",
+    "DROP TABLE IF EXISTS report_open_rtree",
     "DROP TABLE IF EXISTS report_rtree",
 ]
 # Photos are looked up by report (photo matching, thumbnails) and flags by the report they point
@@ -42,12 +63,22 @@ SHARED_FORWARD = [
     "CREATE INDEX IF NOT EXISTS duplicate_flag_similar_idx ON duplicate_flag (similar_to_id)",
 ]
 SHARED_BACKWARD = ["DROP INDEX IF EXISTS photo_report_idx", "DROP INDEX IF EXISTS duplicate_flag_similar_idx"]
-PG_BBOX_INDEX = "CREATE INDEX IF NOT EXISTS report_lat_lon_idx ON report (lat, lon)"
-PG_GEOGRAPHY_INDEX = (
-    "CREATE INDEX IF NOT EXISTS report_geog_idx ON report "
-    "USING gist ((geography(ST_SetSRID(ST_MakePoint(lon, lat), 4326))))"
-)
-PG_BACKWARD = ["DROP INDEX IF EXISTS report_geog_idx", "DROP INDEX IF EXISTS report_lat_lon_idx"]
+# The query's own `status IN (...)`, in the same order, lets the planner use the partial indexes.
+_GEOGRAPHY = "(geography(ST_SetSRID(ST_MakePoint(lon, lat), 4326)))"
+PG_BBOX_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS report_lat_lon_idx ON report (lat, lon)",
+    f"CREATE INDEX IF NOT EXISTS report_open_lat_lon_idx ON report (lat, lon) WHERE status IN {_OPEN}",
+]
+PG_GEOGRAPHY_INDEXES = [
+    f"CREATE INDEX IF NOT EXISTS report_geog_idx ON report USING gist ({_GEOGRAPHY})",
+    f"CREATE INDEX IF NOT EXISTS report_open_geog_idx ON report USING gist ({_GEOGRAPHY}) WHERE status IN {_OPEN}",
+]
+PG_BACKWARD = [
+    "DROP INDEX IF EXISTS report_open_geog_idx",
+    "DROP INDEX IF EXISTS report_geog_idx",
+    "DROP INDEX IF EXISTS report_open_lat_lon_idx",
+    "DROP INDEX IF EXISTS report_lat_lon_idx",
+]
 
 
 async def _postgis_usable(client) -> bool:
@@ -72,9 +103,11 @@ async def create_spatial_index(apps, schema_editor) -> None:
         for statement in SQLITE_FORWARD:
             await client.execute_query(statement)
     elif dialect == "postgres":
-        await client.execute_query(PG_BBOX_INDEX)
+        for statement in PG_BBOX_INDEXES:
+            await client.execute_query(statement)
         if await _postgis_usable(client):
-            await client.execute_query(PG_GEOGRAPHY_INDEX)
+            for statement in PG_GEOGRAPHY_INDEXES:
+                await client.execute_query(statement)
     else:
         raise NotImplementedError(f"no spatial index for the {dialect} dialect")
 

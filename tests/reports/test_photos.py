@@ -12,6 +12,7 @@ from io import BytesIO
 
 import exifread
 import numpy as np
+import pillow_heif
 import pytest
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin, TiffImagePlugin
 
@@ -329,6 +330,15 @@ class TestRefusals:
         data = manifest_row("nikon_p6000_gps_a.jpg").read_bytes()
         assert refusal(data[: int(len(data) * keep)]) is RejectReason.DAMAGED
 
+    @pytest.mark.parametrize("image_format", ["PNG", "WEBP", "HEIF"])
+    def test_truncated_png_webp_and_heif_are_damaged(self, image_format: str) -> None:
+        """Every accepted format refuses a file cut short, whatever decoder it goes through."""
+        pillow_heif.register_heif_opener()  # for encode(); the pipeline registers it itself
+        noise = np.random.default_rng(7).integers(0, 256, (120, 160, 3), dtype=np.uint8)
+        data = encode(Image.fromarray(noise), image_format)
+        for keep in (0.5, 0.95):
+            assert refusal(data[: int(len(data) * keep)]) is RejectReason.DAMAGED
+
     def test_mangled_files_raise_only_photo_rejected(self) -> None:
         """Random cuts and byte flips in real photos either process or are refused, never crash."""
         rng = random.Random(20261122)
@@ -386,8 +396,7 @@ class TestOtherFormats:
 
     def test_heic_is_accepted_and_turned_once(self) -> None:
         """HEIF is read through pillow_heif; its rotation is applied by libheif, and not again."""
-        pillow_heif = pytest.importorskip("pillow_heif")
-        pillow_heif.register_heif_opener()
+        pillow_heif.register_heif_opener()  # for encode(); the pipeline registers it itself
         source = Image.new("RGB", (64, 48), (30, 160, 30))
         source.paste((250, 250, 0), (0, 0, 16, 16))  # a corner marker shows which way it was turned
         data = encode(source, "HEIF", exif=gps_exif(orientation=6), quality=90)

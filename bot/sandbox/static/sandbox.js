@@ -181,10 +181,10 @@
         const img = el("img", "photo"); img.src = fileUrl(m.document.file_id); img.alt = m.document.file_name;
         doc.append(img);
       }
-      doc.append(el("div", "file-name", "📄 " + m.document.file_name + " · " + Math.ceil(m.document.file_size / 1024) + " KB"));
+      doc.append(el("div", "file-name", m.document.file_name + " · " + Math.ceil(m.document.file_size / 1024) + " KB"));
       parts.push(doc);
     }
-    if (m.location) parts.push(el("div", "location", "📍 " + T.location + ": " + m.location.latitude + ", " + m.location.longitude));
+    if (m.location) parts.push(el("div", "location", T.location + ": " + m.location.latitude + ", " + m.location.longitude));
     const text = m.text !== undefined ? m.text : m.caption;
     if (text) {
       const box = el("div", "text");

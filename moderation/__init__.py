@@ -1,0 +1,1 @@
+"""Moderation feature: queues, decisions, merge, routing to agencies, SLA clocks, follow-up, audit."""

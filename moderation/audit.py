@@ -1,0 +1,57 @@
+"""The audit log: every staff (and system) action on a report or a setting, written by the domain functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.reports.models import Report
+from moderation.models import AuditEvent
+
+
+class EventTag(StrEnum):
+    """`subject:action` identifiers stored in AuditEvent.action (keep them stable)."""
+
+    AGENCY_SAVE = "agency:save"
+    REPORT_ACCEPT = "report:accept"
+    REPORT_ANSWER = "report:answer"  #: the reporter answered a moderator's question
+    REPORT_ASK_INFO = "report:ask_info"
+    REPORT_DESCRIPTION_EDIT = "report:description:edit"
+    REPORT_DISPATCH = "report:dispatch"
+    REPORT_ESCALATE = "report:escalate"  #: an SLA clock ran out
+    REPORT_FIXED_CHECK = "report:fixed_check"  #: the reporter answered "is it really fixed?"
+    REPORT_MERGE = "report:merge"
+    REPORT_PHOTO_ADD = "report:photo:add"  #: the reporter added a photo after reopening
+    REPORT_PHOTO_REDACT = "report:photo:redact"
+    REPORT_REJECT = "report:reject"
+    REPORT_STATUS = "report:status"
+    STAFF_CREATE = "staff:create"
+
+
+async def record(
+    actor: str, action: EventTag, *, now: datetime, report: Report | None = None, **data: Any
+) -> AuditEvent:
+    return await AuditEvent.create(actor=actor, action=action, report=report, data=data, created_at=now)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    pages: int
+
+
+async def audit_page(*, page: int, page_size: int, report_id: int | None = None, actor: str = "") -> AuditPage:
+    """Newest first, optionally for one report or one actor."""
+    query = AuditEvent.all()
+    if report_id is not None:
+        query = query.filter(report_id=report_id)
+    if actor:
+        query = query.filter(actor=actor)
+    total = await query.count()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    events = await query.order_by("-created_at", "-id").offset((page - 1) * page_size).limit(page_size)
+    return AuditPage(list(events), page, pages)

@@ -1,0 +1,111 @@
+"""Moderation's own tables: agencies, the audit log, questions to reporters, fix checks, redactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from bot.reports.models import Photo, Report
+
+
+class Agency(Model):
+    """An agency or grid unit that fixes hazards of some categories in some areas."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=64, unique=True)  # stored on Report.agency
+    name = fields.CharField(max_length=128)
+    name_zh = fields.CharField(max_length=128, default="")
+    categories: list[str] = fields.JSONField(default=list)  # category keys it handles; empty = every category
+    areas: list[str] = fields.JSONField(default=list)  # area keys it covers; empty = every area
+    telegram_chat_id = fields.BigIntField(null=True)  # told about each report dispatched to it
+    active = fields.BooleanField(default=True, db_default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "agency"
+
+    def label(self, locale: str) -> str:
+        return self.name_zh if locale == "zh_CN" and self.name_zh else self.name
+
+
+class AuditEvent(Model):
+    """One staff (or system) action: who did what to which report, with the details."""
+
+    id = fields.IntField(primary_key=True)
+    actor = fields.CharField(max_length=64, db_index=True)  # "staff:<id>", "system:<job>", "resident:<id>"
+    action = fields.CharField(max_length=48, db_index=True)  # audit.EventTag
+    report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="audit_events", null=True, on_delete=fields.SET_NULL
+    )
+    data: dict[str, Any] = fields.JSONField(default=dict)
+
+    report_id: int | None  # FK column attribute, declared for the type checker only
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "audit_event"
+
+
+class InfoRequest(Model):
+    """A moderator's question to the reporter and, once given, the reporter's answer."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="info_requests", on_delete=fields.CASCADE
+    )
+    question = fields.TextField()
+    asked_by = fields.CharField(max_length=64)
+    asked_at = fields.DatetimeField()
+    answer_text: str | None = fields.TextField(null=True)
+    answer_photo: fields.ForeignKeyNullableRelation[Photo] = fields.ForeignKeyField(
+        "core.Photo", related_name="answers", null=True, on_delete=fields.SET_NULL
+    )
+    answered_at = fields.DatetimeField(null=True)
+
+    report_id: int  # FK column attributes, declared for the type checker only
+    answer_photo_id: int | None
+
+    class Meta:
+        table = "info_request"
+
+
+class FixedCheck(Model):
+    """The "is it really fixed?" question asked once per fix of a report, and the reporter's answer."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="fixed_checks", on_delete=fields.CASCADE
+    )
+    fixed_at = fields.DatetimeField()  # the fix this check is about (a report may be fixed again)
+    asked_at = fields.DatetimeField()
+    answer = fields.CharField(max_length=8, null=True)  # "yes" or "no"
+    answered_at = fields.DatetimeField(null=True)
+
+    report_id: int  # FK column attribute, declared for the type checker only
+
+    class Meta:
+        table = "fixed_check"
+        unique_together = (("report", "fixed_at"),)
+
+
+class PhotoRedaction(Model):
+    """A black box drawn over part of a photo (the original bytes stay under a restricted key)."""
+
+    id = fields.IntField(primary_key=True)
+    photo: fields.ForeignKeyRelation[Photo] = fields.ForeignKeyField(
+        "core.Photo", related_name="redactions", on_delete=fields.CASCADE
+    )
+    original_key = fields.CharField(max_length=160)
+    redacted_key = fields.CharField(max_length=160)
+    box: dict[str, int] = fields.JSONField(
+        default=dict
+    )  # {"x": .., "y": .., "w": .., "h": ..} in pixels of the stored photo
+    actor = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+
+    photo_id: int  # FK column attribute, declared for the type checker only
+
+    class Meta:
+        table = "photo_redaction"

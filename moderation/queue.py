@@ -1,0 +1,228 @@
+"""The moderation queue (category x area, filtered and paginated, due first) and who may see what.
+
+Moderators see only their areas and categories: asking for another area is refused (`OutOfScopeError`),
+and the unfiltered queue is narrowed to their scope. Officials and admins see everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlencode
+
+from tortoise.expressions import F, Q, Subquery
+from tortoise.functions import Coalesce, Count
+from tortoise.queryset import QuerySet
+
+from bot.admin.accounts import Role, has_role, in_scope
+from bot.admin.models import StaffUser
+from bot.reports.lifecycle import AWAITING_MODERATION, OPEN_STATUSES, Status
+from bot.reports.models import DuplicateFlag, Photo, Report, ReportFollower
+
+
+class View(StrEnum):
+    """Status choices besides the single statuses."""
+
+    QUEUE = "queue"  #: awaiting a moderator (submitted or reopened)
+    OPEN = "open"  #: every open status
+    ALL = "all"
+
+
+VIEW_STATUSES: dict[str, frozenset[Status] | None] = {
+    View.QUEUE: AWAITING_MODERATION,
+    View.OPEN: OPEN_STATUSES,
+    View.ALL: None,
+    **{status.value: frozenset({status}) for status in Status},
+}
+
+
+class OutOfScopeError(Exception):
+    """A moderator asked for another area's or category's reports."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = View.QUEUE
+    category: str = ""
+    area: str = ""
+    overdue: bool = False
+    has_duplicates: bool = False
+    page: int = 1
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str]) -> QueueFilter:
+        """Read the query string; unknown values fall back to the defaults instead of failing."""
+        status = query.get("status", View.QUEUE)
+        try:
+            page = max(1, int(query.get("page", "1")))
+        except ValueError:
+            page = 1
+        return cls(
+            status=status if status in VIEW_STATUSES else View.QUEUE,
+            category=query.get("category", "").strip(),
+            area=query.get("area", "").strip(),
+            overdue=query.get("overdue") == "1",
+            has_duplicates=query.get("has_duplicates") == "1",
+            page=page,
+        )
+
+    def query_string(self, **changes: object) -> str:
+        """This filter as a query string, with `changes` applied (for pagination and filter links)."""
+        changed = replace(self, **changes)  # type: ignore[arg-type]
+        pairs = {
+            "status": changed.status,
+            "category": changed.category,
+            "area": changed.area,
+            "overdue": "1" if changed.overdue else "",
+            "has_duplicates": "1" if changed.has_duplicates else "",
+            "page": str(changed.page) if changed.page > 1 else "",
+        }
+        return urlencode({key: value for key, value in pairs.items() if value})
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    report: Report
+    photo_id: int | None  # the first photo, shown as a thumbnail
+    followers: int
+    duplicates: int  # reports merged into it, plus intake's likely-duplicate flags
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    filter: QueueFilter
+    by_due: bool  # sorted by due time (open reports), else newest first
+
+
+def check_filter_scope(staff: StaffUser, wanted: QueueFilter) -> None:
+    """Refuse a moderator's explicit request for an area or category outside their scope."""
+    if has_role(staff, Role.OFFICIAL):
+        return
+    if wanted.area and staff.areas and wanted.area not in staff.areas:
+        raise OutOfScopeError(wanted.area)
+    if wanted.category and staff.categories and wanted.category not in staff.categories:
+        raise OutOfScopeError(wanted.category)
+
+
+def scoped(query: QuerySet[Report], staff: StaffUser) -> QuerySet[Report]:
+    if has_role(staff, Role.OFFICIAL):
+        return query
+    if staff.areas:
+        query = query.filter(area__in=list(staff.areas))
+    if staff.categories:
+        query = query.filter(category__in=list(staff.categories))
+    return query
+
+
+def _filtered(staff: StaffUser, wanted: QueueFilter) -> QuerySet[Report]:
+    query = scoped(Report.all(), staff)
+    statuses = VIEW_STATUSES[wanted.status]
+    if statuses is not None:
+        query = (
+            query.filter(status__in=sorted(statuses))
+            if len(statuses) > 1
+            else query.filter(status=next(iter(statuses)))
+        )
+    if wanted.category:
+        query = query.filter(category=wanted.category)
+    if wanted.area:
+        query = query.filter(area=wanted.area)
+    if wanted.overdue:
+        query = query.filter(overdue=True)
+    if wanted.has_duplicates:
+        query = query.filter(
+            Q(id__in=Subquery(Report.filter(duplicate_of_id__isnull=False).values("duplicate_of_id")))
+            | Q(id__in=Subquery(DuplicateFlag.all().values("report_id")))
+            | Q(id__in=Subquery(DuplicateFlag.all().values("similar_to_id")))
+        )
+    return query
+
+
+def sorts_by_due(statuses: frozenset[Status] | None) -> bool:
+    """Views with open reports sort by due time; closed-only and "all" views show the newest first."""
+    return statuses is not None and not statuses.isdisjoint(OPEN_STATUSES)
+
+
+def _ordered(query: QuerySet[Report], statuses: frozenset[Status] | None) -> QuerySet[Report]:
+    """Due first, on the expression the queue indexes hold (migration moderation/0002): by the SLA
+    invariant it is the moderation due time while a report awaits moderation, else the resolution one."""
+    if not sorts_by_due(statuses):
+        return query.order_by("-id")
+    return query.annotate(due=Coalesce("moderation_due_at", F("resolution_due_at"))).order_by("due", "id")
+
+
+async def queue_page(staff: StaffUser, wanted: QueueFilter, *, page_size: int) -> QueuePage:
+    """One page of the queue the staff member may see."""
+    check_filter_scope(staff, wanted)
+    query = _filtered(staff, wanted)
+    total = await query.count()
+    pages = max(1, -(-total // page_size))
+    page = min(wanted.page, pages)
+    reports = await _ordered(query, VIEW_STATUSES[wanted.status]).offset((page - 1) * page_size).limit(page_size)
+    ids = [report.id for report in reports]
+    photos, followers, duplicates = await first_photo_ids(ids), await follower_counts(ids), await duplicate_counts(ids)
+    rows = [QueueRow(r, photos.get(r.id), followers.get(r.id, 0), duplicates.get(r.id, 0)) for r in reports]
+    return QueuePage(rows, total, page, pages, replace(wanted, page=page), sorts_by_due(VIEW_STATUSES[wanted.status]))
+
+
+async def report_for(staff: StaffUser, report_id: int) -> Report:
+    """The report, if it exists (LookupError) and the staff member may see it (OutOfScopeError)."""
+    report = await Report.get_or_none(id=report_id)
+    if report is None:
+        raise LookupError(report_id)
+    if not in_scope(staff, report.area, report.category):
+        raise OutOfScopeError(report_id)
+    return report
+
+
+async def first_photo_ids(report_ids: Sequence[int]) -> dict[int, int]:
+    if not report_ids:
+        return {}
+    rows = (
+        await Photo.filter(report_id__in=list(report_ids)).order_by("-position", "-id").values_list("report_id", "id")
+    )
+    return {int(report_id): int(photo_id) for report_id, photo_id in rows}  # position 0 comes last and wins
+
+
+async def follower_counts(report_ids: Sequence[int]) -> dict[int, int]:
+    if not report_ids:
+        return {}
+    rows = (
+        await ReportFollower.filter(report_id__in=list(report_ids))
+        .group_by("report_id")
+        .annotate(n=Count("id"))
+        .values_list("report_id", "n")
+    )
+    return {int(report_id): int(n) for report_id, n in rows}
+
+
+async def duplicate_counts(report_ids: Sequence[int]) -> dict[int, int]:
+    if not report_ids:
+        return {}
+    counts: dict[int, int] = {}
+    merged = (
+        await Report.filter(duplicate_of_id__in=list(report_ids))
+        .group_by("duplicate_of_id")
+        .annotate(n=Count("id"))
+        .values_list("duplicate_of_id", "n")
+    )
+    flagged = await DuplicateFlag.filter(
+        Q(report_id__in=list(report_ids)) | Q(similar_to_id__in=list(report_ids))
+    ).values_list("report_id", "similar_to_id")
+    for report_id, n in merged:
+        counts[int(report_id)] = counts.get(int(report_id), 0) + int(n)
+    for a, b in flagged:
+        for side in (int(a), int(b)):
+            if side in report_ids:
+                counts[side] = counts.get(side, 0) + 1
+    return counts
+
+
+def due_at(report: Report) -> datetime | None:
+    return report.moderation_due_at or report.resolution_due_at

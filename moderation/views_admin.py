@@ -1,0 +1,148 @@
+"""Officials' and admins' pages: dashboard, audit log, agencies, staff accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+
+from bot.admin.accounts import ROLE_LABELS, Role, create_staff
+from bot.admin.models import StaffUser
+from bot.admin.security import require
+from bot.i18n import KNOWN_LOCALES, N_
+from bot.reports.lifecycle import OPEN_STATUSES, Status, staff_actor
+from bot.reports.models import Report
+from moderation.audit import EventTag, audit_page, record
+from moderation.models import Agency
+from moderation.routing import AgencyForm, save_agency
+from moderation.web import areas_of, categories_of, flash, label_context, now_of, pop_flashes, staff_of
+
+AUDIT_PAGE_SIZE = 100
+AGENCY_SAVED = N_("Agency %(key)s saved.")
+AGENCY_INVALID = N_("An agency needs a key, a name and a numeric chat id (or none).")
+STAFF_CREATED = N_("Staff account %(username)s created.")
+STAFF_INVALID = N_("Could not create the account: the username may be taken or the password is under 10 characters.")
+
+
+@require(Role.OFFICIAL)
+async def dashboard(request: web.Request) -> web.StreamResponse:
+    """Counts by status, open reports per category x area, and what is overdue."""
+    by_status = dict(await Report.all().group_by("status").annotate(n=Count("id")).values_list("status", "n"))
+    open_cells = (
+        await Report.filter(status__in=sorted(OPEN_STATUSES))
+        .group_by("category", "area")
+        .annotate(n=Count("id"))
+        .values_list("category", "area", "n")
+    )
+    grid: dict[tuple[str, str], int] = {(str(c), str(a or "")): int(n) for c, a, n in open_cells}
+    context = {
+        "by_status": by_status,
+        "statuses": list(Status),
+        "grid": grid,
+        **label_context(request),
+        "overdue": await Report.filter(overdue=True).count(),
+        "open_total": sum(grid.values()),
+    }
+    return aiohttp_jinja2.render_template("moderation/dashboard.html", request, context)
+
+
+@require(Role.OFFICIAL)
+async def audit_log(request: web.Request) -> web.StreamResponse:
+    report_raw, page_raw = request.query.get("report", "").lstrip("#"), request.query.get("page", "1")
+    report_id = int(report_raw) if report_raw.isdigit() else None
+    page = await audit_page(
+        page=int(page_raw) if page_raw.isdigit() else 1,
+        page_size=AUDIT_PAGE_SIZE,
+        report_id=report_id,
+        actor=request.query.get("actor", ""),
+    )
+    context = {"audit": page, "report_id": report_id, "actor": request.query.get("actor", "")}
+    return aiohttp_jinja2.render_template("moderation/audit.html", request, context)
+
+
+@require(Role.ADMIN)
+async def agencies(request: web.Request) -> web.StreamResponse:
+    context: dict[str, Any] = {
+        "agencies": await Agency.all().order_by("key"),
+        "areas": areas_of(request),
+        "categories": categories_of(request),
+        "flashes": await pop_flashes(request),
+    }
+    return aiohttp_jinja2.render_template("moderation/agencies.html", request, context)
+
+
+@require(Role.ADMIN)
+async def agency_save(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    chat = str(form.get("telegram_chat_id", "")).strip()
+    try:
+        agency_form = AgencyForm(
+            key=str(form.get("key", "")).strip(),
+            name=str(form.get("name", "")).strip(),
+            name_zh=str(form.get("name_zh", "")).strip(),
+            categories=tuple(str(v) for v in form.getall("categories", [])),
+            areas=tuple(str(v) for v in form.getall("areas", [])),
+            telegram_chat_id=int(chat) if chat else None,
+            active=form.get("active") == "1",
+        )
+        await save_agency(agency_form, actor=staff_actor(staff_of(request).id), now=now_of(request))
+    except ValueError:
+        await flash(request, "error", AGENCY_INVALID)
+    else:
+        await flash(request, "ok", AGENCY_SAVED, key=agency_form.key)
+    raise web.HTTPSeeOther("/admin/agencies")
+
+
+@require(Role.ADMIN)
+async def staff_list(request: web.Request) -> web.StreamResponse:
+    context: dict[str, Any] = {
+        "members": await StaffUser.all().order_by("username"),
+        "roles": ROLE_LABELS,
+        "areas": areas_of(request),
+        "categories": categories_of(request),
+        "locales": KNOWN_LOCALES,
+        "flashes": await pop_flashes(request),
+    }
+    return aiohttp_jinja2.render_template("moderation/staff.html", request, context)
+
+
+@require(Role.ADMIN)
+async def staff_create(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username = str(form.get("username", "")).strip()
+    language = str(form.get("language", "zh_CN"))
+    try:
+        member = await create_staff(
+            username,
+            str(form.get("password", "")),
+            Role(str(form.get("role", ""))),
+            areas=[str(v) for v in form.getall("areas", [])],
+            categories=[str(v) for v in form.getall("categories", [])],
+            language=language if language in KNOWN_LOCALES else "zh_CN",
+        )
+    except (ValueError, IntegrityError):
+        await flash(request, "error", STAFF_INVALID)
+    else:
+        await record(
+            staff_actor(staff_of(request).id),
+            EventTag.STAFF_CREATE,
+            now=now_of(request),
+            username=member.username,
+            role=member.role,
+            areas=member.areas,
+            categories=member.categories,
+        )
+        await flash(request, "ok", STAFF_CREATED, username=member.username)
+    raise web.HTTPSeeOther("/admin/staff")
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/admin/dashboard", dashboard)
+    app.router.add_get("/admin/audit", audit_log)
+    app.router.add_get("/admin/agencies", agencies)
+    app.router.add_post("/admin/agencies", agency_save)
+    app.router.add_get("/admin/staff", staff_list)
+    app.router.add_post("/admin/staff", staff_create)

@@ -1,0 +1,148 @@
+"""Budget pools (per period or per campaign), funding them, and campaigns' terms for the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from bot.i18n import N_
+from rewards import ledger
+from rewards.ledger import AccountKind, TxnKind
+from rewards.models import BudgetPool, Campaign, Entry, RewardGrant
+from rewards.rules import CampaignTerms
+
+
+class PoolError(ValueError):
+    """A pool or campaign form that cannot be saved; the message is an English source string."""
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    pool: BudgetPool
+    funded_fen: int
+    available_fen: int
+    active: bool
+    smallest_waiting_fen: int | None = None  # of the grants waiting for budget, if any
+
+    @property
+    def exhausted(self) -> bool:
+        """Running, and unable to pay even the smallest grant that waits (or anything at all)."""
+        floor = 1 if self.smallest_waiting_fen is None else self.smallest_waiting_fen
+        return self.active and self.available_fen < floor
+
+
+async def create_campaign(
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    categories: list[str],
+    multiplier_pct: int,
+    *,
+    created_by_id: int | None,
+    now: datetime,
+) -> Campaign:
+    if not name.strip() or ends_at <= starts_at:
+        raise PoolError(N_("A campaign needs a name and an end after its start."))
+    if not 100 <= multiplier_pct <= 1000:
+        raise PoolError(N_("The multiplier must be between 100 and 1000 percent."))
+    return await Campaign.create(
+        name=name.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        categories=categories,
+        multiplier_pct=multiplier_pct,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
+
+
+async def campaign_terms() -> list[CampaignTerms]:
+    return [
+        CampaignTerms(c.id, c.starts_at, c.ends_at, tuple(c.categories or []), c.multiplier_pct)
+        for c in await Campaign.all()
+    ]
+
+
+async def create_pool(
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    amount_fen: int,
+    *,
+    campaign_id: int | None,
+    created_by_id: int | None,
+    now: datetime,
+) -> BudgetPool:
+    """A pool with its opening funding, as one ledger transaction."""
+    if not name.strip() or ends_at <= starts_at:
+        raise PoolError(N_("A pool needs a name and an end after its start."))
+    if campaign_id is not None and not await Campaign.exists(id=campaign_id):
+        raise PoolError(N_("No such campaign."))
+    funding = await ledger.account(AccountKind.FUNDING)
+    async with in_transaction():
+        pool = await BudgetPool.create(
+            name=name.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            campaign_id=campaign_id,
+            created_by_id=created_by_id,
+            created_at=now,
+        )
+        budget = await ledger.account(AccountKind.BUDGET, pool.id)
+        if amount_fen > 0:
+            await ledger.post(
+                TxnKind.FUNDING,
+                [(funding, -amount_fen), (budget, amount_fen)],
+                now=now,
+                memo=f"pool {pool.id} opened",
+                actor=f"staff:{created_by_id}",
+            )
+    return pool
+
+
+async def fund_pool(pool_id: int, amount_fen: int, *, actor: str, now: datetime) -> None:
+    """Top a pool up (the caller then retries grants waiting for budget)."""
+    if amount_fen <= 0:
+        raise PoolError(N_("The amount must be more than zero."))
+    pool = await BudgetPool.get_or_none(id=pool_id)
+    if pool is None:
+        raise PoolError(N_("No such pool."))
+    funding, budget = await ledger.account(AccountKind.FUNDING), await ledger.account(AccountKind.BUDGET, pool.id)
+    async with in_transaction():
+        await ledger.post(
+            TxnKind.FUNDING,
+            [(funding, -amount_fen), (budget, amount_fen)],
+            now=now,
+            memo=f"pool {pool.id} topped up",
+            actor=actor,
+        )
+
+
+async def pools_for(campaign_id: int | None, now: datetime) -> list[BudgetPool]:
+    """Pools a grant may draw from now: its campaign's first, then the period pools, oldest first."""
+    running = BudgetPool.filter(starts_at__lte=now, ends_at__gt=now).order_by("starts_at", "id")
+    ordered = []
+    if campaign_id is not None:
+        ordered += await running.filter(campaign_id=campaign_id)
+    ordered += await running.filter(campaign_id__isnull=True)
+    return ordered
+
+
+async def pool_statuses(now: datetime) -> list[PoolStatus]:
+    waiting = await RewardGrant.filter(state="pending_budget").order_by("amount_fen").first()
+    smallest = waiting.amount_fen if waiting is not None else None
+    statuses = []
+    for pool in await BudgetPool.all().order_by("-starts_at", "-id"):
+        budget = await ledger.account(AccountKind.BUDGET, pool.id)
+        funded = await ledger.sum_of(Entry.filter(account_id=budget.id, txn__kind=TxnKind.FUNDING), "amount_fen")
+        active = pool.starts_at <= now < pool.ends_at
+        statuses.append(PoolStatus(pool, funded, await ledger.balance(budget), active, smallest))
+    return statuses
+
+
+async def waiting_for_budget() -> tuple[int, int]:
+    """How many grants wait for budget, and their total in fen (for the admin warning)."""
+    waiting = RewardGrant.filter(state="pending_budget")
+    return await waiting.count(), await ledger.sum_of(waiting, "amount_fen")

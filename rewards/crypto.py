@@ -1,0 +1,57 @@
+"""Encryption at rest for what /claim collects (phone, real name, payout account): Fernet tokens."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from bot.config import Settings
+
+KEY_FILE_NAME = "rewards_secret.key"
+
+
+def rewards_key(settings: Settings) -> bytes:
+    """The key from settings, or one created once under var_dir (like the admin session key).
+
+    Production sets REWARDS_ENCRYPTION_KEY so every web and worker process shares it; losing the
+    key loses the real names and payout accounts (residents would run /claim again).
+    """
+    if settings.rewards_encryption_key:
+        return settings.rewards_encryption_key.encode()
+    path: Path = settings.var_dir / KEY_FILE_NAME
+    if not path.exists():
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{KEY_FILE_NAME}.{os.getpid()}")
+        draft.write_bytes(Fernet.generate_key())
+        draft.chmod(0o600)
+        try:  # link, not rename: when the web process and the worker start together, the first key wins
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_bytes().strip()
+
+
+class Cipher:
+    """Encrypts text to a Fernet token and back; a token from another key reads as None."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Cipher:
+        return cls(rewards_key(settings))
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            return None

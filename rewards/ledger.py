@@ -1,0 +1,130 @@
+"""The double-entry ledger: accounts, balanced transactions, balances, and the invariant check.
+
+Every movement of money is one `LedgerTransaction` whose entries sum to zero. An entry's amount is
+positive when money flows into its account. Balances are sums of entries; `Account.balance_fen`
+caches that sum, updated in the same database transaction as the entries, so budget checks can
+lock one row instead of summing, and `check_invariants` proves the cache right.
+
+Accounts and the sign of a normal balance:
+  funding             negative: what the city put into pools
+  budget:<pool>       positive: money a pool can still grant
+  payable:<resident>  positive: granted to the resident, not yet paid
+  receivable:<res.>   negative: the resident owes it (a grant reversed after it was paid)
+  paid_out, lapsed    positive: money that left, or that nobody claimed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
+
+from rewards.models import Account, Entry, LedgerTransaction
+
+
+class AccountKind(StrEnum):
+    FUNDING = "funding"
+    BUDGET = "budget"
+    PAYABLE = "payable"
+    RECEIVABLE = "receivable"
+    PAID_OUT = "paid_out"
+    LAPSED = "lapsed"
+
+
+class TxnKind(StrEnum):
+    FUNDING = "funding"  # funding -> budget
+    GRANT = "grant"  # budget -> payable
+    REVERSAL = "reversal"  # payable (or receivable, once paid) -> budget
+    LAPSE = "lapse"  # payable -> lapsed
+    PAYOUT = "payout"  # payable -> paid_out, and the debt part -> receivable
+
+
+class UnbalancedError(ValueError):
+    """A transaction's entries do not sum to zero (a programming error, never stored)."""
+
+
+Leg = tuple[Account, int]
+
+
+async def account(kind: AccountKind, key: object = "") -> Account:
+    """The account, created on first use; safe when two workers race (call it outside transactions)."""
+    key_text = str(key)
+    found = await Account.get_or_none(kind=kind, key=key_text)
+    if found is not None:
+        return found
+    try:
+        return await Account.create(kind=kind, key=key_text)
+    except IntegrityError:
+        return await Account.get(kind=kind, key=key_text)
+
+
+async def lock(target: Account) -> Account:
+    """Re-read `target` with a row lock for the rest of the transaction (PostgreSQL: FOR UPDATE;
+    SQLite serialises whole transactions, so the plain read is enough there)."""
+    return await Account.select_for_update().get(id=target.id)
+
+
+async def post(
+    kind: TxnKind,
+    legs: Sequence[Leg],
+    *,
+    now: datetime,
+    memo: str = "",
+    actor: str = "",
+    grant_id: int | None = None,
+    batch_id: int | None = None,
+) -> LedgerTransaction:
+    """Record one balanced transaction; call it inside the caller's database transaction."""
+    legs = [(target, amount) for target, amount in legs if amount != 0]
+    if sum(amount for _, amount in legs) != 0:
+        raise UnbalancedError(f"{kind}: entries sum to {sum(amount for _, amount in legs)}, not 0")
+    if len(legs) < 2:
+        raise UnbalancedError(f"{kind}: a transaction moves money between at least two accounts")
+    txn = await LedgerTransaction.create(
+        kind=kind, memo=memo, actor=actor, grant_id=grant_id, batch_id=batch_id, created_at=now
+    )
+    await Entry.bulk_create([Entry(txn=txn, account=target, amount_fen=amount) for target, amount in legs])
+    for target, amount in legs:
+        await Account.filter(id=target.id).update(balance_fen=F("balance_fen") + amount)
+    return txn
+
+
+async def sum_of(query: QuerySet[Any], column: str) -> int:
+    """SUM(column) over a filtered query, 0 when it matches nothing."""
+    rows = await query.annotate(total=Sum(column)).values("total")
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def balance(target: Account) -> int:
+    """The account's balance, summed from its entries (the truth the cache must equal)."""
+    return await sum_of(Entry.filter(account_id=target.id), "amount_fen")
+
+
+async def balance_of(kind: AccountKind, key: object = "") -> int:
+    found = await Account.get_or_none(kind=kind, key=str(key))
+    return 0 if found is None else await balance(found)
+
+
+async def check_invariants() -> list[str]:
+    """Every problem found: unbalanced transactions, and caches that differ from their entries."""
+    problems: list[str] = []
+    by_txn: dict[int, int] = {}
+    by_account: dict[int, int] = {}
+    for txn_id, account_id, amount in await Entry.all().values_list("txn_id", "account_id", "amount_fen"):
+        by_txn[txn_id] = by_txn.get(txn_id, 0) + int(amount)
+        by_account[account_id] = by_account.get(account_id, 0) + int(amount)
+    problems += [f"transaction {txn_id} sums to {total}" for txn_id, total in sorted(by_txn.items()) if total]
+    empty = await LedgerTransaction.filter(entries__id__isnull=True).values_list("id", flat=True)
+    problems += [f"transaction {txn_id} has no entries" for txn_id in empty]
+    for account_id, kind, key, cached in await Account.all().values_list("id", "kind", "key", "balance_fen"):
+        if int(cached) != by_account.get(account_id, 0):
+            problems.append(f"{kind}:{key} caches {cached} but its entries sum to {by_account.get(account_id, 0)}")
+    if sum(by_account.values()) != 0:
+        problems.append(f"all entries sum to {sum(by_account.values())}")
+    return problems

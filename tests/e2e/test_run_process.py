@@ -1,0 +1,96 @@
+"""`python -m bot run` (what `make run` starts) stops cleanly and starts again on the same var dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.running import RunningProduct, descendants, running
+
+
+def say(product: RunningProduct, chat_id: int, text: str) -> None:
+    form = urllib.parse.urlencode({"kind": "text", "chat_id": chat_id, "language_code": "en", "text": text})
+    with urllib.request.urlopen(f"{product.base_url}/sandbox/api/send", data=form.encode(), timeout=5) as response:
+        assert json.load(response)["ok"]
+
+
+def transcript(product: RunningProduct, chat_id: int, *, bot_messages: int) -> list[dict[str, Any]]:
+    """The chat's messages once the bot has sent `bot_messages` of them (long poll, 10 s at most)."""
+    deadline = time.monotonic() + 10
+    while True:
+        query = urllib.parse.urlencode({"chat_id": chat_id, "after": 0})
+        with urllib.request.urlopen(f"{product.base_url}/sandbox/api/messages?{query}", timeout=5) as response:
+            messages: list[dict[str, Any]] = json.load(response)["messages"]
+        if sum(m["outgoing"] for m in messages) >= bot_messages or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.05)
+
+
+def test_ctrl_c_right_after_startup_stops_everything(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the web answers: exit code 0 and no embedded redis-server left behind."""
+    product = RunningProduct(tmp_path)
+    try:
+        product.wait_until_up()
+        code, left_running = product.stop(signal.SIGINT)
+    finally:
+        product.kill()
+    assert code == 0, product.log_path.read_text()
+    assert left_running == []
+
+
+def test_sigterm_while_running_stops_everything(tmp_path: Path) -> None:
+    """SIGTERM (a process manager) after a conversation: exit code 0, nothing left running."""
+    product = RunningProduct(tmp_path)
+    try:
+        product.wait_until_up()
+        say(product, 32, "/start")
+        transcript(product, 32, bot_messages=1)
+        code, left_running = product.stop(signal.SIGTERM)
+    finally:
+        product.kill()
+    assert code == 0, product.log_path.read_text()
+    assert left_running == []
+
+
+def test_a_killed_product_takes_its_redis_down_too(tmp_path: Path) -> None:
+    """Even SIGKILL (no cleanup at all) does not orphan the embedded redis-server."""
+    product = RunningProduct(tmp_path)
+    try:
+        product.wait_until_up()
+        children = descendants(product.process.pid)
+        assert children, "the embedded redis-server should be a child of the product"
+        os.kill(product.process.pid, signal.SIGKILL)
+        product.process.wait()
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(running(pid) for pid in children)
+    finally:
+        product.kill()
+
+
+def test_a_second_run_continues_on_the_same_data(tmp_path: Path) -> None:
+    """Run, stop, run again: migrations re-apply cleanly, the chat is still there, the bot still answers."""
+    first = RunningProduct(tmp_path)
+    try:
+        first.wait_until_up()
+        say(first, 31, "/start")
+        assert len(transcript(first, 31, bot_messages=1)) == 2
+        assert first.stop()[0] == 0
+    finally:
+        first.kill()
+    second = RunningProduct(tmp_path)
+    try:
+        second.wait_until_up()
+        say(second, 31, "/help")  # a reused update id would be dropped as a redelivery: no answer
+        messages = transcript(second, 31, bot_messages=2)
+        assert [m["message"].get("text", "")[:5] for m in messages] == ["/star", "Hello", "/help", "Comma"]
+        assert second.stop()[0] == 0
+    finally:
+        second.kill()

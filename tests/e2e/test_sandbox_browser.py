@@ -1,0 +1,112 @@
+"""A person files a whole report through /sandbox in headless Chromium, against `python -m bot run`.
+
+The product runs as `make run` runs it: a subprocess with no TELEGRAM_BOT_TOKEN (sandbox), no
+REDIS_URL (embedded Redis) and its own SQLite file; Playwright drives Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Geolocation, Page, expect, sync_playwright
+
+from tests.bot.helpers import jpeg_bytes
+from tests.e2e.running import RunningProduct
+from tests.photos import PHOTOS_DIR
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SHANGHAI: Geolocation = {"latitude": 31.2304, "longitude": 121.4737}
+
+
+@pytest.fixture
+def product_process(tmp_path: Path) -> Iterator[RunningProduct]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
+    product = RunningProduct(tmp_path)
+    try:
+        product.wait_until_up()
+        yield product
+    finally:
+        product.kill()
+
+
+def a_photo(tmp_path: Path) -> Path:
+    """A real phone photo from the shared set if it is there, else a generated JPEG."""
+    shared = PHOTOS_DIR / "nikon_p6000_gps_a.jpg"
+    if shared.exists():
+        return shared
+    generated = tmp_path / "hazard.jpg"
+    generated.write_bytes(jpeg_bytes())
+    return generated
+
+
+def bot_says(page: Page, text: str | re.Pattern[str]) -> None:
+    expect(page.locator(".row.from-bot .text").filter(has_text=text).last).to_be_visible()
+
+
+def file_report_in_the_browser(page: Page, photo: Path, description: str) -> int:
+    """Every step as a person does it on the page; returns the report number the bot announced."""
+    page.locator("#text").fill("/start")
+    page.locator("#text").press("Enter")
+    bot_says(page, "Privacy")
+    page.locator("#photo-input").set_input_files(photo)
+    bot_says(page, "Photo 1 of 3 received")
+    page.get_by_role("button", name="Done", exact=True).click()
+    bot_says(page, "Where is the hazard?")
+    page.locator("#reply-keyboard").get_by_role("button", name="Send my location").click()  # browser geolocation
+    bot_says(page, "Is anyone in danger right now?")
+    page.get_by_role("button", name="No", exact=True).click()
+    bot_says(page, "What kind of hazard is it?")
+    page.get_by_role("button", name="Blocked fire exit or escape route").click()
+    bot_says(page, "Add a short description")
+    page.locator("#text").fill(description)
+    page.locator("#send").click()
+    bot_says(page, "Please check your report")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    submitted = page.locator(".row.from-bot .text").filter(has_text=re.compile(r"report #\d+ has been submitted"))
+    expect(submitted).to_be_visible()
+    match = re.search(r"#(\d+)", submitted.inner_text())
+    assert match is not None
+    return int(match.group(1))
+
+
+def test_a_person_files_a_report_through_the_sandbox_page(product_process: RunningProduct, tmp_path: Path) -> None:
+    """/start, photo, Done, browser location, no danger, category, description, Submit: report stored."""
+    description = "Bikes and boxes block the stairwell fire exit"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                geolocation=SHANGHAI,
+                permissions=["geolocation"],
+                locale="en-US",
+                viewport={"width": 900, "height": 1700},
+            )
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            page.goto(f"{product_process.base_url}/sandbox?lang=en&user=424242")
+            report_id = file_report_in_the_browser(page, a_photo(tmp_path), description)
+            page.screenshot(path=str(tmp_path / "sandbox.png"), full_page=True)
+        finally:
+            browser.close()
+    code, left_running = product_process.stop()
+    assert code == 0, product_process.log_path.read_text()
+    assert left_running == []  # the embedded redis-server stopped with the product
+    with sqlite3.connect(product_process.var_dir / "safecity.sqlite3") as db:
+        row = db.execute(
+            "SELECT reporter_id, category, description, lat, lon FROM report WHERE id = ?", (report_id,)
+        ).fetchone()
+    assert row == (424242, "fire_exit", description, SHANGHAI["latitude"], SHANGHAI["longitude"])

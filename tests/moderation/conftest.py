@@ -1,0 +1,27 @@
+"""Fixtures for moderation: an open ORM (for domain-level tests) and a logged-in admin client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from bot.db import close_db, init_db
+from bot.runtime import WebRuntime
+from tests.admin_client import AdminClient
+
+
+@pytest.fixture
+async def orm(db: None, settings: Settings) -> AsyncIterator[None]:
+    """The ORM without the web process, for tests of domain functions."""
+    await init_db(settings)
+    yield
+    await close_db()
+
+
+@pytest.fixture
+async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
+    client = AdminClient(product.settings.local_base_url())
+    yield client
+    await client.close()

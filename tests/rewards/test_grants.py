@@ -1,0 +1,196 @@
+"""Grant decisions against a real database: at most once, first reporter, staff, caps, campaigns, budget."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.admin.accounts import Role, create_staff
+from bot.reports.lifecycle import Status, transition
+from bot.reports.models import Report, ReportFollower
+from rewards import ledger
+from rewards.budget import create_campaign, fund_pool
+from rewards.grants import GrantState, evaluate_report, retry_pending, reverse
+from rewards.ledger import AccountKind, TxnKind
+from rewards.models import AckPoints, LedgerTransaction, RewardGrant
+from rewards.rules import FraudRules, Ineligible, RewardRules
+from tests.rewards.factories import FILED_AT, STAFF_ACTOR, make_pool, make_report, make_resident
+
+
+class TestOnce:
+    async def test_verified_report_is_granted_from_the_pool(self, orm: None, rules: RewardRules) -> None:
+        """Accepted and verified: 20 yuan move from the pool to the reporter's payable account."""
+        pool = await make_pool(100_000)
+        report = await make_report(await make_resident(1))
+        evaluation = await evaluate_report(report.id, rules, FILED_AT)
+        assert evaluation.created and evaluation.grant is not None
+        assert (evaluation.grant.state, evaluation.grant.amount_fen, evaluation.grant.pool_id) == (
+            GrantState.GRANTED,
+            2000,
+            pool.id,
+        )
+        assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 2000
+        assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 98_000
+
+    async def test_twenty_concurrent_attempts_give_one_grant(self, orm: None, rules: RewardRules) -> None:
+        """Twenty evaluations racing (as twenty workers would) book exactly one grant and one transaction."""
+        await make_pool(100_000)
+        report = await make_report(await make_resident(1), category="ebike")
+        results = await asyncio.gather(*(evaluate_report(report.id, rules, FILED_AT) for _ in range(20)))
+        assert sum(result.created for result in results) == 1
+        assert {result.grant.id for result in results if result.grant} == {(await RewardGrant.get()).id}
+        assert await RewardGrant.filter(report_id=report.id).count() == 1
+        assert await LedgerTransaction.filter(kind=TxnKind.GRANT).count() == 1
+        assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 20000
+
+    async def test_unverified_or_unaccepted_waits_without_a_decision(self, orm: None, rules: RewardRules) -> None:
+        """No row is written for a report that may still qualify later."""
+        await make_pool()
+        resident = await make_resident(1)
+        unverified = await make_report(resident, verified=False)
+        submitted = await make_report(resident, status=Status.SUBMITTED)
+        assert (await evaluate_report(unverified.id, rules, FILED_AT)).waiting == Ineligible.NOT_VERIFIED
+        assert (await evaluate_report(submitted.id, rules, FILED_AT)).waiting == Ineligible.NOT_ACCEPTED
+        assert not await RewardGrant.exists()
+
+
+class TestWho:
+    async def test_first_reporter_of_merged_duplicates_is_rewarded(self, orm: None, rules: RewardRules) -> None:
+        """An earlier report merged into this one wins: its reporter gets the money, the others points."""
+        await make_pool()
+        early, late, follower = await make_resident(1), await make_resident(2), await make_resident(3)
+        first = await make_report(early, status=Status.SUBMITTED, filed_at=FILED_AT - timedelta(hours=2))
+        canonical = await make_report(late)
+        await transition(first, Status.DUPLICATE, actor=STAFF_ACTOR, now=FILED_AT)
+        await Report.filter(id=first.id).update(duplicate_of_id=canonical.id)
+        await ReportFollower.create(report=canonical, resident=follower)
+        grant = (await evaluate_report(canonical.id, rules, FILED_AT)).grant
+        assert grant is not None and grant.resident_id == early.id and grant.state == GrantState.GRANTED
+        assert (await evaluate_report(first.id, rules, FILED_AT)).waiting == Ineligible.DUPLICATE
+        points = dict(await AckPoints.all().values_list("resident_id", "reason"))
+        assert points == {late.id: "duplicate", follower.id: "follower"}
+        assert await ledger.balance_of(AccountKind.PAYABLE, late.id) == 0
+
+    async def test_staff_get_nothing(self, orm: None, rules: RewardRules) -> None:
+        """A resident flagged staff, or linked to a staff account, is recorded as ineligible."""
+        await make_pool()
+        flagged = await make_resident(1, staff=True)
+        linked = await make_resident(2)
+        official = await create_staff("official", "long enough password", Role.OFFICIAL)
+        official.telegram_user_id = linked.id
+        await official.save()
+        for resident in (flagged, linked):
+            grant = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+            assert grant is not None and (grant.state, grant.reason) == (GrantState.INELIGIBLE, Ineligible.STAFF)
+        assert not await LedgerTransaction.filter(kind=TxnKind.GRANT).exists()
+
+
+class TestCaps:
+    async def test_daily_report_cap(self, orm: None, rules: RewardRules) -> None:
+        """The sixth rewarded report filed the same day earns nothing; the next day's does."""
+        await make_pool()
+        resident = await make_resident(1)
+        states = []
+        for minute in range(6):
+            report = await make_report(resident, filed_at=FILED_AT + timedelta(minutes=minute))
+            states.append((await evaluate_report(report.id, rules, FILED_AT)).grant)
+        assert [g.state for g in states if g] == [GrantState.GRANTED] * 5 + [GrantState.INELIGIBLE]
+        assert states[-1] is not None and states[-1].reason == Ineligible.DAY_CAP
+        tomorrow = await make_report(resident, filed_at=FILED_AT + timedelta(days=1))
+        grant = (await evaluate_report(tomorrow.id, rules, FILED_AT + timedelta(days=1))).grant
+        assert grant is not None and grant.state == GrantState.GRANTED
+
+    async def test_caps_hold_when_reports_are_decided_at_once(self, orm: None, rules: RewardRules) -> None:
+        """Eight reports of one reporter decided concurrently: the reporter's lock keeps the cap at five."""
+        await make_pool()
+        no_burst_check = replace(rules, fraud=FraudRules(max_reports_per_hour=100))
+        resident = await make_resident(1)
+        reports = [await make_report(resident, filed_at=FILED_AT + timedelta(minutes=m)) for m in range(8)]
+        await asyncio.gather(*(evaluate_report(report.id, no_burst_check, FILED_AT) for report in reports))
+        assert await RewardGrant.filter(state=GrantState.GRANTED).count() == 5
+        assert await RewardGrant.filter(state=GrantState.INELIGIBLE, reason=Ineligible.DAY_CAP).count() == 3
+
+    async def test_monthly_money_cap(self, orm: None, rules: RewardRules) -> None:
+        """200-yuan rewards stop at 1,500 yuan a month: the eighth pays the 100 left, the ninth nothing."""
+        await make_pool()
+        resident = await make_resident(1)
+        amounts = []
+        for day in range(9):
+            report = await make_report(resident, category="ebike", filed_at=FILED_AT - timedelta(days=day))
+            grant = (await evaluate_report(report.id, rules, FILED_AT)).grant
+            assert grant is not None
+            amounts.append((grant.state, grant.amount_fen))
+        assert amounts[:7] == [(GrantState.GRANTED, 20000)] * 7
+        assert amounts[7:] == [(GrantState.GRANTED, 10000), (GrantState.INELIGIBLE, 0)]
+        assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 150_000
+
+
+class TestAmounts:
+    async def test_campaign_multiplier(self, orm: None, rules: RewardRules) -> None:
+        """A 200% campaign for fire exits doubles their reward; other categories keep theirs."""
+        await make_pool()
+        await create_campaign(
+            "Fire safety month",
+            FILED_AT - timedelta(days=1),
+            FILED_AT + timedelta(days=30),
+            ["fire_exit"],
+            200,
+            created_by_id=None,
+            now=FILED_AT,
+        )
+        resident = await make_resident(1)
+        doubled = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+        plain = (await evaluate_report((await make_report(resident, category="traffic")).id, rules, FILED_AT)).grant
+        assert doubled is not None and (doubled.amount_fen, doubled.multiplier_pct) == (4000, 200)
+        assert plain is not None and (plain.amount_fen, plain.campaign_id) == (2000, None)
+
+    async def test_severity_and_category_set_the_amount(self, orm: None, rules: RewardRules) -> None:
+        await make_pool()
+        resident = await make_resident(1)
+        major = (await evaluate_report((await make_report(resident, severity="critical")).id, rules, FILED_AT)).grant
+        ebike = (await evaluate_report((await make_report(resident, category="ebike")).id, rules, FILED_AT)).grant
+        assert major is not None and ebike is not None and (major.amount_fen, ebike.amount_fen) == (5000, 20000)
+
+    async def test_fixed_only_category_waits_for_the_fix(self, orm: None, rules: RewardRules) -> None:
+        """With require_fixed, an accepted report waits; once fixed it is granted."""
+        await make_pool()
+        strict = RewardRules(amounts=rules.amounts, require_fixed=frozenset({"fire_exit"}))
+        report = await make_report(await make_resident(1))
+        assert (await evaluate_report(report.id, strict, FILED_AT)).waiting == Ineligible.NOT_FIXED
+        await transition(report, Status.FIXED, actor=STAFF_ACTOR, now=FILED_AT)
+        grant = (await evaluate_report(report.id, strict, FILED_AT)).grant
+        assert grant is not None and grant.state == GrantState.GRANTED
+
+
+class TestBudget:
+    async def test_exhausted_pool_makes_grants_wait_then_funding_books_them(
+        self, orm: None, rules: RewardRules
+    ) -> None:
+        """A pool with 30 yuan pays one 20-yuan grant; the next waits as pending_budget until a top-up."""
+        pool = await make_pool(3000)
+        resident = await make_resident(1)
+        first = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+        second = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+        assert first is not None and second is not None
+        assert (first.state, second.state) == (GrantState.GRANTED, GrantState.PENDING_BUDGET)
+        assert await retry_pending(FILED_AT) == []
+        await fund_pool(pool.id, 10_000, actor=STAFF_ACTOR, now=FILED_AT)
+        assert [grant.id for grant in await retry_pending(FILED_AT)] == [second.id]
+        assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 9000
+
+    async def test_no_pool_at_all_waits(self, orm: None, rules: RewardRules) -> None:
+        grant = (await evaluate_report((await make_report(await make_resident(1))).id, rules, FILED_AT)).grant
+        assert grant is not None and grant.state == GrantState.PENDING_BUDGET
+
+
+class TestReversal:
+    async def test_unpaid_reversal_returns_the_money_to_the_pool(self, orm: None, rules: RewardRules) -> None:
+        pool = await make_pool(10_000)
+        grant = (await evaluate_report((await make_report(await make_resident(1))).id, rules, FILED_AT)).grant
+        assert grant is not None
+        reversed_grant = await reverse(grant.id, reason="fake report", actor=STAFF_ACTOR, now=FILED_AT)
+        assert (reversed_grant.state, reversed_grant.reason) == (GrantState.REVERSED, "fake report")
+        assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 0
+        assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 10_000
+        assert await ledger.balance_of(AccountKind.RECEIVABLE, 1) == 0
