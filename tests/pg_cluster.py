@@ -39,12 +39,20 @@ def main(command: list[str]) -> int:
     root = Path(tempfile.mkdtemp(prefix="safecity-pg-"))
     os.chmod(root, 0o777)  # the unprivileged cluster owner writes here
     data, port = root / "data", _free_port()
-    subprocess.run(_as_pg_user(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                                "--locale=C.UTF-8"]), check=True, capture_output=True)
-    options = f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " \
-              "-c full_page_writes=off -c max_connections=200"
-    subprocess.run(_as_pg_user(["pg_ctl", "-D", str(data), "-l", str(root / "pg.log"), "-w", "-o", options,
-                                "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_pg_user(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_pg_user(["pg_ctl", "-D", str(data), "-l", str(root / "pg.log"), "-w", "-o", options, "start"]),
+        check=True,
+        capture_output=True,
+    )
     try:
         env = {**os.environ, "TEST_DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/postgres"}
         return subprocess.run(command, env=env).returncode

@@ -71,7 +71,7 @@ class TransitionError(ValueError):
     """A status change that must not happen; the report is left as it was."""
 
 
-class IllegalTransition(TransitionError):  # noqa: N818 - the name other modules import
+class IllegalTransitionError(TransitionError):
     """The transition table does not allow this change."""
 
 
@@ -127,11 +127,11 @@ async def transition(
 ) -> StatusChange:
     """Move `report` to `to` if the table allows it, recording who, when and why."""
     async with in_transaction():
-        current = await _current_status(report)
+        current, reopened = await _locked_state(report)
         if not can_transition(current, to):
-            raise IllegalTransition(f"report {report.id}: {current} -> {to} is not allowed")
+            raise IllegalTransitionError(f"report {report.id}: {current} -> {to} is not allowed")
         changed_at = now or datetime.now(UTC)
-        fields = await _changed_fields(report, to, actor, changed_at)
+        fields = _changed_fields(report, to, actor, changed_at, reopened)
         report.status = to
         if report.id is None:
             await report.save()
@@ -151,14 +151,15 @@ async def transition(
     return change
 
 
-async def _current_status(report: Report) -> Status | None:
+async def _locked_state(report: Report) -> tuple[Status | None, int]:
+    """(status, reopen count) as stored, the row locked so racing moderators cannot both move it (PostgreSQL)."""
     if report.id is None:
-        return None
-    row = await Report.filter(id=report.id).first().values("status")
-    return Status(row["status"]) if row else None
+        return None, 0
+    stored = await Report.select_for_update().get(id=report.id)
+    return Status(stored.status), stored.reopen_count
 
 
-async def _changed_fields(report: Report, to: Status, actor: str, changed_at: datetime) -> dict[str, Any]:
+def _changed_fields(report: Report, to: Status, actor: str, changed_at: datetime, reopened: int) -> dict[str, Any]:
     """The columns this change writes besides the status; enforces the reopen rule."""
     fields: dict[str, Any] = {"status": to, "updated_at": changed_at}
     if to is Status.FIXED:
@@ -166,8 +167,7 @@ async def _changed_fields(report: Report, to: Status, actor: str, changed_at: da
     if to is Status.REOPENED:
         if not may_reopen(actor, report.reporter_id):
             raise ReopenNotAllowedError(f"report {report.id}: {actor} may not reopen it")
-        row = await Report.filter(id=report.id).first().values("reopen_count")
-        if row and row["reopen_count"] >= MAX_REOPENS:
+        if reopened >= MAX_REOPENS:
             raise ReopenLimitError(f"report {report.id} was already reopened {MAX_REOPENS} times")
         fields["reopen_count"] = F("reopen_count") + 1
     return fields

@@ -195,7 +195,8 @@ class TestButtonsUnderBroadcasts:
         assert 'Noted: "I keep the room ventilated when heating"' in thanks["text"]
         [again] = await user.press(message, "chk:2026-12:no_charcoal")
         assert "already answered" in again["text"]
-        assert await SelfCheckAnswer.filter(resident_id=5301).values_list("option", flat=True) == ["ventilation"]
+        answers = await SelfCheckAnswer.filter(resident_id=5301)
+        assert [answer.option for answer in answers] == ["ventilation"]
 
     async def test_report_button_starts_a_report(
         self, product: WebRuntime, fake_api: FakeBotAPI, clock: FrozenClock, run_worker: Any

@@ -33,7 +33,12 @@ async def kill_worker_after(settings: Settings, clock: FrozenClock, fake_api: Fa
 
 class TestKilledWorker:
     async def test_another_worker_completes_without_duplicates(
-        self, orm: None, settings: Settings, clock: FrozenClock, fake_api: FakeBotAPI, arq_pool: ArqRedis,
+        self,
+        orm: None,
+        settings: Settings,
+        clock: FrozenClock,
+        fake_api: FakeBotAPI,
+        arq_pool: ArqRedis,
         run_worker: RunWorker,
     ) -> None:
         """Kill at ~100 of 300, run another worker: every row ends final and no chat has two messages."""
@@ -63,7 +68,12 @@ class TestKilledWorker:
         assert len(sent_rows) + len(in_doubt) == len(ids)
 
     async def test_a_second_worker_on_the_same_broadcast_sends_nothing_twice(
-        self, orm: None, settings: Settings, clock: FrozenClock, fake_api: FakeBotAPI, arq_pool: ArqRedis,
+        self,
+        orm: None,
+        settings: Settings,
+        clock: FrozenClock,
+        fake_api: FakeBotAPI,
+        arq_pool: ArqRedis,
         run_worker: RunWorker,
     ) -> None:
         """Two jobs on one broadcast at once (a resumed job racing the original) share the rows."""

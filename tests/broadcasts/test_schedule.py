@@ -47,7 +47,12 @@ class TestQuietHours:
         assert (await Broadcast.get(id=broadcast.id)).status == BroadcastStatus.DONE
 
     async def test_sending_stops_when_quiet_hours_begin(
-        self, orm: None, settings: Settings, clock: FrozenClock, fake_api: FakeBotAPI, arq_pool: ArqRedis,
+        self,
+        orm: None,
+        settings: Settings,
+        clock: FrozenClock,
+        fake_api: FakeBotAPI,
+        arq_pool: ArqRedis,
         run_worker: RunWorker,
     ) -> None:
         """A broadcast running at 21:59 stops after the batch in which 22:00 arrives, and resumes at 08:00."""

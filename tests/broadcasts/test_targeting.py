@@ -60,8 +60,15 @@ class TestTargets:
     async def test_reporters_active_in_the_last_days(self, orm: None, clock: FrozenClock) -> None:
         ids = await make_residents(53_001, 3)
         for resident_id, age in zip(ids[:2], (timedelta(days=2), timedelta(days=40)), strict=True):
-            report = await Report.create(reporter_id=resident_id, status="submitted", category="ebike",
-                                         lat=CENTRE[0], lon=CENTRE[1], location_source="shared", language="en")
+            report = await Report.create(
+                reporter_id=resident_id,
+                status="submitted",
+                category="ebike",
+                lat=CENTRE[0],
+                lon=CENTRE[1],
+                location_source="shared",
+                language="en",
+            )
             await Report.filter(id=report.id).update(created_at=clock() - age)
         assert await reached(Target(TargetKind.ACTIVE_REPORTERS, days=30), clock) == {ids[0]}
 

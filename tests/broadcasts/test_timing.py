@@ -14,8 +14,8 @@ QUIET = QuietHours(time(22, 0), time(8, 0), SHANGHAI)
 EDU = EducationSchedule(5, time(10, 0), SHANGHAI)
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class TestQuietHours:

@@ -20,8 +20,13 @@ from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI
 
 RunWorker = Callable[[], Awaitable[int]]
-LETTER = {"title": "Rented rooms", "text_zh_CN": "出租屋消防安全公开信", "text_en": "Open letter on rented rooms",
-          "button_report": "on", "target_kind": "everyone"}
+LETTER = {
+    "title": "Rented rooms",
+    "text_zh_CN": "出租屋消防安全公开信",
+    "text_en": "Open letter on rented rooms",
+    "button_report": "on",
+    "target_kind": "everyone",
+}
 
 
 @pytest.fixture
@@ -67,7 +72,8 @@ class TestCompose:
         """Targeting an area shows how many residents follow it before anything is sent."""
         ids = await make_residents(60_001, 5)
         await AreaSubscription.bulk_create(
-            [AreaSubscription(resident_id=i, area_key="huangpu", created_at=clock()) for i in ids[:3]])
+            [AreaSubscription(resident_id=i, area_key="huangpu", created_at=clock()) for i in ids[:3]]
+        )
         status, path, page = await compose(official, {**LETTER, "target_kind": "areas", "areas": ["huangpu"]})
         assert status == 200 and re.fullmatch(r"/admin/broadcasts/\d+", path)
         assert "3 residents would receive it now." in page
@@ -82,7 +88,6 @@ class TestCompose:
         assert "A link button needs a label" in page and "Open letter on rented rooms" in page
         assert not await Broadcast.exists()
 
-
     async def test_a_reward_campaign_is_announced_from_its_facts(
         self, official: AdminClient, clock: FrozenClock
     ) -> None:
@@ -90,8 +95,11 @@ class TestCompose:
         from rewards.models import Campaign
 
         campaign = await Campaign.create(
-            name="E-bike month", starts_at=datetime.fromisoformat("2026-11-30T16:00:00+00:00"),
-            ends_at=datetime.fromisoformat("2026-12-31T16:00:00+00:00"), categories=["ebike"], multiplier_pct=200,
+            name="E-bike month",
+            starts_at=datetime.fromisoformat("2026-11-30T16:00:00+00:00"),
+            ends_at=datetime.fromisoformat("2026-12-31T16:00:00+00:00"),
+            categories=["ebike"],
+            multiplier_pct=200,
             created_at=clock(),
         )
         status, page = await official.get(f"/admin/broadcasts/new?campaign_id={campaign.id}")
@@ -128,7 +136,7 @@ class TestSending:
         assert len(photos) == 5 and fake_api.sent() == []
         uploads = [p for p in photos if isinstance(p["photo"], bytes | bytearray)]
         assert len(uploads) == 1 and {p["photo"] for p in photos if p not in uploads} == {"sent-1"}
-        assert {p["caption"] for p in photos} == set(LETTER[k] for k in ("text_zh_CN", "text_en"))
+        assert {p["caption"] for p in photos} == {LETTER[k] for k in ("text_zh_CN", "text_en")}
 
     async def test_preview_goes_to_the_officials_own_telegram(
         self, product: WebRuntime, official: AdminClient, fake_api: FakeBotAPI, run_worker: RunWorker
@@ -153,7 +161,11 @@ class TestSending:
         assert "no Telegram user id" in page
 
     async def test_scheduled_then_paused_then_cancelled(
-        self, official: AdminClient, fake_api: FakeBotAPI, clock: FrozenClock, run_worker: RunWorker,
+        self,
+        official: AdminClient,
+        fake_api: FakeBotAPI,
+        clock: FrozenClock,
+        run_worker: RunWorker,
         product: WebRuntime,
     ) -> None:
         """A send at a later local time is scheduled; pause and cancel stop it and nothing goes out."""
@@ -181,8 +193,13 @@ class TestEducation:
 
     async def test_editing_a_month_is_stored(self, official: AdminClient) -> None:
         await official.get("/admin/broadcasts/education/4")
-        fields = {"title_en": "E-bikes", "title_zh_CN": "电动车", "text_en": "Charge outside.", "text_zh_CN": "室外充电。",
-                  "checks": "outside | My e-bike is charged outside | 我的电动车在室外充电"}
+        fields = {
+            "title_en": "E-bikes",
+            "title_zh_CN": "电动车",
+            "text_en": "Charge outside.",
+            "text_zh_CN": "室外充电。",
+            "checks": "outside | My e-bike is charged outside | 我的电动车在室外充电",
+        }
         status, _ = await official.post("/admin/broadcasts/education/4", fields)
         assert status == 200
         theme = await EducationTheme.get(month=4)
@@ -202,8 +219,9 @@ class TestEducation:
         await product.arq.enqueue_job("broadcasts.tick")
         await run_worker()
         for resident_id, option in zip(ids, ("no_charcoal", "no_charcoal", "ventilation"), strict=True):
-            await SelfCheckAnswer.create(resident_id=resident_id, month_key="2026-12", option=option,
-                                         answered_at=clock())
+            await SelfCheckAnswer.create(
+                resident_id=resident_id, month_key="2026-12", option=option, answered_at=clock()
+            )
         _, page = await official.get("/admin/broadcasts/education/self-check")
         assert "3 answers from 3 residents reached (100.0%)." in page
         assert re.findall(r'class="answer-count">(\d+)<', page) == ["2", "1"]

@@ -14,7 +14,7 @@ from bot.reports.lifecycle import (
     CLOSED_NOT_FIXED,
     MAX_REOPENS,
     TRANSITIONS,
-    IllegalTransition,
+    IllegalTransitionError,
     ReopenLimitError,
     ReopenNotAllowedError,
     Status,
@@ -73,7 +73,7 @@ class TestMatrix:
         assert illegal
         for current, to in illegal:
             report = await report_in(orm, current)
-            with pytest.raises(IllegalTransition):
+            with pytest.raises(IllegalTransitionError):
                 await transition(report, to, actor=STAFF, now=NOW)
             assert (await Report.get(id=report.id)).status == current, (current, to)
             assert not await StatusChange.filter(report_id=report.id).exists(), (current, to)
@@ -95,7 +95,7 @@ class TestMatrix:
             report = Report(
                 reporter=orm, category="traffic", lat=31.2, lon=121.5, location_source="shared", language="en"
             )
-            with pytest.raises(IllegalTransition):
+            with pytest.raises(IllegalTransitionError):
                 await transition(report, to, actor=STAFF, now=NOW)
         assert not await Report.exists()
 
