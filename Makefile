@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint mypy format messages check-messages bench browser-deps clean
+.PHONY: run test test-postgres install lint mypy format messages check-messages bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,16 @@ run: $(STAMP)  ## migrate, start embedded Redis, web admin, worker and (without 
 browser-deps:  ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: $(STAMP) browser-deps  ## lint, types, translations, then the whole test suite
+# The database-heavy tests again on a throwaway PostgreSQL (skipped, with a message, where it is not installed).
+PG_TESTS := tests/reports/test_lifecycle.py tests/reports/test_dedup.py tests/moderation tests/rewards tests/broadcasts tests/admin
+
+test: $(STAMP) browser-deps  ## lint, types, translations, the whole suite on SQLite, then PG_TESTS on PostgreSQL
 	$(MAKE) --no-print-directory lint mypy check-messages
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: $(STAMP)
+	$(BIN)/python -m tests.pg_cluster -- $(BIN)/pytest -q -m "not browser" $(PG_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,8 +50,11 @@ messages: $(STAMP)  ## re-extract strings and merge them into every catalogue
 check-messages: $(STAMP)  ## fail when messages.pot is stale or a Chinese string is missing
 	$(BIN)/python -m bot.i18n_check
 
-bench: $(STAMP)
+bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearby seeds a million reports)
 	$(BIN)/python bench/photo_intake.py
+	$(BIN)/python bench/nearby.py
+	$(BIN)/python bench/reward_evaluation.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import getpass
 import logging
+import secrets
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 
-from bot.admin.accounts import Role, create_staff
+from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
@@ -56,11 +57,25 @@ def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
     return settings.model_copy(update={"redis_url": redis.url})
 
 
-def _announce(settings: Settings) -> None:
+SANDBOX_ADMIN_FILE = "sandbox-admin.txt"
+
+
+async def _announce(settings: Settings) -> None:
     base = settings.local_base_url()
-    if settings.sandbox_enabled:
-        log.info("No TELEGRAM_BOT_TOKEN: chat with the bot in the sandbox at %s/sandbox", base)
     log.info("Web admin at %s/admin", base)
+    if not settings.sandbox_enabled:
+        return
+    log.info("No TELEGRAM_BOT_TOKEN: chat with the bot in the sandbox at %s/sandbox", base)
+    # Only without a token (a local trial): a real deployment creates its staff with `python -m bot staff add`.
+    password = secrets.token_urlsafe(12)
+    if await create_first_admin(password) is not None:
+        (settings.var_dir / SANDBOX_ADMIN_FILE).write_text(f"{FIRST_ADMIN_USERNAME}\n{password}\n", encoding="utf-8")
+        log.info(
+            "Sandbox admin created: user %r, password %r (kept in %s)",
+            FIRST_ADMIN_USERNAME,
+            password,
+            settings.var_dir / SANDBOX_ADMIN_FILE,
+        )
 
 
 async def _migrate(settings: Settings) -> None:
@@ -77,7 +92,7 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
         await stack.enter_async_context(running_web(settings))
         worker = build_worker(settings, own_database=False)
         worker_task = asyncio.create_task(worker.async_run())
-        _announce(settings)
+        await _announce(settings)
         await stop.wait()
         worker_task.cancel()
         await worker.close()
@@ -88,7 +103,7 @@ async def run_web(settings: Settings, _: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
-        _announce(settings)
+        await _announce(settings)
         await stop.wait()
 
 

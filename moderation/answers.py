@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
-from bot.reports.lifecycle import Status, resident_actor, transition
+from bot.reports.lifecycle import Status, atomic_changes, resident_actor, transition
 from bot.reports.models import Photo, Report, StatusChange
 from bot.reports.photos import PhotoLimits, process_photo
 from bot.storage import PhotoStorage, photo_keys
@@ -38,7 +36,7 @@ async def answer_question(
     """Attach the answer and put the report back in the moderators' queue."""
     report = await Report.get(id=request.report_id)
     actor = resident_actor(resident_id)
-    async with in_transaction():
+    async with atomic_changes():
         request.answer_text = text.strip()[:MAX_ANSWER_CHARS] or None
         request.answer_photo = photo
         request.answered_at = now

@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from tortoise.transactions import in_transaction
-
 from bot.admin.accounts import Role, has_role
 from bot.admin.models import StaffUser
 from bot.i18n import N_
-from bot.reports.lifecycle import Status, staff_actor, transition
+from bot.reports.lifecycle import Status, atomic_changes, staff_actor, transition
 from bot.reports.models import Report
 from moderation.audit import EventTag, record
 from moderation.models import Agency, InfoRequest
@@ -82,7 +80,7 @@ async def accept(report: Report, staff: StaffUser, severity: str, *, now: dateti
     if severity not in set(Severity):
         raise DecisionError(UNKNOWN_SEVERITY)
     actor = staff_actor(staff.id)
-    async with in_transaction():
+    async with atomic_changes():
         await transition(report, Status.ACCEPTED, actor=actor, now=now)
         await Report.filter(id=report.id).update(severity=severity, verified=True)
         report.severity, report.verified = severity, True
@@ -97,7 +95,7 @@ async def reject(report: Report, staff: StaffUser, *, template: str = "", text: 
     """Reject with a template reason (translated for each reader) or the moderator's own words."""
     reason = REJECT_REASONS.get(template) or _clean(text, needed=REASON_NEEDED)
     actor = staff_actor(staff.id)
-    async with in_transaction():
+    async with atomic_changes():
         await transition(report, Status.REJECTED, actor=actor, reason=reason, now=now)
         await record(actor, EventTag.REPORT_REJECT, now=now, report=report, reason=reason, template=template)
 
@@ -106,7 +104,7 @@ async def ask_for_info(report: Report, staff: StaffUser, question: str, *, now: 
     """Put the report on hold and ask the reporter; their answer returns it to the queue."""
     asked = _clean(question, needed=QUESTION_NEEDED)
     actor = staff_actor(staff.id)
-    async with in_transaction():
+    async with atomic_changes():
         await transition(report, Status.NEEDS_INFO, actor=actor, public_note=asked, now=now)
         request = await InfoRequest.create(report=report, question=asked, asked_by=actor, asked_at=now)
         await record(actor, EventTag.REPORT_ASK_INFO, now=now, report=report, question=asked)
@@ -118,7 +116,7 @@ async def dispatch(report: Report, staff: StaffUser, agency_key: str, *, now: da
     agency = await Agency.get_or_none(key=agency_key, active=True)
     if agency is None:
         raise DecisionError(UNKNOWN_AGENCY)
-    async with in_transaction():
+    async with atomic_changes():
         await _dispatch(report, agency, staff_actor(staff.id), now=now, automatic=False)
     return agency
 
@@ -140,7 +138,7 @@ async def change_status(
     if len(reason) > MAX_TEXT_CHARS or len(public_note) > MAX_TEXT_CHARS:
         raise DecisionError(TEXT_TOO_LONG, max=MAX_TEXT_CHARS)
     actor = staff_actor(staff.id)
-    async with in_transaction():
+    async with atomic_changes():
         change = await transition(
             report, Status(to), actor=actor, reason=reason.strip(), public_note=public_note.strip(), now=now
         )
@@ -160,7 +158,7 @@ async def edit_description(report: Report, staff: StaffUser, text: str, *, now: 
     if report.original_description is None:
         report.original_description = before
     report.description = cleaned
-    async with in_transaction():
+    async with atomic_changes():
         await report.save(update_fields=["description", "original_description"])
         await record(
             staff_actor(staff.id),

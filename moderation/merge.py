@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from bot.admin.models import StaffUser
 from bot.i18n import N_
-from bot.reports.lifecycle import OPEN_STATUSES, Status, staff_actor, transition
+from bot.reports.lifecycle import OPEN_STATUSES, Status, atomic_changes, staff_actor, transition
 from bot.reports.models import Report, ReportFollower
 from moderation.audit import EventTag, record
 from moderation.decisions import DecisionError
@@ -37,7 +35,7 @@ async def merge(duplicate: Report, original: Report, staff: StaffUser, *, now: d
     """Close `duplicate` as a duplicate of `original` and move its people over."""
     _check(duplicate, original)
     actor = staff_actor(staff.id)
-    async with in_transaction():
+    async with atomic_changes():
         followers = await ReportFollower.filter(report_id=duplicate.id).order_by("id").values("resident_id")
         people = list(dict.fromkeys([duplicate.reporter_id, *(int(row["resident_id"]) for row in followers)]))
         moved = [rid for rid in people if rid != original.reporter_id]

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import IntegrityError
 
 from bot.admin.models import StaffUser
 from bot.i18n import N_
@@ -59,6 +60,21 @@ async def create_staff(
         display_name=display_name or username,
         language=language,
     )
+
+
+FIRST_ADMIN_USERNAME = "admin"
+
+
+async def create_first_admin(password: str) -> StaffUser | None:
+    """An admin for a fresh sandbox, so `make run` alone opens the whole product; None once staff exist."""
+    if await StaffUser.exists():
+        return None
+    try:
+        return await create_staff(
+            FIRST_ADMIN_USERNAME, password, Role.ADMIN, display_name="Sandbox admin", language="en"
+        )
+    except IntegrityError:  # another process created it first
+        return None
 
 
 async def authenticate(username: str, password: str, now: datetime) -> StaffUser | None:

@@ -100,6 +100,8 @@ def _register(application: BotApplication) -> None:
         ("stop", subscriptions.on_stop),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
+    # After every known command of group 0 (rewards' commands stop in group -2): the rest get the menu.
+    application.add_handler(MessageHandler(message & filters.COMMAND, commands.on_unknown_command))
     application.add_handler(MessageHandler(message & (filters.PHOTO | filters.Document.ALL), report_flow.on_photo))
     # Locations and text pass through the /subscribe flow, which hands them to the intake's on_location /
     # on_text unless a /subscribe waits for a location and no draft wants one (handlers/subscriptions.py).

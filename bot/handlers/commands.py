@@ -1,4 +1,4 @@
-"""/start, /help, /language and /my_reports."""
+"""/start, /help, /language, /my_reports, and the answer to an unknown command."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.handlers.texts import (
     NO_REPORTS,
     PRIVACY,
     STATUS_NAMES,
+    UNKNOWN_COMMAND,
 )
 from bot.i18n import Translator
 from bot.reports.categories import by_key
@@ -40,6 +41,16 @@ async def on_help(update: Update, context: AppContext) -> None:
     assert update.effective_message is not None
     resident = await resident_of(update, context)
     await update.effective_message.reply_text(Translator(resident.language)(MENU))
+
+
+async def on_unknown_command(update: Update, context: AppContext) -> None:
+    """A mistyped or unsupported command gets the menu rather than silence."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    resident = await resident_of(update, context)
+    _ = Translator(resident.language)
+    command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
+    await message.reply_text("\n\n".join([_(UNKNOWN_COMMAND, command=command), _(MENU)]))
 
 
 async def on_language(update: Update, context: AppContext) -> None:

@@ -21,8 +21,12 @@ PRIVACY = N_(
 )
 MENU = N_(
     "Commands:\n/report - report a hazard\n/my_reports - your reports and their status\n"
-    "/language - change language\n/cancel - cancel the current report\n/help - this message"
+    "/balance - your rewards\n/claim - verify your name and claim your rewards\n"
+    "/leaderboard - this month's top reporters\n/subscribe - safety news for your area\n"
+    "/unsubscribe - stop some safety news\n/stop - stop all broadcasts\n"
+    "/language - change language\n/cancel - cancel the current step\n/help - this message"
 )
+UNKNOWN_COMMAND = N_("I do not know the command %(command)s.")
 NO_DRAFT_HINT = N_("To report a hazard, send a photo or use /report.")
 CHOOSE_LANGUAGE = N_("Choose your language:")
 LANGUAGE_SET = N_("Language set to English.")

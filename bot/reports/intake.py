@@ -28,7 +28,7 @@ from bot.reports.dedup import (
     same_user_same_photo,
 )
 from bot.reports.geo import ServiceArea, check_position
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import Status, atomic_changes, transition
 from bot.reports.models import Draft, Photo, Report, Resident
 from bot.reports.photos import PhotoLimits, PhotoRejected, process_photo
 from bot.storage import PhotoStorage, photo_keys
@@ -271,7 +271,7 @@ class Intake:
         """File the report: one transaction creates it, moves the photos and ends the draft."""
         if draft.step != Step.CONFIRM or draft.lat is None or draft.lon is None or draft.category is None:
             return await self.reprompt(draft)
-        async with in_transaction():
+        async with atomic_changes():
             report = Report(
                 reporter=resident,
                 category=draft.category,

@@ -8,7 +8,9 @@ notifications, rewards) is a listener registered by the composition root.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -99,6 +101,31 @@ def remove_listener(listener: StatusListener) -> None:
         _listeners.remove(listener)
 
 
+# Changes made inside the current outermost `atomic_changes` block, announced once it commits.
+_uncommitted: ContextVar[list[tuple[Report, StatusChange]] | None] = ContextVar("uncommitted_changes", default=None)
+
+
+@asynccontextmanager
+async def atomic_changes() -> AsyncIterator[None]:
+    """A transaction whose status changes reach the listeners only after it commits.
+
+    Listeners queue jobs (DMs, reward evaluations) that another process may run at once; announced
+    before the commit, such a job would read the report as it was and do nothing."""
+    if _uncommitted.get() is not None:  # nested: the outermost block announces
+        async with in_transaction():
+            yield
+        return
+    changes: list[tuple[Report, StatusChange]] = []
+    token = _uncommitted.set(changes)
+    try:
+        async with in_transaction():
+            yield
+    finally:
+        _uncommitted.reset(token)
+    for report, change in changes:
+        await _notify_listeners(report, change)
+
+
 def can_transition(current: Status | None, to: Status) -> bool:
     return to in TRANSITIONS[current]
 
@@ -126,7 +153,7 @@ async def transition(
     now: datetime | None = None,
 ) -> StatusChange:
     """Move `report` to `to` if the table allows it, recording who, when and why."""
-    async with in_transaction():
+    async with atomic_changes():
         current, reopened = await _locked_state(report)
         if not can_transition(current, to):
             raise IllegalTransitionError(f"report {report.id}: {current} -> {to} is not allowed")
@@ -147,7 +174,9 @@ async def transition(
             public_note=public_note,
             changed_at=changed_at,
         )
-    await _notify_listeners(report, change)
+        uncommitted = _uncommitted.get()
+        assert uncommitted is not None  # set by the atomic_changes block just entered
+        uncommitted.append((report, change))
     return change
 
 

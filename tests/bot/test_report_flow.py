@@ -62,3 +62,25 @@ class TestFullFlow:
         assert "已提交" in submitted["text"]
         report = await Report.get(reporter_id=1002)
         assert (report.category, report.description, report.language) == ("fire_exit", "消防通道被堵", "zh_CN")
+
+
+class TestCommands:
+    async def test_help_lists_every_command_in_the_menu(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """/help names each command published to Telegram's menu, in the resident's language."""
+        from bot.handlers import COMMANDS
+
+        user = FakeUser(fake_api, 1101, language_code="en")
+        [help_text] = await user.command("/help")
+        assert all(f"/{name} " in help_text["text"] for name, _ in COMMANDS)
+        chinese = FakeUser(fake_api, 1102, language_code="zh-hans")
+        [zh_help] = await chinese.command("/help")
+        assert "/balance - 我的奖励" in zh_help["text"]
+
+    async def test_an_unknown_command_gets_the_menu_and_keeps_the_draft(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        user = FakeUser(fake_api, 1103, language_code="en")
+        await user.photo(jpeg_bytes())
+        [answer] = await user.command("/repotr")
+        assert "I do not know the command /repotr." in answer["text"] and "/report - " in answer["text"]
+        assert await Draft.filter(resident_id=1103).count() == 1

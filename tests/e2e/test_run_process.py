@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.admin_client import AdminClient
 from tests.e2e.running import RunningProduct, descendants, running
 
 
@@ -91,6 +93,44 @@ def test_a_second_run_continues_on_the_same_data(tmp_path: Path) -> None:
         say(second, 31, "/help")  # a reused update id would be dropped as a redelivery: no answer
         messages = transcript(second, 31, bot_messages=2)
         assert [m["message"].get("text", "")[:5] for m in messages] == ["/star", "Hello", "/help", "Comma"]
+        assert second.stop()[0] == 0
+    finally:
+        second.kill()
+
+
+def wait_for_file(path: Path) -> str:
+    """The product writes it just after the web answers; 10 s at most."""
+    deadline = time.monotonic() + 10
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return path.read_text()
+
+
+async def admin_queue_as(base_url: str, username: str, password: str) -> tuple[int, str]:
+    client = AdminClient(base_url)
+    try:
+        await client.login(username, password)
+        return await client.get("/admin/queue")
+    finally:
+        await client.close()
+
+
+def test_a_fresh_sandbox_has_an_admin_to_log_in_with(tmp_path: Path) -> None:
+    """`make run` alone opens the whole product: the first sandbox start creates one admin, once."""
+    first = RunningProduct(tmp_path)
+    try:
+        first.wait_until_up()
+        username, password = wait_for_file(first.var_dir / "sandbox-admin.txt").split()
+        assert password in first.log_path.read_text()
+        status, page = asyncio.run(admin_queue_as(first.base_url, username, password))
+        assert status == 200 and "Sandbox admin" in page
+        assert first.stop()[0] == 0
+    finally:
+        first.kill()
+    second = RunningProduct(tmp_path)
+    try:
+        second.wait_until_up()
+        assert (second.var_dir / "sandbox-admin.txt").read_text().split() == [username, password]
         assert second.stop()[0] == 0
     finally:
         second.kill()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -18,6 +18,9 @@ from bot.reports.lifecycle import (
     ReopenLimitError,
     ReopenNotAllowedError,
     Status,
+    add_listener,
+    atomic_changes,
+    remove_listener,
     transition,
 )
 from bot.reports.models import Report, Resident, StatusChange
@@ -135,3 +138,42 @@ async def test_fixing_stamps_fixed_at(orm: Resident) -> None:
     report = await report_in(orm, Status.IN_PROGRESS)
     await transition(report, Status.FIXED, actor=STAFF, now=NOW)
     assert (await Report.get(id=report.id)).fixed_at == NOW
+
+
+class TestListenersHearCommittedChanges:
+    """Listeners queue jobs another process runs at once, so they only hear changes already committed."""
+
+    @pytest.fixture
+    def heard(self) -> Iterator[list[Status]]:
+        statuses: list[Status] = []
+
+        def listener(report: Report, change: StatusChange) -> None:
+            statuses.append(Status(change.to_status))
+
+        add_listener(listener)
+        yield statuses
+        remove_listener(listener)
+
+    async def test_a_change_inside_a_block_is_announced_when_it_commits(
+        self, orm: Resident, heard: list[Status]
+    ) -> None:
+        report = await report_in(orm, Status.SUBMITTED)
+        async with atomic_changes():
+            await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW)
+            await transition(report, Status.DISPATCHED, actor=STAFF, now=NOW)
+            assert heard == []
+        assert heard == [Status.ACCEPTED, Status.DISPATCHED]
+
+    async def test_a_rolled_back_change_is_never_announced(self, orm: Resident, heard: list[Status]) -> None:
+        report = await report_in(orm, Status.SUBMITTED)
+        with pytest.raises(RuntimeError):
+            async with atomic_changes():
+                await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW)
+                raise RuntimeError("a later step of the same decision failed")
+        assert heard == []
+        assert (await Report.get(id=report.id)).status == Status.SUBMITTED
+
+    async def test_a_lone_transition_is_announced_at_once(self, orm: Resident, heard: list[Status]) -> None:
+        report = await report_in(orm, Status.SUBMITTED)
+        await transition(report, Status.REJECTED, actor=STAFF, reason="not a hazard", now=NOW)
+        assert heard == [Status.REJECTED]
