@@ -166,10 +166,14 @@ class TestListenersHearCommittedChanges:
 
     async def test_a_rolled_back_change_is_never_announced(self, orm: Resident, heard: list[Status]) -> None:
         report = await report_in(orm, Status.SUBMITTED)
-        with pytest.raises(RuntimeError):
+
+        async def accept_then_fail() -> None:
             async with atomic_changes():
                 await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW)
                 raise RuntimeError("a later step of the same decision failed")
+
+        with pytest.raises(RuntimeError):
+            await accept_then_fail()
         assert heard == []
         assert (await Report.get(id=report.id)).status == Status.SUBMITTED
 
