@@ -183,7 +183,7 @@ def run_workers(settings: Settings, workers: int) -> float:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=Settings(_env_file=None).broadcast_rate_per_s)  # type: ignore[call-arg]
+    parser.add_argument("--rate", type=float, default=Settings(_env_file=None).broadcast_rate_per_s)
     parser.add_argument("--burst", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1, help="worker processes (more than one: use PostgreSQL)")
     parser.add_argument("--database-url", default="", help="an empty database; default: a SQLite file")
@@ -195,7 +195,7 @@ def parse_args() -> argparse.Namespace:
 
 def bench_settings(args: argparse.Namespace, tmp: Path, redis_url: str, api_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         var_dir=tmp / "var",
         database_url=args.database_url or f"sqlite://{tmp / 'bench.sqlite3'}",
         redis_url=redis_url,

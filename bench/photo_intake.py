@@ -23,7 +23,7 @@ from PIL import Image
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bot.reports.photos import PhotoLimits, PhotoRejected, process_photo  # noqa: E402 - after sys.path
+from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo  # noqa: E402 - after sys.path
 
 PHOTOS_DIR = REPO_ROOT.parent / "shared" / "photos"
 TARGET_RATIO = 1.5
@@ -50,7 +50,7 @@ def decodable_photos() -> list[tuple[str, bytes]]:
         try:
             bare_decode(data)
             pipeline(data)
-        except (OSError, SyntaxError, PhotoRejected):
+        except (OSError, SyntaxError, PhotoRejectedError):
             continue
         photos.append((path.name, data))
     return photos

@@ -20,6 +20,9 @@ WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 
 
+DEFAULT_WEBHOOK_SECRET = "change-me-webhook-secret"
+
+
 class Settings(BaseSettings):
     """Every knob of the product; environment variables use the same names in upper case."""
 
@@ -37,7 +40,7 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_api_url: str = ""  #: empty -> Telegram's cloud API, or the local sandbox when there is no token
     telegram_file_url: str = ""  #: empty -> likewise, for file downloads
-    webhook_secret: str = "change-me-webhook-secret"
+    webhook_secret: str = DEFAULT_WEBHOOK_SECRET  #: must be changed for a real bot in webhook mode
     webhook_path: str = "/telegram/webhook"
 
     # Language
@@ -113,6 +116,13 @@ class Settings(BaseSettings):
             self.telegram_api_url = base + SANDBOX_API_PATH if sandbox else TELEGRAM_API_URL
         if not self.telegram_file_url:
             self.telegram_file_url = base + SANDBOX_FILE_PATH if sandbox else TELEGRAM_FILE_URL
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_a_public_default_secret(self) -> Settings:
+        """A webhook guarded by the secret printed in our README would accept anyone's forged updates."""
+        if self.telegram_bot_token and self.public_url and self.webhook_secret == DEFAULT_WEBHOOK_SECRET:
+            raise ValueError("set WEBHOOK_SECRET to a long random value before running a real bot with a webhook")
         return self
 
     @property

@@ -77,7 +77,7 @@ async def store_report_photo(
     telegram_file_unique_id: str,
     now: datetime,
 ) -> Photo:
-    """Clean (EXIF stripped, re-encoded) and store a photo on a filed report; raises PhotoRejected."""
+    """Clean (EXIF stripped, re-encoded) and store a photo on a filed report; raises PhotoRejectedError."""
     clean = await asyncio.to_thread(process_photo, data, limits=limits, now=now)
     photo_key, thumbnail_key = photo_keys(clean.sha256)
     await storage.put(photo_key, clean.jpeg)

@@ -68,9 +68,9 @@ class QueueFilter:
             page=page,
         )
 
-    def query_string(self, **changes: object) -> str:
-        """This filter as a query string, with `changes` applied (for pagination and filter links)."""
-        changed = replace(self, **changes)  # type: ignore[arg-type]
+    def query_string(self, page: int) -> str:
+        """This filter as a query string for another page (the pagination links)."""
+        changed = replace(self, page=page)
         pairs = {
             "status": changed.status,
             "category": changed.category,

@@ -86,7 +86,7 @@ async def database_url(tmp_path: Path, template_database: str) -> AsyncIterator[
 def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url: str) -> Settings:
     port = free_port()
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         var_dir=tmp_path / "var",
         database_url=database_url,
         redis_url=redis_url,

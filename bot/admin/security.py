@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import weakref
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from pathlib import Path
@@ -99,6 +100,15 @@ async def log_in(request: web.Request, staff: StaffUser) -> None:
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
+# Which role each guarded view needs: lets a test walk the router and try every route with lower roles.
+_required_roles: weakref.WeakKeyDictionary[Handler, Role] = weakref.WeakKeyDictionary()
+
+
+def required_role(view: Handler) -> Role | None:
+    """The role `require` guards `view` with, or None for an unguarded view."""
+    return _required_roles.get(view)
+
+
 def require(role: Role) -> Callable[[Handler], Handler]:
     """Guard a view: anonymous -> login page (GET) or 401; a lower role -> 403."""
 
@@ -114,7 +124,7 @@ def require(role: Role) -> Callable[[Handler], Handler]:
                 raise web.HTTPForbidden(text="your role does not allow this")
             return await view(request)
 
-        guarded.required_role = role  # type: ignore[attr-defined]  # read by the route-permission test
+        _required_roles[guarded] = role
         return guarded
 
     return decorate

@@ -28,7 +28,7 @@ from bot.broadcasts.texts import (
     TEXT_TOO_LONG,
     Topic,
 )
-from bot.reports.photos import PhotoLimits, PhotoRejected, process_photo
+from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
 
 MAX_RADIUS_M = 50_000
 MAX_DAYS = 365
@@ -106,7 +106,7 @@ async def _clean_photo(data: bytes | None, now: datetime, problems: list[Problem
         return None
     try:
         clean = await asyncio.to_thread(process_photo, data, limits=PhotoLimits(), now=now)
-    except PhotoRejected:
+    except PhotoRejectedError:
         problems.append(Problem(BAD_PHOTO))
         return None
     return clean.jpeg

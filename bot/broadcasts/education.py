@@ -166,7 +166,7 @@ async def dashboard(limit_months: int = 12) -> list[MonthStats]:
     broadcasts = await Broadcast.filter(key__startswith=EDU_KEY_PREFIX).order_by("-key").limit(limit_months)
     stats = []
     for broadcast in broadcasts:
-        month_key = broadcast.self_check_month or broadcast.key.removeprefix(EDU_KEY_PREFIX)  # type: ignore[union-attr]
+        month_key = broadcast.self_check_month or (broadcast.key or "").removeprefix(EDU_KEY_PREFIX)
         counted = dict(
             await SelfCheckAnswer.filter(month_key=month_key)
             .annotate(n=Count("id"))

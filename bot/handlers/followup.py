@@ -18,7 +18,7 @@ from bot.handlers.texts import PROBLEMS
 from bot.i18n import Translator
 from bot.reports.lifecycle import MAX_REOPENS
 from bot.reports.models import Photo, Report, Resident
-from bot.reports.photos import PhotoRejected, RejectReason
+from bot.reports.photos import PhotoRejectedError, RejectReason
 from moderation import texts
 from moderation.answers import (
     answer_question,
@@ -81,7 +81,7 @@ async def _photo(message: Message, resident: Resident, report_id: int, context: 
     _ = Translator(resident.language)
     try:
         if size is not None and size > services.settings.max_photo_bytes:
-            raise PhotoRejected(RejectReason.TOO_LARGE)
+            raise PhotoRejectedError(RejectReason.TOO_LARGE)
         data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         return await store_report_photo(
             await Report.get(id=report_id),
@@ -92,7 +92,7 @@ async def _photo(message: Message, resident: Resident, report_id: int, context: 
             telegram_file_unique_id=unique_id,
             now=services.clock(),
         )
-    except PhotoRejected as rejected:
+    except PhotoRejectedError as rejected:
         await message.reply_text(_(texts.ANSWER_PHOTO_REFUSED, problem=_(PROBLEMS[rejected.reason])))
         return None
 

@@ -30,7 +30,7 @@ from bot.reports.dedup import (
 from bot.reports.geo import ServiceArea, check_position
 from bot.reports.lifecycle import Status, atomic_changes, transition
 from bot.reports.models import Draft, Photo, Report, Resident
-from bot.reports.photos import PhotoLimits, PhotoRejected, process_photo
+from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
 from bot.storage import PhotoStorage, photo_keys
 
 #: Long enough for a paragraph, short enough for a moderator to read on a phone.
@@ -151,7 +151,7 @@ class Intake:
             return await self.reprompt(draft, Problem.TOO_MANY_PHOTOS)
         try:
             clean = await asyncio.to_thread(process_photo, data, limits=self.rules.photo_limits, now=now)
-        except PhotoRejected as rejected:
+        except PhotoRejectedError as rejected:
             return Reply(Prompt.ASK_PHOTO, draft, rejected.reason, photo_count=count)
         photo_key, thumbnail_key = photo_keys(clean.sha256)
         await self.storage.put(photo_key, clean.jpeg)

@@ -32,7 +32,7 @@ class RejectReason(StrEnum):
     DAMAGED = "damaged"  #: an image signature, but the data does not decode
 
 
-class PhotoRejected(Exception):  # noqa: N818 - the name other modules import
+class PhotoRejectedError(Exception):
     """The upload cannot become a report photo; `reason` says why, for the resident's message."""
 
     def __init__(self, reason: RejectReason) -> None:
@@ -94,9 +94,9 @@ _UPRIGHT = {
 
 
 def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPhoto:
-    """Check, decode, clean and hash one upload; raise PhotoRejected for anything unusable."""
+    """Check, decode, clean and hash one upload; raise PhotoRejectedError for anything unusable."""
     if len(data) > limits.max_bytes:
-        raise PhotoRejected(RejectReason.TOO_LARGE)
+        raise PhotoRejectedError(RejectReason.TOO_LARGE)
     image_format = sniff_format(data)
     header = _open_header(data, image_format, limits.max_pixels)
     reduced = _decode_reduced(header, limits.max_side_px)
@@ -130,8 +130,8 @@ def sniff_format(data: bytes) -> ImageFormat:
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return ImageFormat.HEIF
     if _is_other_image(data[:16]):
-        raise PhotoRejected(RejectReason.UNSUPPORTED_FORMAT)
-    raise PhotoRejected(RejectReason.NOT_AN_IMAGE)
+        raise PhotoRejectedError(RejectReason.UNSUPPORTED_FORMAT)
+    raise PhotoRejectedError(RejectReason.NOT_AN_IMAGE)
 
 
 def _is_other_image(prefix: bytes) -> bool:
@@ -169,19 +169,19 @@ def _open_header(data: bytes, image_format: ImageFormat, max_pixels: int) -> Ima
     except MemoryError:
         raise
     except Image.DecompressionBombError as error:  # raised by Pillow's WebP plugin past its ceiling
-        raise PhotoRejected(RejectReason.TOO_MANY_PIXELS) from error
+        raise PhotoRejectedError(RejectReason.TOO_MANY_PIXELS) from error
     except Exception as error:  # the signature matched but the parser choked: damaged data
-        raise PhotoRejected(RejectReason.DAMAGED) from error
+        raise PhotoRejectedError(RejectReason.DAMAGED) from error
     _check_pixels(header.size, max_pixels)
     return header
 
 
 def _check_pixels(size: tuple[int, int] | None, max_pixels: int) -> None:
     if size is None:
-        raise PhotoRejected(RejectReason.DAMAGED)
+        raise PhotoRejectedError(RejectReason.DAMAGED)
     width_px, height_px = size
     if width_px * height_px > max_pixels:
-        raise PhotoRejected(RejectReason.TOO_MANY_PIXELS)
+        raise PhotoRejectedError(RejectReason.TOO_MANY_PIXELS)
 
 
 @cache
@@ -226,7 +226,7 @@ def _decode_reduced(header: ImageFile.ImageFile, max_side_px: int) -> Image.Imag
     except MemoryError:
         raise
     except Exception as error:  # any decoder failure on a recognised image means damaged data
-        raise PhotoRejected(RejectReason.DAMAGED) from error
+        raise PhotoRejectedError(RejectReason.DAMAGED) from error
 
 
 def _draft_scale(size: tuple[int, int], max_side_px: int) -> int:

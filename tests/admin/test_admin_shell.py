@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.admin.accounts import ROLE_RANK, Role
+from bot.admin.security import required_role
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 
@@ -62,7 +63,7 @@ def admin_routes(runtime: WebRuntime) -> list[tuple[str, str, Role]]:
     """(method, path, role) of every guarded admin route, with path parameters filled in."""
     found = []
     for route in runtime.app.router.routes():
-        role = getattr(route.handler, "required_role", None)
+        role = required_role(route.handler)
         info = route.resource.get_info() if route.resource else {}
         path = info.get("path") or info.get("formatter", "")
         if role is not None and route.method != "HEAD":
@@ -71,6 +72,18 @@ def admin_routes(runtime: WebRuntime) -> list[tuple[str, str, Role]]:
 
 
 class TestEveryRouteIsGuarded:
+    def test_no_admin_route_is_left_unguarded(self, product: WebRuntime) -> None:
+        """Every /admin route but the login, logout and static files goes through `require`."""
+        open_paths = {"/admin/login", "/admin/logout"}
+        unguarded = []
+        for route in product.app.router.routes():
+            info = route.resource.get_info() if route.resource else {}
+            path = info.get("path") or info.get("formatter") or info.get("prefix", "")
+            if path.startswith("/admin") and path not in open_paths and not path.startswith("/admin/static"):
+                if required_role(route.handler) is None and route.method != "HEAD":
+                    unguarded.append((route.method, path))
+        assert unguarded == []
+
     async def test_anonymous_is_refused_everywhere(self, product: WebRuntime, client: AdminClient) -> None:
         """No guarded route answers an anonymous visitor with content."""
         routes = admin_routes(product)

@@ -17,7 +17,7 @@ from tests.conftest import FrozenClock, free_port
 def sandbox_settings(tmp_path: Path, redis_url: str, database_url: str) -> Settings:
     """Settings as `make run` has them without TELEGRAM_BOT_TOKEN, on a free port."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         var_dir=tmp_path / "var",
         database_url=database_url,
         redis_url=redis_url,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reports.photos import CleanPhoto, PhotoRejected, process_photo
+from bot.reports.photos import CleanPhoto, PhotoRejectedError, process_photo
 from tests.reports.photo_helpers import LIMITS, NOW, ROWS
 
 
 @pytest.fixture(scope="module")
-def processed() -> dict[str, CleanPhoto | PhotoRejected]:
+def processed() -> dict[str, CleanPhoto | PhotoRejectedError]:
     """Each reference photo through the pipeline once; tests below look at the results."""
-    results: dict[str, CleanPhoto | PhotoRejected] = {}
+    results: dict[str, CleanPhoto | PhotoRejectedError] = {}
     for row in ROWS:
         try:
             results[row.file] = process_photo(row.read_bytes(), limits=LIMITS, now=NOW)
-        except PhotoRejected as rejected:
+        except PhotoRejectedError as rejected:
             results[row.file] = rejected
     return results

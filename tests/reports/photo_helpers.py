@@ -14,7 +14,7 @@ from PIL import Image, TiffImagePlugin
 from bot.reports.photos import (
     CleanPhoto,
     PhotoLimits,
-    PhotoRejected,
+    PhotoRejectedError,
     RejectReason,
     process_photo,
 )
@@ -41,14 +41,14 @@ def file_id(row: ManifestRow) -> str:
     return row.file.removesuffix(".jpg")
 
 
-def clean(processed: dict[str, CleanPhoto | PhotoRejected], file: str) -> CleanPhoto:
+def clean(processed: dict[str, CleanPhoto | PhotoRejectedError], file: str) -> CleanPhoto:
     result = processed[file]
     assert isinstance(result, CleanPhoto), f"{file} was refused: {result}"
     return result
 
 
 def refusal(data: bytes, limits: PhotoLimits = LIMITS) -> RejectReason:
-    with pytest.raises(PhotoRejected) as rejected:
+    with pytest.raises(PhotoRejectedError) as rejected:
         process_photo(data, limits=limits, now=NOW)
     return rejected.value.reason
 

@@ -13,7 +13,14 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
-from bot.reports.photos import PhotoLimits, PhotoRejected, RejectReason, perceptual_hash, phash_distance, process_photo
+from bot.reports.photos import (
+    PhotoLimits,
+    PhotoRejectedError,
+    RejectReason,
+    perceptual_hash,
+    phash_distance,
+    process_photo,
+)
 from tests.photos import manifest_row
 from tests.reports.photo_helpers import LIMITS, NOW, SYDNEY, assert_no_metadata, decoded, encode, gps_exif, refusal
 
@@ -116,7 +123,7 @@ class TestRefusals:
             data = data[: rng.randint(2, len(data))]
             try:
                 photo = process_photo(bytes(data), limits=LIMITS, now=NOW)
-            except PhotoRejected:
+            except PhotoRejectedError:
                 continue
             assert_no_metadata(photo.jpeg)
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from bot.reports.photos import PhotoRejected, RejectReason, perceptual_hash, phash_distance
+from bot.reports.photos import PhotoRejectedError, RejectReason, perceptual_hash, phash_distance
 from tests.photos import ManifestRow
 from tests.reports.photo_helpers import (
     DECODABLE,
@@ -54,7 +54,7 @@ class TestReferencePhotos:
     def test_undecodable_photo_is_refused_as_damaged(self, row: ManifestRow, processed) -> None:
         """Truncated image data and EXIF-only files are refused, not half-stored."""
         result = processed[row.file]
-        assert isinstance(result, PhotoRejected)
+        assert isinstance(result, PhotoRejectedError)
         assert result.reason is RejectReason.DAMAGED
 
     @pytest.mark.parametrize("row", DECODABLE, ids=file_id)
