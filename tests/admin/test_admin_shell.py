@@ -79,9 +79,9 @@ class TestEveryRouteIsGuarded:
         for route in product.app.router.routes():
             info = route.resource.get_info() if route.resource else {}
             path = info.get("path") or info.get("formatter") or info.get("prefix", "")
-            if path.startswith("/admin") and path not in open_paths and not path.startswith("/admin/static"):
-                if required_role(route.handler) is None and route.method != "HEAD":
-                    unguarded.append((route.method, path))
+            is_open = path in open_paths or path.startswith("/admin/static") or route.method == "HEAD"
+            if path.startswith("/admin") and not is_open and required_role(route.handler) is None:
+                unguarded.append((route.method, path))
         assert unguarded == []
 
     async def test_anonymous_is_refused_everywhere(self, product: WebRuntime, client: AdminClient) -> None:
