@@ -13,9 +13,11 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.db import close_db, init_db
 from bot.embedded_redis import EmbeddedRedis
 from bot.runtime import WebRuntime, running_web
 from bot.worker import build_worker
+from rewards.ledger import check_invariants
 from tests.fake_botapi import FakeBotAPI
 from tests.pg import build_template, database_url_for_test
 
@@ -102,6 +104,23 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
 @pytest.fixture
 def db(settings: Settings) -> None:
     """The test's database is a copy of the migrated template: nothing left to do."""
+
+
+@pytest.fixture(autouse=True)
+async def ledger_invariant(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After every test that had a database (moderation and intake move money too): each ledger
+    transaction sums to zero and every cached balance equals the sum of its account's entries.
+    Torn down last, once the test's own ORM is closed, so it opens its own."""
+    settings: Settings | None = request.getfixturevalue("settings") if "db" in request.fixturenames else None
+    yield
+    if settings is None:
+        return
+    await init_db(settings)
+    try:
+        problems = await check_invariants()
+    finally:
+        await close_db()
+    assert problems == [], problems
 
 
 @pytest.fixture

@@ -118,6 +118,11 @@ class PersonActions:
             location["horizontal_accuracy"] = min(max(accuracy_m, 0.0), 1500.0)  # Telegram's range
         return await self._message(person, location=location)
 
+    async def contact(self, person: Person, phone_number: str) -> dict[str, Any]:
+        """The person's own contact, as the request_contact button shares it (user_id set)."""
+        contact = {"phone_number": phone_number, "first_name": person.first_name, "user_id": person.user_id}
+        return await self._message(person, contact=contact)
+
     async def press(self, person: Person, message_id: int, data: str) -> None:
         """Tap an inline button of a bot message: a callback_query carrying that whole message."""
         chat = self.transcript.chat(person.user_id)

@@ -7,6 +7,7 @@ mounts the Bot API emulation (bot/sandbox/emulator.py) that the bot itself talks
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,12 @@ actions_key = web.AppKey("sandbox_actions", PersonActions)
 transcript_key = web.AppKey("sandbox_transcript", Transcript)
 templates_key = web.AppKey("sandbox_templates", jinja2.Environment)
 
+PHONE_RE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 BAD_COORDINATES = N_("Latitude and longitude must be numbers, e.g. 31.2304 and 121.4737.")
 BUTTON_GONE = N_("That button is no longer there.")
 EMPTY_MESSAGE = N_("Type a message first.")
 NO_FILE = N_("Choose a file first.")
+BAD_PHONE = N_("Type a phone number: digits, spaces and an optional leading +, e.g. +86 138 0013 8000.")
 UNKNOWN_ACTION = N_("The sandbox does not know that action.")
 
 
@@ -71,6 +74,8 @@ def page_texts(_: Translator) -> dict[str, str]:
         "locating": _("Asking the browser for your location…"),
         "no_geolocation": _("The browser did not give a location: type the coordinates instead."),
         "send_failed": _("Sending failed:"),
+        "contact": _("Contact"),
+        "ask_phone": _("The bot asks for your phone number (Telegram would share your account's). Phone number:"),
         "offline": _("The sandbox server is not answering; retrying…"),
     }
 
@@ -87,7 +92,7 @@ async def messages(request: web.Request) -> web.Response:
 
 
 async def send(request: web.Request) -> web.Response:
-    """One action of the person: text, photo, document (photo as a file), location or a button tap."""
+    """One action of the person: text, photo, document (photo as a file), location, contact or a button tap."""
     form = await _read_form(request)
     try:
         person = Person(
@@ -129,6 +134,11 @@ async def _act(
         except (KeyError, ValueError):
             raise SandboxError(_(BAD_COORDINATES)) from None
         return await actions.location(person, lat, lon, accuracy_m=accuracy_m)
+    if kind == "contact":
+        phone = str(form.get("phone_number", "")).strip()
+        if not PHONE_RE.fullmatch(phone):
+            raise SandboxError(_(BAD_PHONE))
+        return await actions.contact(person, phone)
     if kind == "button":
         try:
             await actions.press(person, int(form["message_id"]), str(form["data"]))

@@ -135,6 +135,19 @@ class TestConversation:
         draft = await Draft.get(resident_id=chat.chat_id)
         assert (draft.lat, draft.lon, draft.step) == (31.2304, 121.4737, "category")
 
+    async def test_the_contact_button_shares_the_persons_own_number(self, chat: SandboxChat) -> None:
+        """/claim asks for the phone with a request_contact button; the page's contact reaches the claim."""
+        await chat.send("text", text="/claim")
+        [ask_phone] = await chat.bot_says()
+        assert chat.keyboard is not None and chat.keyboard["keyboard"][0][0]["request_contact"] is True
+        assert "phone number" in ask_phone["message"]["text"]
+        refused = await chat.send("contact", phone_number="call me maybe", via_keyboard="1")
+        assert not refused["ok"] and "phone number" in refused["error"]
+        sent = await chat.send("contact", phone_number="+86 138 0013 8000", via_keyboard="1")
+        assert sent["message"]["contact"]["user_id"] == chat.chat_id
+        [ask_name] = await chat.bot_says()
+        assert "real name" in ask_name["message"]["text"]
+
     async def test_a_button_that_is_gone_is_refused(self, chat: SandboxChat) -> None:
         """Tapping a button the bot already removed gives a clear refusal, not an update."""
         await chat.send("photo", file=("red.jpg", jpeg_bytes()))

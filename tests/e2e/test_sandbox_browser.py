@@ -83,8 +83,20 @@ def file_report_in_the_browser(page: Page, photo: Path, description: str) -> int
     return int(match.group(1))
 
 
+def share_phone_for_a_claim(page: Page) -> None:
+    """/claim, then the reply keyboard's contact button: the page asks for a number and shares it."""
+    page.once("dialog", lambda dialog: dialog.accept("+86 138 0013 8000"))
+    page.locator("#text").fill("/claim")
+    page.locator("#text").press("Enter")
+    bot_says(page, "share your phone number")
+    page.locator("#reply-keyboard .reply-button").first.click()
+    expect(page.locator(".row .contact").filter(has_text="+86 138 0013 8000")).to_be_visible()
+    bot_says(page, "type your real name")
+
+
 def test_a_person_files_a_report_through_the_sandbox_page(product_process: RunningProduct, tmp_path: Path) -> None:
-    """/start, photo, Done, browser location, no danger, category, description, Submit: report stored."""
+    """/start, photo, Done, browser location, no danger, category, description, Submit: report stored;
+    then /claim shares a phone number through the contact button."""
     description = "Bikes and boxes block the stairwell fire exit"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -99,6 +111,7 @@ def test_a_person_files_a_report_through_the_sandbox_page(product_process: Runni
             page.set_default_timeout(10_000)
             page.goto(f"{product_process.base_url}/sandbox?lang=en&user=424242")
             report_id = file_report_in_the_browser(page, a_photo(tmp_path), description)
+            share_phone_for_a_claim(page)
             page.screenshot(path=str(tmp_path / "sandbox.png"), full_page=True)
         finally:
             browser.close()

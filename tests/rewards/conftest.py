@@ -1,4 +1,4 @@
-"""Rewards fixtures: the ledger invariant after every test, an open ORM, the rules, an admin client."""
+"""Rewards fixtures: an open ORM, the rules, an admin client (the ledger invariant is checked suite-wide)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,8 @@ import pytest
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.runtime import WebRuntime
-from rewards.ledger import check_invariants
 from rewards.rules import RewardRules, load_rules_text, parse_rules
 from tests.admin_client import AdminClient
-
-
-@pytest.fixture(autouse=True)
-async def ledger_invariant(db: None, settings: Settings) -> AsyncIterator[None]:
-    """After every rewards test: each transaction sums to zero and every cached balance equals
-    the sum of its account's entries (the ORM the test used is closed by then: open our own)."""
-    yield
-    await init_db(settings)
-    try:
-        problems = await check_invariants()
-    finally:
-        await close_db()
-    assert problems == [], problems
 
 
 @pytest.fixture

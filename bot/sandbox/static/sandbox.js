@@ -68,6 +68,12 @@
     });
   }
 
+  // ---- contact: Telegram shares the account's phone number; here the person types one ----------------
+  function shareContact() {
+    const phone = window.prompt(T.ask_phone, "");
+    if (phone && phone.trim()) send("contact", { phone_number: phone.trim(), via_keyboard: 1 });
+  }
+
   // ---- location: typed, or from the browser -------------------------------------------------------
   function openLocation() {
     $("location-panel").hidden = false;
@@ -185,6 +191,7 @@
       parts.push(doc);
     }
     if (m.location) parts.push(el("div", "location", T.location + ": " + m.location.latitude + ", " + m.location.longitude));
+    if (m.contact) parts.push(el("div", "contact", T.contact + ": " + m.contact.first_name + " · " + m.contact.phone_number));
     const text = m.text !== undefined ? m.text : m.caption;
     if (text) {
       const box = el("div", "text");
@@ -225,7 +232,9 @@
         const tap = el("button", "reply-button", button.text);
         tap.type = "button";
         tap.addEventListener("click", () => {
-          if (button.request_location) { openLocation(); geolocate(true); } else send("text", { text: button.text, via_keyboard: 1 });
+          if (button.request_location) { openLocation(); geolocate(true); }
+          else if (button.request_contact) shareContact();
+          else send("text", { text: button.text, via_keyboard: 1 });
         });
         line.append(tap);
       }
