@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,42 +111,66 @@ async def send(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "message": message})
 
 
-async def _act(
-    actions: PersonActions, person: Person, kind: str, form: dict[str, Any], _: Translator
-) -> dict[str, Any] | None:
+Message = dict[str, Any] | None
+
+
+async def _act(actions: PersonActions, person: Person, kind: str, form: dict[str, Any], _: Translator) -> Message:
     if form.get("via_keyboard"):
         actions.used_reply_keyboard(person)
-    if kind == "text":
-        if not str(form.get("text", "")).strip():
-            raise SandboxError(_(EMPTY_MESSAGE))
-        return await actions.text(person, str(form["text"]))
-    if kind in ("photo", "document"):
-        upload = form.get("file")
-        if not isinstance(upload, tuple):
-            raise SandboxError(_(NO_FILE))
-        name, content_type, content = upload
-        if kind == "photo":
-            return await actions.photo(person, content)
-        return await actions.document(person, content, name, content_type)
-    if kind == "location":
-        try:
-            lat, lon = float(form["latitude"]), float(form["longitude"])
-            accuracy_m = float(form["accuracy"]) if form.get("accuracy") else None
-        except (KeyError, ValueError):
-            raise SandboxError(_(BAD_COORDINATES)) from None
-        return await actions.location(person, lat, lon, accuracy_m=accuracy_m)
-    if kind == "contact":
-        phone = str(form.get("phone_number", "")).strip()
-        if not PHONE_RE.fullmatch(phone):
-            raise SandboxError(_(BAD_PHONE))
-        return await actions.contact(person, phone)
-    if kind == "button":
-        try:
-            await actions.press(person, int(form["message_id"]), str(form["data"]))
-        except (KeyError, ValueError, SandboxError):
-            raise SandboxError(_(BUTTON_GONE)) from None
-        return None
-    raise SandboxError(_(UNKNOWN_ACTION))
+    act = _ACTIONS.get(kind)
+    if act is None:
+        raise SandboxError(_(UNKNOWN_ACTION))
+    return await act(actions, person, kind, form, _)
+
+
+async def _text(actions: PersonActions, person: Person, _kind: str, form: dict[str, Any], _: Translator) -> Message:
+    if not str(form.get("text", "")).strip():
+        raise SandboxError(_(EMPTY_MESSAGE))
+    return await actions.text(person, str(form["text"]))
+
+
+async def _file(actions: PersonActions, person: Person, kind: str, form: dict[str, Any], _: Translator) -> Message:
+    upload = form.get("file")
+    if not isinstance(upload, tuple):
+        raise SandboxError(_(NO_FILE))
+    name, content_type, content = upload
+    if kind == "photo":
+        return await actions.photo(person, content)
+    return await actions.document(person, content, name, content_type)
+
+
+async def _location(actions: PersonActions, person: Person, _kind: str, form: dict[str, Any], _: Translator) -> Message:
+    try:
+        lat, lon = float(form["latitude"]), float(form["longitude"])
+        accuracy_m = float(form["accuracy"]) if form.get("accuracy") else None
+    except (KeyError, ValueError):
+        raise SandboxError(_(BAD_COORDINATES)) from None
+    return await actions.location(person, lat, lon, accuracy_m=accuracy_m)
+
+
+async def _contact(actions: PersonActions, person: Person, _kind: str, form: dict[str, Any], _: Translator) -> Message:
+    phone = str(form.get("phone_number", "")).strip()
+    if not PHONE_RE.fullmatch(phone):
+        raise SandboxError(_(BAD_PHONE))
+    return await actions.contact(person, phone)
+
+
+async def _button(actions: PersonActions, person: Person, _kind: str, form: dict[str, Any], _: Translator) -> Message:
+    try:
+        await actions.press(person, int(form["message_id"]), str(form["data"]))
+    except (KeyError, ValueError, SandboxError):
+        raise SandboxError(_(BUTTON_GONE)) from None
+    return None
+
+
+_ACTIONS: dict[str, Callable[[PersonActions, Person, str, dict[str, Any], Translator], Awaitable[Message]]] = {
+    "text": _text,
+    "photo": _file,
+    "document": _file,
+    "location": _location,
+    "contact": _contact,
+    "button": _button,
+}
 
 
 async def _read_form(request: web.Request) -> dict[str, Any]:
