@@ -106,21 +106,26 @@ def db(settings: Settings) -> None:
     """The test's database is a copy of the migrated template: nothing left to do."""
 
 
-@pytest.fixture(autouse=True)
-async def ledger_invariant(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+@pytest.fixture
+async def ledger_invariant(db: None, settings: Settings) -> AsyncIterator[None]:
     """After every test that had a database (moderation and intake move money too): each ledger
     transaction sums to zero and every cached balance equals the sum of its account's entries.
-    Torn down last, once the test's own ORM is closed, so it opens its own."""
-    settings: Settings | None = request.getfixturevalue("settings") if "db" in request.fixturenames else None
+    Set up first, so torn down last, once the test's own ORM is closed: it opens its own."""
     yield
-    if settings is None:
-        return
     await init_db(settings)
     try:
         problems = await check_invariants()
     finally:
         await close_db()
     assert problems == [], problems
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test with a database the ledger check, first among its fixtures."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "db" in names and "ledger_invariant" not in names:
+            names.insert(0, "ledger_invariant")
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import datetime
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot.handlers import keyboards
 from bot.handlers.context import AppContext
@@ -17,7 +19,7 @@ from bot.reports.geo import parse_typed_position
 from bot.reports.intake import Intake, Problem, Prompt, Reply, Step
 from bot.reports.models import Draft, Resident
 from bot.reports.photos import RejectReason
-from bot.reports.residents import touch_resident
+from bot.reports.residents import set_prompt_message, touch_resident
 
 #: One intake step, given the resident's live draft and "now".
 StepFn = Callable[[Intake, Draft, datetime], Awaitable[Reply]]
@@ -38,10 +40,22 @@ async def resident_of(update: Update, context: AppContext) -> Resident:
 
 async def send_reply(message: Message, reply: Reply, resident: Resident, context: AppContext) -> None:
     _ = Translator(resident.language)
+    await retire_prompt_buttons(resident, context)
     if reply.prompt is Prompt.ASK_DUPLICATE and reply.duplicates is not None and reply.problem is None:
         await send_candidates(message, reply.duplicates, _, context.services)  # the cards, then the question
     rendered = await render(reply, _, context.services)
-    await message.reply_text(rendered.text, reply_markup=rendered.markup)
+    sent = await message.reply_text(rendered.text, reply_markup=rendered.markup)
+    if isinstance(rendered.markup, InlineKeyboardMarkup):
+        await set_prompt_message(resident, sent.message_id)
+
+
+async def retire_prompt_buttons(resident: Resident, context: AppContext) -> None:
+    """Only the newest prompt keeps its buttons: a "Skip" or "Done" tapped on an old one would confuse."""
+    if resident.prompt_message_id is None:
+        return
+    with suppress(TelegramError):  # already edited, deleted, or too old to edit: nothing to take back
+        await context.bot.edit_message_reply_markup(resident.chat_id, resident.prompt_message_id, reply_markup=None)
+    await set_prompt_message(resident, None)
 
 
 async def on_report_command(update: Update, context: AppContext) -> None:
@@ -169,6 +183,8 @@ async def on_button(update: Update, context: AppContext) -> None:
     else:
         reply = await intake.reprompt(draft)
     await query.edit_message_reply_markup(None)
+    if resident.prompt_message_id == query.message.message_id:
+        await set_prompt_message(resident, None)  # its buttons just went
     await send_reply(query.message, reply, resident, context)
 
 

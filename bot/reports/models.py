@@ -17,6 +17,8 @@ class Resident(Model):
     language_chosen = fields.BooleanField(default=False, db_default=False)  # /language overrides the client's
     blocked_bot = fields.BooleanField(default=False, db_default=False)  # Telegram answered 403
     is_staff = fields.BooleanField(default=False, db_default=False)
+    # The intake prompt whose inline buttons are live; older prompts lose theirs (any web process).
+    prompt_message_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(auto_now=True)
 

@@ -63,3 +63,9 @@ async def forget_old_updates(now: datetime, keep_h: int = 48) -> int:
 async def mark_blocked(chat_id: int) -> None:
     """Telegram said 403: skip this resident in broadcasts until they write again."""
     await Resident.filter(chat_id=chat_id).update(blocked_bot=True)
+
+
+async def set_prompt_message(resident: Resident, message_id: int | None) -> None:
+    """Record the intake prompt whose inline buttons are live now (None: no prompt has any)."""
+    resident.prompt_message_id = message_id
+    await Resident.filter(id=resident.id).update(prompt_message_id=message_id)

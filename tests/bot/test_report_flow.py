@@ -84,3 +84,32 @@ class TestCommands:
         [answer] = await user.command("/repotr")
         assert "I do not know the command /repotr." in answer["text"] and "/report - " in answer["text"]
         assert await Draft.filter(resident_id=1103).count() == 1
+
+
+class TestOnlyTheNewestPromptHasButtons:
+    async def test_a_typed_description_takes_the_skip_button_away(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """The description prompt's "Skip" goes once the description is typed; the confirm screen keeps its own."""
+        user = FakeUser(fake_api, 1201, language_code="en")
+        [added] = await user.photo(jpeg_bytes())
+        [ask_location] = await user.press(added, "ph:done")
+        [danger] = await user.location(31.2304, 121.4737)
+        [categories] = await user.press(danger, "dg:no")
+        [ask_description] = await user.press(categories, "cat:traffic")
+        assert ask_description["reply_markup"]["inline_keyboard"]
+        [confirm] = await user.text("A pothole in the cycle lane")
+        edits = fake_api.sent(1201, "editMessageReplyMarkup")
+        stripped = [int(edit["message_id"]) for edit in edits if not edit.get("reply_markup")]
+        assert ask_description["_result"]["message_id"] in stripped
+        assert confirm["_result"]["message_id"] not in stripped
+
+    async def test_a_second_photo_takes_the_first_done_button_away(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        user = FakeUser(fake_api, 1202, language_code="en")
+        [first] = await user.photo(jpeg_bytes())
+        [second] = await user.photo(jpeg_bytes((10, 200, 10)), file_id="PHOTO2")
+        stripped = [int(edit["message_id"]) for edit in fake_api.sent(1202, "editMessageReplyMarkup")]
+        assert stripped == [first["_result"]["message_id"]]
+        assert "Photo 2 of 3" in second["text"]
