@@ -93,7 +93,7 @@ class TestOnlyTheNewestPromptHasButtons:
         """The description prompt's "Skip" goes once the description is typed; the confirm screen keeps its own."""
         user = FakeUser(fake_api, 1201, language_code="en")
         [added] = await user.photo(jpeg_bytes())
-        [ask_location] = await user.press(added, "ph:done")
+        await user.press(added, "ph:done")
         [danger] = await user.location(31.2304, 121.4737)
         [categories] = await user.press(danger, "dg:no")
         [ask_description] = await user.press(categories, "cat:traffic")
