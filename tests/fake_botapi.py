@@ -342,6 +342,7 @@ class FakeUser:
                         "chat": {"id": self.id, "type": "private"},
                         "from": BOT_USER,
                         "text": result.get("text", ""),
+                        **({"reply_markup": result["reply_markup"]} if result.get("reply_markup") else {}),
                     },
                 }
             },

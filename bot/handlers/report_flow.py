@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot.handlers import keyboards
@@ -182,10 +182,26 @@ async def on_button(update: Update, context: AppContext) -> None:
         reply = await intake.cancel(resident)
     else:
         reply = await intake.reprompt(draft)
-    await query.edit_message_reply_markup(None)
+    await show_answer(query, query.message)
     if resident.prompt_message_id == query.message.message_id:
         await set_prompt_message(resident, None)  # its buttons just went
     await send_reply(query.message, reply, resident, context)
+
+
+async def show_answer(query: CallbackQuery, message: Message) -> None:
+    """The question stays in the chat with the tapped answer under it (how the chat reads later), buttons gone."""
+    label = _pressed_label(message, query.data)
+    if message.text and label:
+        await query.edit_message_text(f"{message.text}\n\n✓ {label}")
+    else:
+        await query.edit_message_reply_markup(None)
+
+
+def _pressed_label(message: Message, data: str | None) -> str | None:
+    markup = message.reply_markup
+    if markup is None:
+        return None
+    return next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == data), None)
 
 
 async def _duplicate_answer(intake: Intake, draft: Draft, resident: Resident, data: str, now: datetime) -> Reply:

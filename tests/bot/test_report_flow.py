@@ -113,3 +113,19 @@ class TestOnlyTheNewestPromptHasButtons:
         stripped = [int(edit["message_id"]) for edit in fake_api.sent(1202, "editMessageReplyMarkup")]
         assert stripped == [first["_result"]["message_id"]]
         assert "Photo 2 of 3" in second["text"]
+
+    async def test_a_tapped_answer_stays_under_its_question(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """The category question keeps the tapped category, so the chat reads like a filled-in form."""
+        user = FakeUser(fake_api, 1203, language_code="en")
+        [added] = await user.photo(jpeg_bytes())
+        await user.press(added, "ph:done")
+        [danger] = await user.location(31.2304, 121.4737)
+        [categories] = await user.press(danger, "dg:no")
+        await user.press(categories, "cat:fire_exit")
+        [edit] = [
+            e
+            for e in fake_api.sent(1203, "editMessageText")
+            if int(e["message_id"]) == categories["_result"]["message_id"]
+        ]
+        assert edit["text"] == "What kind of hazard is it?\n\n✓ Blocked fire exit or escape route"
+        assert not edit.get("reply_markup")
