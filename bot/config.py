@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     agencies_file: Path | None = None  #: JSON list of agencies seeded (upserted by key) at startup
     fixed_check_after_d: int = 14  #: ask the reporter "is it really fixed?" this long after `fixed`
     reopen_photo_window_min: int = 30  #: a photo sent this soon after reopening is added to the report
+    # The report page links its location here ({lat}, {lon}: WGS-84 degrees, as stored).
+    map_url_template: str = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
     staff_nearby_radius_m: int = 1000  #: how far the report page looks for possible duplicates
     queue_page_size: int = 50
 

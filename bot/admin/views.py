@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
@@ -119,16 +121,25 @@ async def root(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/admin" if await current_staff(request) else "/admin/login")
 
 
+def local_time(moment: datetime | None, zone: ZoneInfo, fmt: str) -> str:
+    """Staff read times in the city's own zone (stored in UTC); "-" when there is none."""
+    return moment.astimezone(zone).strftime(fmt) if moment is not None else "-"
+
+
 def setup_admin(app: web.Application) -> None:
     """Install sessions, CSRF, templates and the shell routes; features then add their pages."""
     settings = app[settings_key]
     setup_security(app, settings)
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
         context_processors=[template_context],
         autoescape=True,
     )
+    zone = ZoneInfo(settings.local_timezone)
+    env.filters["local"] = lambda moment, fmt="%Y-%m-%d %H:%M": local_time(moment, zone, fmt)
+    env.globals["timezone_name"] = settings.local_timezone
+    env.globals["map_url"] = lambda lat, lon: settings.map_url_template.format(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
     redis = Redis.from_url(settings.redis_url)
     app[throttle_key] = LoginThrottle(redis, settings.login_max_failures, settings.login_failure_window_s)
     app.on_cleanup.append(lambda _: redis.aclose())

@@ -153,6 +153,8 @@ class TestReportPage:
         assert f'href="/admin/reports/{older.id}"' in page  # the reporter's history
         assert f"/admin/photos/{neighbour_photo.id}/thumb" in page  # a nearby candidate, with its thumbnail
         assert "Merge this report into #" in page and "Timeline" in page and "resident:7201" in page
+        assert "<td>2026-11-23 10:00</td>" in page  # the 02:00 UTC submission, in Shanghai time
+        assert 'href="https://www.openstreetmap.org/?mlat=31.230400&amp;mlon=121.473700' in page
         thumbnail = await image_at(client, f"/admin/photos/{photo.id}/thumb")
         assert max(thumbnail.size) <= product.settings.thumbnail_max_side_px
 
