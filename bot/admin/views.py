@@ -27,6 +27,7 @@ from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.web.keys import clock_key, settings_key
 
 #: Packages whose `templates/` directory the admin renders from (missing ones are skipped).
+STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [
     Path(__file__).resolve().parent / "templates",
     Path(__file__).resolve().parents[2] / "moderation" / "templates",
@@ -148,3 +149,4 @@ def setup_admin(app: web.Application) -> None:
     app.router.add_post("/admin/login", login_submit)
     app.router.add_post("/admin/logout", logout)
     app.router.add_get("/admin", home)
+    app.router.add_static("/admin/static", STATIC_DIR, name="admin_static")

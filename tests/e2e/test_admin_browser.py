@@ -13,8 +13,9 @@ from bot.admin.accounts import Role
 from bot.reports.lifecycle import Status
 from bot.reports.models import Report, StatusChange
 from bot.runtime import WebRuntime
+from moderation.models import PhotoRedaction
 from tests.admin_client import PASSWORD, make_staff
-from tests.moderation.factories import make_report, make_resident
+from tests.moderation.factories import add_photo, make_report, make_resident
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
@@ -68,3 +69,31 @@ async def test_moderator_rejects_a_report_with_a_reason(product: WebRuntime, pag
     assert (await Report.get(id=report.id)).status == Status.REJECTED
     change = await StatusChange.get(report_id=report.id, to_status=Status.REJECTED)
     assert change.reason == "A parked bicycle is not a safety hazard." and change.actor.startswith("staff:")
+
+
+async def test_an_admin_drags_a_box_on_a_photo_to_redact_it(product: WebRuntime, page: Any) -> None:
+    """The drag fills the form with full-photo pixels (the photo is shown at half size), and Redact applies it."""
+    report = await make_report(await make_resident(9011))
+    photo = await add_photo(report, product.settings)  # 640 x 480, shown 320 px wide below
+    await make_staff("browser-admin", Role.ADMIN, language="en")
+    base = product.settings.local_base_url()
+    await page.set_viewport_size({"width": 1000, "height": 1200})
+    await page.goto(f"{base}/admin/login")
+    await page.fill("input[name=username]", "browser-admin")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.goto(f"{base}/admin/reports/{report.id}")
+    image = page.locator(".redact-area img")
+    await image.evaluate("img => { img.style.width = '320px'; }")
+    box = await image.bounding_box()
+    await page.mouse.move(box["x"] + 50, box["y"] + 25)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + 150, box["y"] + 75, steps=5)
+    await page.mouse.up()
+    form = page.locator(f"form#redact-{photo.id}")
+    fields = [await form.locator(f"input[name={name}]").input_value() for name in ("x", "y", "w", "h")]
+    assert fields == ["100", "50", "200", "100"]
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_selector("text=Photo redacted")
+    redaction = await PhotoRedaction.get(photo_id=photo.id)
+    assert redaction.box == {"x": 100, "y": 50, "w": 200, "h": 100}
