@@ -19,7 +19,7 @@ from functools import cache
 from io import BytesIO
 
 import numpy as np
-from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from bot.reports.exif import read_exif_facts
 
@@ -99,7 +99,7 @@ def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPh
         raise PhotoRejectedError(RejectReason.TOO_LARGE)
     image_format = sniff_format(data)
     header = _open_header(data, image_format, limits.max_pixels)
-    reduced = _decode_reduced(header, limits.max_side_px)
+    reduced = _to_srgb(_decode_reduced(header, limits.max_side_px), header.info.get("icc_profile"))
     # After the decode, so a Pillow fallback reads EXIF that Pillow parsed already (PNG keeps it
     # after the pixel data) instead of opening the file again.
     facts = read_exif_facts(data, now=now, image=header)
@@ -272,6 +272,25 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return im.convert("RGB")
+
+
+@cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Pixels converted to sRGB before the profile is dropped: a wide-gamut (Display P3, Adobe RGB)
+    photo would otherwise look washed out. sRGB-tagged and untagged photos are left as they are."""
+    if not icc or im.mode != "RGB":
+        return im
+    try:
+        source = ImageCms.ImageCmsProfile(BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(source).lower():
+            return im
+        return ImageCms.profileToProfile(im, source, _srgb(), outputMode="RGB") or im
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return im  # an unreadable profile: the pixels as they are beat refusing the photo
 
 
 def _upright(im: Image.Image, orientation: int | None) -> Image.Image:

@@ -228,3 +228,27 @@ class TestPerceptualHash:
         assert phash_distance("ffffffffffffffff", "0000000000000000") == 64
         assert phash_distance("8000000000000001", "0000000000000000") == 2
         assert phash_distance("c5043eb73c3138f9", "c5043eb73c3138f9") == 0
+
+
+class TestColourProfiles:
+    """The ICC profile is dropped with the rest of the metadata, so the pixels are put in sRGB first."""
+
+    @staticmethod
+    def grey_with_profile(icc: bytes | None) -> bytes:
+        return encode(Image.new("RGB", (64, 48), (128, 128, 128)), "JPEG", quality=95, icc_profile=icc)
+
+    def test_a_wide_gamut_profile_is_converted_to_srgb(self) -> None:
+        """Apple's Generic RGB (gamma 1.8, a reference photo's profile) brightens a mid grey in sRGB."""
+        with Image.open(manifest_row("orientation_6.jpg").path) as tagged:
+            generic_rgb = tagged.info["icc_profile"]
+        untagged = decoded(process_photo(self.grey_with_profile(None), limits=LIMITS, now=NOW).jpeg)
+        converted = decoded(process_photo(self.grey_with_profile(generic_rgb), limits=LIMITS, now=NOW).jpeg)
+        assert abs(untagged.getpixel((32, 24))[1] - 128) <= 2
+        assert converted.getpixel((32, 24))[1] >= 140
+
+    def test_srgb_and_broken_profiles_leave_the_pixels_alone(self) -> None:
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        for icc in (srgb, b"not a colour profile"):
+            photo = process_photo(self.grey_with_profile(icc), limits=LIMITS, now=NOW)
+            assert abs(decoded(photo.jpeg).getpixel((32, 24))[1] - 128) <= 2
+            assert_no_metadata(photo.jpeg)

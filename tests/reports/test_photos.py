@@ -95,7 +95,9 @@ class TestOrientation:
         assert row.raw_phash is not None
         photo = clean(processed, row.file)
         undone = decoded(photo.jpeg).transpose(UNDO_ORIENTATION[row.orientation])
-        assert phash_distance(perceptual_hash(undone), row.raw_phash) <= 2
+        # Within a few bits, not 0: the stored pixels are also converted from the file's colour
+        # profile (Generic RGB for orientation_6/8) to sRGB. A wrong turn is 16 bits or more away.
+        assert phash_distance(perceptual_hash(undone), row.raw_phash) <= 5
         assert phash_distance(photo.phash, row.raw_phash) >= 16  # so it really was turned
 
     def test_orientation_series_is_stored_as_one_picture(self, processed) -> None:
