@@ -149,7 +149,7 @@ class TestReportPage:
         await login(client)
         status, page = await client.get(f"/admin/reports/{report.id}")
         assert status == 200 and "31.230400, 121.473700" in page and "Huangpu" in page
-        assert f"/admin/photos/{photo.id}/thumb" in page and "Mei" in page
+        assert f'src="/admin/photos/{photo.id}"' in page and "Mei" in page  # full size, to draw redactions on
         assert f'href="/admin/reports/{older.id}"' in page  # the reporter's history
         assert f"/admin/photos/{neighbour_photo.id}/thumb" in page  # a nearby candidate, with its thumbnail
         assert "Merge this report into #" in page and "Timeline" in page and "resident:7201" in page
