@@ -100,7 +100,7 @@ async def spatial_query(
         source += " CROSS JOIN" if dialect == "sqlite" else " JOIN"
         source += " photo AS p ON p.report_id = r.id"
     sql = f"SELECT {columns} FROM {source} WHERE {where}"  # only our own fragments, values are bound
-    return (sql if dialect == "sqlite" else _numbered(sql)), params
+    return placeholders_for(dialect, sql), params
 
 
 async def _has_geography_index(client: Any) -> bool:
@@ -109,8 +109,11 @@ async def _has_geography_index(client: Any) -> bool:
     return bool(rows and rows[0]["present"])
 
 
-def _numbered(sql: str) -> str:
-    """'?' placeholders to PostgreSQL's $1, $2, ... (our fragments hold no '?' in literals)."""
+def placeholders_for(dialect: str, sql: str) -> str:
+    """SQL written with '?' placeholders, in `dialect`'s style: PostgreSQL takes $1, $2, ...
+    (our fragments hold no '?' in literals)."""
+    if dialect == "sqlite":
+        return sql
     parts = sql.split("?")
     return "".join(part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1))
 
