@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     #: per-category overrides, e.g. {"drowning": {"moderation_due_h": 4, "resolution_due_d": 2}}
     category_sla: dict[str, dict[str, int]] = Field(default_factory=dict)
     supervisors_chat_id: int | None = None  #: overdue reports are escalated to this Telegram chat
+    moderators_chat_id: int | None = None  #: new reports are posted to this Telegram group with action buttons
     agencies_file: Path | None = None  #: JSON list of agencies seeded (upserted by key) at startup
     fixed_check_after_d: int = 14  #: ask the reporter "is it really fixed?" this long after `fixed`
     reopen_photo_window_min: int = 30  #: a photo sent this soon after reopening is added to the report

@@ -28,6 +28,7 @@ class EventTag(StrEnum):
     REPORT_REJECT = "report:reject"
     REPORT_STATUS = "report:status"
     STAFF_CREATE = "staff:create"
+    STAFF_TELEGRAM = "staff:telegram"  #: a staff member's Telegram account linked or unlinked
 
 
 async def record(

@@ -44,6 +44,10 @@ REJECT_REASONS: dict[str, str] = {
     "outside": N_("The place is outside the area this service covers."),
     "improper": N_("The report is offensive or shows people rather than a hazard."),
 }
+#: The role accept, reject, merge, ask and the status changes need (dispatching needs an official). The web
+#: routes and the moderators' Telegram group both check it with `has_role`, then the scope with
+#: `moderation.queue.report_for`.
+DECIDING_ROLE = Role.MODERATOR
 #: What "change status" may set; the other statuses have their own action (accept, reject, merge...).
 MODERATOR_TARGETS = frozenset({Status.NOT_RESPONSIBLE, Status.NO_ACTION, Status.REOPENED})
 OFFICIAL_TARGETS = MODERATOR_TARGETS | {Status.ACCEPTED, Status.IN_PROGRESS, Status.FIXED}

@@ -109,3 +109,27 @@ class PhotoRedaction(Model):
 
     class Meta:
         table = "photo_redaction"
+
+
+class GroupPost(Model):
+    """A report's message in the moderators' Telegram group: posted once, then edited as the report moves on."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="group_posts", on_delete=fields.CASCADE
+    )
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField(null=True)  # None while the message is being sent
+    has_photo = fields.BooleanField(default=False)  # a photo's caption is edited, else the text
+    body = fields.TextField()  # the text as first posted, in the default locale
+    notes: list[str] = fields.JSONField(default=list)  # one line per later change, appended below the body
+    open = fields.BooleanField(default=True)  # shows the action buttons
+    version = fields.IntField(default=0)  # bumped by each change of open/notes (an optimistic lock)
+    shown_version = fields.IntField(default=0)  # the version the Telegram message shows
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    report_id: int  # FK column attribute, declared for the type checker only
+
+    class Meta:
+        table = "group_post"
+        unique_together = (("report", "chat_id"),)

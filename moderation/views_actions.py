@@ -136,7 +136,7 @@ async def redact(request: web.Request, report: Report, form: Form) -> tuple[str,
 
 
 def setup_routes(app: web.Application) -> None:
-    moderator, official = require(Role.MODERATOR), require(Role.OFFICIAL)
+    moderator, official = require(decisions.DECIDING_ROLE), require(Role.OFFICIAL)
     base = "/admin/reports/{report_id}"
     for path, run in (
         ("accept", accept),

@@ -8,8 +8,9 @@ import aiohttp_jinja2
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
-from bot.admin.accounts import ROLE_LABELS, Role, create_staff
+from bot.admin.accounts import ROLE_LABELS, Role, create_staff, link_telegram
 from bot.admin.models import StaffUser
 from bot.admin.security import require
 from bot.i18n import KNOWN_LOCALES, N_
@@ -18,13 +19,18 @@ from bot.reports.models import Report
 from moderation.audit import EventTag, audit_page, record
 from moderation.models import Agency
 from moderation.routing import AgencyForm, save_agency
-from moderation.web import areas_of, categories_of, flash, label_context, now_of, pop_flashes, staff_of
+from moderation.web import areas_of, categories_of, flash, int_param, label_context, now_of, pop_flashes, staff_of
 
 AUDIT_PAGE_SIZE = 100
 AGENCY_SAVED = N_("Agency %(key)s saved.")
 AGENCY_INVALID = N_("An agency needs a key, a name and a numeric chat id (or none).")
 STAFF_CREATED = N_("Staff account %(username)s created.")
-STAFF_INVALID = N_("Could not create the account: the username may be taken or the password is under 10 characters.")
+STAFF_INVALID = N_(
+    "Could not create the account: the username may be taken, the password is under 10 characters, "
+    "or the Telegram user id is not a number or already linked."
+)
+TELEGRAM_SAVED = N_("Telegram account of %(username)s saved.")
+TELEGRAM_INVALID = N_("A Telegram user id is a positive number that is not linked to another staff member.")
 
 
 @require(Role.OFFICIAL)
@@ -115,14 +121,16 @@ async def staff_create(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", "")).strip()
     language = str(form.get("language", "zh_CN"))
     try:
-        member = await create_staff(
-            username,
-            str(form.get("password", "")),
-            Role(str(form.get("role", ""))),
-            areas=[str(v) for v in form.getall("areas", [])],
-            categories=[str(v) for v in form.getall("categories", [])],
-            language=language if language in KNOWN_LOCALES else "zh_CN",
-        )
+        async with in_transaction():
+            member = await create_staff(
+                username,
+                str(form.get("password", "")),
+                Role(str(form.get("role", ""))),
+                areas=[str(v) for v in form.getall("areas", [])],
+                categories=[str(v) for v in form.getall("categories", [])],
+                language=language if language in KNOWN_LOCALES else "zh_CN",
+            )
+            await link_telegram(member, _telegram_id(form.get("telegram_user_id")))
     except (ValueError, IntegrityError):
         await flash(request, "error", STAFF_INVALID)
     else:
@@ -134,8 +142,37 @@ async def staff_create(request: web.Request) -> web.StreamResponse:
             role=member.role,
             areas=member.areas,
             categories=member.categories,
+            telegram_user_id=member.telegram_user_id,
         )
         await flash(request, "ok", STAFF_CREATED, username=member.username)
+    raise web.HTTPSeeOther("/admin/staff")
+
+
+def _telegram_id(raw: object) -> int | None:
+    """The form's Telegram user id: empty means none; anything but digits is a ValueError."""
+    text = str(raw or "").strip()
+    return int(text) if text else None
+
+
+@require(Role.ADMIN)
+async def staff_telegram(request: web.Request) -> web.StreamResponse:
+    """Link (or, left empty, unlink) a staff member's Telegram account for the moderators' group."""
+    member = await StaffUser.get_or_none(id=int_param(request, "staff_id"))
+    if member is None:
+        raise web.HTTPNotFound(text="no such staff member")
+    try:
+        await link_telegram(member, _telegram_id((await request.post()).get("telegram_user_id")))
+    except ValueError:
+        await flash(request, "error", TELEGRAM_INVALID)
+    else:
+        await record(
+            staff_actor(staff_of(request).id),
+            EventTag.STAFF_TELEGRAM,
+            now=now_of(request),
+            username=member.username,
+            telegram_user_id=member.telegram_user_id,
+        )
+        await flash(request, "ok", TELEGRAM_SAVED, username=member.username)
     raise web.HTTPSeeOther("/admin/staff")
 
 
@@ -146,3 +183,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/admin/agencies", agency_save)
     app.router.add_get("/admin/staff", staff_list)
     app.router.add_post("/admin/staff", staff_create)
+    app.router.add_post("/admin/staff/{staff_id}/telegram", staff_telegram)

@@ -348,3 +348,41 @@ class FakeUser:
             },
             **kw,
         )
+
+    async def press_in_group(self, bot_message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Tap an inline button on a message the bot sent to a group (a recorded sendMessage/sendPhoto call).
+
+        Returns the bot's answerCallbackQuery call (its `text` and `show_alert`)."""
+        buttons = [b.get("callback_data") for row in bot_message["reply_markup"]["inline_keyboard"] for b in row]
+        assert data in buttons, f"{data!r} is not one of the buttons {buttons}"
+        result = bot_message["_result"]
+        shown = (
+            {"caption": result["caption"], "photo": result["photo"]} if "photo" in result else {"text": result["text"]}
+        )
+        before = len(self.api.sent(method="answerCallbackQuery"))
+        status = await self.api.deliver(
+            {
+                "callback_query": {
+                    "id": f"{self.id}-{next(self._message_ids)}",
+                    "chat_instance": f"ci-group-{bot_message['chat_id']}",
+                    "data": data,
+                    "from": {
+                        "id": self.id,
+                        "is_bot": False,
+                        "first_name": self.first_name,
+                        "language_code": self.language_code,
+                    },
+                    "message": {
+                        "message_id": result["message_id"],
+                        "date": result["date"],
+                        "chat": {"id": int(bot_message["chat_id"]), "type": "supergroup", "title": "Moderators"},
+                        "from": BOT_USER,
+                        "reply_markup": bot_message["reply_markup"],
+                        **shown,
+                    },
+                }
+            }
+        )
+        assert status == 200, status
+        answers = await self.api.wait_for("answerCallbackQuery", before + 1)
+        return answers[before]

@@ -62,6 +62,19 @@ async def create_staff(
     )
 
 
+async def link_telegram(staff: StaffUser, telegram_user_id: int | None) -> None:
+    """Link the staff member's Telegram account (None unlinks it): it lets them act from the moderators' group.
+
+    ValueError for a non-positive id or one already linked to another staff member (a press must name one)."""
+    if telegram_user_id is not None:
+        if telegram_user_id <= 0:
+            raise ValueError("a Telegram user id is a positive number")
+        if await StaffUser.filter(telegram_user_id=telegram_user_id).exclude(id=staff.id).exists():
+            raise ValueError("that Telegram account is linked to another staff member")
+    staff.telegram_user_id = telegram_user_id
+    await staff.save(update_fields=["telegram_user_id"])
+
+
 FIRST_ADMIN_USERNAME = "admin"
 
 

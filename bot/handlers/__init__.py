@@ -19,10 +19,11 @@ from telegram.ext import (
 )
 
 from bot.broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
-from bot.handlers import commands, followup, keyboards, report_flow, subscriptions
+from bot.handlers import commands, followup, keyboards, moderators_group, report_flow, subscriptions
 from bot.handlers.context import AppContext, BotApplication, BotServices
 from bot.reports.residents import first_delivery
 from moderation.followup import CALLBACK_PREFIX as FIXED_CHECK_PREFIX
+from moderation.group import CALLBACK_PREFIX as GROUP_PREFIX
 from rewards import handlers as rewards_handlers
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def _register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(message & ~filters.COMMAND, report_flow.on_other))
     application.add_handler(CallbackQueryHandler(commands.on_language_button, pattern=f"^{keyboards.LANGUAGE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(followup.on_fixed_button, pattern=f"^{FIXED_CHECK_PREFIX}"))
+    # The moderators' group (the only handler for a group chat): checks the chat id itself.
+    application.add_handler(CallbackQueryHandler(moderators_group.on_group_button, pattern=f"^{GROUP_PREFIX}"))
     for prefix, callback in (
         (subscriptions.SUBSCRIBE_PREFIX, subscriptions.on_subscribe_button),
         (subscriptions.UNSUBSCRIBE_PREFIX, subscriptions.on_unsubscribe_button),
