@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 
-from bot.cli import COMMANDS, add_arguments
+from bot.cli import COMMANDS, CommandError, add_arguments
 from bot.config import Settings
 
 
@@ -16,7 +16,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    asyncio.run(COMMANDS[args.command](Settings(), args))
+    try:
+        asyncio.run(COMMANDS[args.command](Settings(), args))
+    except CommandError as refusal:
+        parser.exit(2, f"error: {refusal}\n")
 
 
 if __name__ == "__main__":

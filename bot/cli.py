@@ -12,7 +12,10 @@ import sys
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 
-from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
@@ -35,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--areas", default="", help="comma-separated area keys (moderators); empty = all")
     add.add_argument("--categories", default="", help="comma-separated category keys; empty = all")
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
+    add.add_argument("--telegram-id", type=int, default=None, help="their Telegram user id (to act from the group)")
 
 
 def _stop_signal() -> asyncio.Event:
@@ -124,18 +128,29 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+class CommandError(Exception):
+    """A refusal meant for the operator: printed as one line, exit status 2."""
+
+
 async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Password: ")
     await init_db(settings)
     try:
-        staff = await create_staff(
-            args.username,
-            password,
-            Role(args.role),
-            areas=_split(args.areas),
-            categories=_split(args.categories),
-            language=args.language,
-        )
+        async with in_transaction():  # a refused Telegram link leaves no half-made account behind
+            staff = await create_staff(
+                args.username,
+                password,
+                Role(args.role),
+                areas=_split(args.areas),
+                categories=_split(args.categories),
+                language=args.language,
+            )
+            if args.telegram_id is not None:
+                await link_telegram(staff, args.telegram_id)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    except IntegrityError:
+        raise CommandError(f"a staff account named {args.username!r} already exists") from None
     finally:
         await close_db()
     log.info("created %s %s", staff.role, staff.username)

@@ -1,0 +1,54 @@
+"""`python -m bot migrate` and `python -m bot staff add` as an operator runs them on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.running import FOREIGN_ENV, REPO_ROOT
+
+
+def bot_command(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, input=stdin, capture_output=True, text=True
+    )
+
+
+def test_staff_add_creates_a_linked_moderator(tmp_path: Path) -> None:
+    """The password comes from stdin (never the command line); areas, role and Telegram id are stored."""
+    assert bot_command(tmp_path, "migrate").returncode == 0
+    added = bot_command(
+        tmp_path,
+        *("staff", "add", "mei", "--role", "moderator", "--areas", "huangpu,jingan", "--telegram-id", "777001"),
+        stdin="a long enough password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    with sqlite3.connect(tmp_path / "var" / "safecity.sqlite3") as db:
+        row = db.execute("SELECT role, areas, telegram_user_id, password_hash FROM staff_user").fetchone()
+    assert row[:3] == ("moderator", '["huangpu","jingan"]', 777001)
+    assert row[3].startswith("$argon2") and "a long enough password" not in row[3]
+
+
+def test_refusals_are_one_clear_line_and_leave_nothing_behind(tmp_path: Path) -> None:
+    """A short password, a taken name, a Telegram id already linked: exit 2, a one-line reason, no account."""
+    assert bot_command(tmp_path, "migrate").returncode == 0
+    first = bot_command(
+        tmp_path, "staff", "add", "li", "--role", "admin", "--telegram-id", "5", stdin="long enough pw\n"
+    )
+    assert first.returncode == 0, first.stderr
+    for args, reason in (
+        (("zhao", "--role", "admin"), "at least 10 characters"),
+        (("li", "--role", "admin"), "already exists"),
+        (("wang", "--role", "official", "--telegram-id", "5"), "linked to another staff member"),
+    ):
+        password = "short\n" if reason.startswith("at least") else "long enough pw\n"
+        refused = bot_command(tmp_path, "staff", "add", *args, stdin=password)
+        assert refused.returncode == 2 and "error: " in refused.stderr and reason in refused.stderr
+        assert "Traceback" not in refused.stderr
+    with sqlite3.connect(tmp_path / "var" / "safecity.sqlite3") as db:
+        assert db.execute("SELECT username FROM staff_user").fetchall() == [("li",)]
