@@ -319,35 +319,33 @@ class FakeUser:
         }
         return await self._send({"message": self._message(sticker=sticker)}, **kw)
 
+    def _callback_query(self, query_id: str, chat_instance: str, data: str, message: dict[str, Any]) -> dict[str, Any]:
+        """The update Telegram sends when this user taps a button of the bot's `message`."""
+        sender = {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
+        return {
+            "callback_query": {
+                "id": query_id,
+                "chat_instance": chat_instance,
+                "data": data,
+                "from": sender,
+                "message": {"from": BOT_USER, **message},
+            }
+        }
+
     async def press(self, bot_message: dict[str, Any], data: str, **kw: Any) -> list[dict[str, Any]]:
         """Tap an inline button on a message the bot sent (a recorded sendMessage call)."""
         buttons = [b["callback_data"] for row in bot_message["reply_markup"]["inline_keyboard"] for b in row]
         assert data in buttons, f"{data!r} is not one of the buttons {buttons}"
         result = bot_message["_result"]
-        return await self._send(
-            {
-                "callback_query": {
-                    "id": str(next(self._message_ids)),
-                    "chat_instance": f"ci-{self.id}",
-                    "data": data,
-                    "from": {
-                        "id": self.id,
-                        "is_bot": False,
-                        "first_name": self.first_name,
-                        "language_code": self.language_code,
-                    },
-                    "message": {
-                        "message_id": result["message_id"],
-                        "date": result["date"],
-                        "chat": {"id": self.id, "type": "private"},
-                        "from": BOT_USER,
-                        "text": result.get("text", ""),
-                        **({"reply_markup": result["reply_markup"]} if result.get("reply_markup") else {}),
-                    },
-                }
-            },
-            **kw,
-        )
+        message = {
+            "message_id": result["message_id"],
+            "date": result["date"],
+            "chat": {"id": self.id, "type": "private"},
+            "text": result.get("text", ""),
+            **({"reply_markup": result["reply_markup"]} if result.get("reply_markup") else {}),
+        }
+        body = self._callback_query(str(next(self._message_ids)), f"ci-{self.id}", data, message)
+        return await self._send(body, **kw)
 
     async def press_in_group(self, bot_message: dict[str, Any], data: str) -> dict[str, Any]:
         """Tap an inline button on a message the bot sent to a group (a recorded sendMessage/sendPhoto call).
@@ -359,30 +357,18 @@ class FakeUser:
         shown = (
             {"caption": result["caption"], "photo": result["photo"]} if "photo" in result else {"text": result["text"]}
         )
+        message = {
+            "message_id": result["message_id"],
+            "date": result["date"],
+            "chat": {"id": int(bot_message["chat_id"]), "type": "supergroup", "title": "Moderators"},
+            "reply_markup": bot_message["reply_markup"],
+            **shown,
+        }
         before = len(self.api.sent(method="answerCallbackQuery"))
-        status = await self.api.deliver(
-            {
-                "callback_query": {
-                    "id": f"{self.id}-{next(self._message_ids)}",
-                    "chat_instance": f"ci-group-{bot_message['chat_id']}",
-                    "data": data,
-                    "from": {
-                        "id": self.id,
-                        "is_bot": False,
-                        "first_name": self.first_name,
-                        "language_code": self.language_code,
-                    },
-                    "message": {
-                        "message_id": result["message_id"],
-                        "date": result["date"],
-                        "chat": {"id": int(bot_message["chat_id"]), "type": "supergroup", "title": "Moderators"},
-                        "from": BOT_USER,
-                        "reply_markup": bot_message["reply_markup"],
-                        **shown,
-                    },
-                }
-            }
+        body = self._callback_query(
+            f"{self.id}-{next(self._message_ids)}", f"ci-group-{bot_message['chat_id']}", data, message
         )
+        status = await self.api.deliver(body)
         assert status == 200, status
         answers = await self.api.wait_for("answerCallbackQuery", before + 1)
         return answers[before]
