@@ -49,6 +49,7 @@ class Settings(BaseSettings):
 
     # Intake
     draft_ttl_min: int = 30
+    stranded_update_after_s: int = 30  #: a stored update not started this long after arriving is fed again
     max_photos_per_report: int = 3
     max_photo_bytes: int = TELEGRAM_DOWNLOAD_LIMIT_BYTES
     max_image_pixels: int = 40_000_000

@@ -12,8 +12,8 @@ from telegram.error import RetryAfter
 from bot.handlers.texts import DRAFT_EXPIRED
 from bot.i18n import Translator
 from bot.outbound import retry_after_s, send_text
+from bot.reports.inbox import forget_old_updates
 from bot.reports.intake import expire_drafts
-from bot.reports.residents import forget_old_updates
 
 
 async def expire_stale_drafts(ctx: dict[str, Any]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from bot.reports.intake import Intake, IntakeRules
 from bot.reports.photos import PhotoLimits
 from bot.storage import DirectoryStorage
 from bot.web.app import RouteSetup, create_app
+from bot.web.webhook import keep_feeding_stranded
 from moderation.wiring import install as install_moderation
 from rewards.triggers import install as install_rewards
 
@@ -98,10 +100,15 @@ async def running_web(settings: Settings, *, clock: Clock = system_clock) -> Asy
     try:
         async with ptb:
             await ptb.start()
+            stranded: asyncio.Task[None] | None = None
             try:
                 await _connect_telegram(settings, ptb, polling)
+                # Updates a crashed web process stored but never started (bot/reports/inbox.py).
+                stranded = asyncio.create_task(keep_feeding_stranded(ptb, clock, settings.stranded_update_after_s))
                 yield WebRuntime(settings, services, ptb, app, arq)
             finally:  # also on errors: else PTB's exit raises "still running" and hides the real one
+                if stranded is not None:
+                    stranded.cancel()
                 if ptb.updater is not None and ptb.updater.running:
                     await ptb.updater.stop()
                 await ptb.stop()

@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
 from bot.handlers import commands, followup, keyboards, moderators_group, report_flow, subscriptions
 from bot.handlers.context import AppContext, BotApplication, BotServices
-from bot.reports.residents import first_delivery
+from bot.reports.inbox import claim_update
 from moderation.followup import CALLBACK_PREFIX as FIXED_CHECK_PREFIX
 from moderation.group import CALLBACK_PREFIX as GROUP_PREFIX
 from rewards import handlers as rewards_handlers
@@ -43,9 +43,9 @@ COMMANDS = [
 ]
 
 
-async def drop_redelivered(update: Update, _: AppContext) -> None:
-    """Group -3: an update id seen before (a webhook retry, a second process) stops here."""
-    if not await first_delivery(update.update_id):
+async def drop_redelivered(update: Update, context: AppContext) -> None:
+    """Group -3: an update already started (a webhook retry, a stranded copy, a second process) stops here."""
+    if not await claim_update(update.update_id, context.services.clock()):
         log.info("dropping redelivered update %s", update.update_id)
         raise ApplicationHandlerStop
 

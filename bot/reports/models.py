@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -188,10 +190,13 @@ class DuplicateFlag(Model):
 
 
 class ProcessedUpdate(Model):
-    """Telegram update ids already handled: a redelivered update is dropped by the unique key."""
+    """The update inbox (bot/reports/inbox.py): one row per Telegram update id, so a redelivery is dropped."""
 
     update_id = fields.BigIntField(primary_key=True, generated=False)
     received_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    # The update as Telegram sent it, kept until a handler starts on it (then cleared).
+    body: dict[str, Any] | None = fields.JSONField(null=True)
+    started_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "processed_update"

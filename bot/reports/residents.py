@@ -1,13 +1,9 @@
-"""Residents: who is talking to the bot, their language, and which updates were already handled."""
+"""Residents: who is talking to the bot, their language, whether they blocked it, their live prompt."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from tortoise.exceptions import IntegrityError
-
 from bot.i18n import KNOWN_LOCALES, normalize_locale
-from bot.reports.models import ProcessedUpdate, Resident
+from bot.reports.models import Resident
 
 
 async def touch_resident(
@@ -44,20 +40,6 @@ async def set_language(resident: Resident, locale: str) -> bool:
     resident.language, resident.language_chosen = locale, True
     await resident.save(update_fields=["language", "language_chosen"])
     return True
-
-
-async def first_delivery(update_id: int) -> bool:
-    """Record `update_id`; False when Telegram (or anyone) delivers the same update again."""
-    try:
-        await ProcessedUpdate.create(update_id=update_id)
-    except IntegrityError:
-        return False
-    return True
-
-
-async def forget_old_updates(now: datetime, keep_h: int = 48) -> int:
-    """Telegram redelivers for at most a day; older ids need not be remembered."""
-    return await ProcessedUpdate.filter(received_at__lt=now - timedelta(hours=keep_h)).delete()
 
 
 async def mark_blocked(chat_id: int) -> None:

@@ -1,7 +1,7 @@
 """The person's side of the sandbox chat: their actions become real Telegram `Update` JSON for the bot.
 
 Each action is recorded in the transcript (so the page shows it) and handed to `deliver`, which the
-views wire to `bot.web.webhook.feed_update`: the very path webhook updates take. Photos are treated
+views wire to `bot.web.webhook.accept_update`: the very path webhook updates take. Photos are treated
 the way Telegram clients treat them: re-encoded as JPEG (metadata gone, at most 1280 px) with a few
 smaller sizes; a photo sent "as a file" arrives byte for byte as a document, EXIF included.
 """

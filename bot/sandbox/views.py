@@ -19,8 +19,8 @@ from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.sandbox.emulator import BotApiEmulator, add_bot_api_routes
 from bot.sandbox.person import Person, PersonActions, SandboxError
 from bot.sandbox.store import Transcript
-from bot.web.keys import ptb_key, settings_key
-from bot.web.webhook import feed_update
+from bot.web.keys import clock_key, ptb_key, settings_key
+from bot.web.webhook import accept_update
 
 HERE = Path(__file__).resolve().parent
 #: The longest a page's poll is held open; the page asks again right away.
@@ -215,7 +215,7 @@ def setup_routes(app: web.Application) -> None:
     transcript.load()
 
     async def deliver(body: dict[str, Any]) -> None:
-        await feed_update(app[ptb_key], body)
+        await accept_update(app[ptb_key], body, app[clock_key])
 
     async def wake_polls(_: web.Application) -> None:
         await transcript.close()
