@@ -23,6 +23,13 @@ FLASH_KEY = "flash"
 VIEW_LABELS: dict[str, str] = {View.QUEUE: N_("awaiting moderation"), View.OPEN: N_("all open"), View.ALL: N_("all")}
 #: Every status choice's label (English msgid): the queue views, then each status in residents' words.
 STATUS_LABELS: dict[str, str] = {**VIEW_LABELS, **STATUS_NAMES}
+# How the reporter gave the location (Report.location_source).
+LOCATION_SOURCE_LABELS: dict[str, str] = {
+    "shared": N_("shared in Telegram"),
+    "venue": N_("a venue"),
+    "typed": N_("typed coordinates"),
+    "exif": N_("from the photo"),
+}
 
 
 def staff_of(request: web.Request) -> StaffUser:
@@ -46,6 +53,7 @@ def label_context(request: web.Request) -> dict[str, Any]:
     categories = categories_of(request)
     return {
         "status_labels": STATUS_LABELS,
+        "location_source_labels": LOCATION_SOURCE_LABELS,
         "category_names": {c.key: c.label for c in categories},
         "categories": categories,
         "areas": areas_of(request),

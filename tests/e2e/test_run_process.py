@@ -106,24 +106,28 @@ def wait_for_file(path: Path) -> str:
     return path.read_text()
 
 
-async def admin_queue_as(base_url: str, username: str, password: str) -> tuple[int, str]:
+async def admin_pages_as(base_url: str, username: str, password: str, *paths: str) -> list[tuple[int, str]]:
     client = AdminClient(base_url)
     try:
         await client.login(username, password)
-        return await client.get("/admin/queue")
+        return [await client.get(path) for path in paths]
     finally:
         await client.close()
 
 
 def test_a_fresh_sandbox_has_an_admin_to_log_in_with(tmp_path: Path) -> None:
-    """`make run` alone opens the whole product: the first sandbox start creates one admin, once."""
+    """`make run` alone opens the whole product: the first sandbox start creates one admin and a funded
+    reward pool, once."""
     first = RunningProduct(tmp_path)
     try:
         first.wait_until_up()
         username, password = wait_for_file(first.var_dir / "sandbox-admin.txt").split()
         assert password in first.log_path.read_text()
-        status, page = asyncio.run(admin_queue_as(first.base_url, username, password))
-        assert status == 200 and "Sandbox admin" in page
+        queue, pools = asyncio.run(
+            admin_pages_as(first.base_url, username, password, "/admin/queue", "/admin/rewards/pools")
+        )
+        assert queue[0] == 200 and "Sandbox admin" in queue[1]
+        assert "Sandbox trial pool" in pools[1] and "10,000.00" in pools[1]  # a trial's rewards are granted
         assert first.stop()[0] == 0
     finally:
         first.kill()

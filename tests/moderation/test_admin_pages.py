@@ -148,7 +148,7 @@ class TestReportPage:
         photo, neighbour_photo = await add_photo(report, product.settings), await add_photo(neighbour, product.settings)
         await login(client)
         status, page = await client.get(f"/admin/reports/{report.id}")
-        assert status == 200 and "31.230400, 121.473700" in page and "Huangpu" in page
+        assert status == 200 and "31.230400, 121.473700 (shared in Telegram)" in page and "Huangpu" in page
         assert f'src="/admin/photos/{photo.id}"' in page and "Mei" in page  # full size, to draw redactions on
         assert f'href="/admin/reports/{older.id}"' in page  # the reporter's history
         assert f"/admin/photos/{neighbour_photo.id}/thumb" in page  # a nearby candidate, with its thumbnail
