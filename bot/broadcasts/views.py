@@ -205,7 +205,6 @@ async def detail(request: web.Request) -> web.StreamResponse:
         "recipients": await count_recipients(Target.from_json(broadcast.target), now) if is_draft else None,
         "progress": await control.progress(broadcast, now),
         "flashes": await _pop_flashes(request),
-        "local": lambda at: at.astimezone(local_zone(request.app[settings_key])).strftime("%Y-%m-%d %H:%M"),
         **_labels(request),
     }
     return aiohttp_jinja2.render_template("broadcasts/detail.html", request, context)

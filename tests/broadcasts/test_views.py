@@ -176,6 +176,8 @@ class TestSending:
         broadcast = await Broadcast.get()
         assert broadcast.status == BroadcastStatus.SCHEDULED
         assert broadcast.scheduled_at == datetime.fromisoformat("2026-11-23T10:00:00+00:00")
+        _, page = await official.get(path)
+        assert "Scheduled for 2026-11-23 18:00 (Asia/Shanghai)." in page  # shown in local time again
         for action, status in (("pause", BroadcastStatus.PAUSED), ("cancel", BroadcastStatus.CANCELLED)):
             await official.post(f"{path}/{action}")
             assert (await Broadcast.get()).status == status

@@ -27,6 +27,13 @@ FOREIGN_ENV = (
 )
 
 
+def product_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """This environment without the developer's own servers and token, pointed at `var_dir`."""
+    env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
+    env.update(VAR_DIR=str(var_dir), PYTHONPATH=str(REPO_ROOT), **extra)
+    return env
+
+
 class RunningProduct:
     """`python -m bot run` in a subprocess, with its var dir and log."""
 
@@ -34,8 +41,7 @@ class RunningProduct:
         self.port = free_port()
         self.var_dir = tmp_path / "var"
         self.log_path = tmp_path / "bot.log"
-        env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
-        env.update(PORT=str(self.port), VAR_DIR=str(self.var_dir), PYTHONPATH=str(REPO_ROOT))
+        env = product_env(self.var_dir, PORT=str(self.port))
         with self.log_path.open("ab") as log:  # cwd is tmp_path so no developer's .env is read
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.running import FOREIGN_ENV, REPO_ROOT
+from tests.e2e.running import product_env
 
 
 def bot_command(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key not in FOREIGN_ENV}
-    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO_ROOT))
+    env = product_env(tmp_path / "var")
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, input=stdin, capture_output=True, text=True
     )
