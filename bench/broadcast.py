@@ -40,8 +40,8 @@ from arq import create_pool  # noqa: E402
 from arq.connections import RedisSettings  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
-from bot.broadcasts.models import Broadcast, BroadcastStatus, Delivery  # noqa: E402
-from bot.broadcasts.targeting import EVERYONE  # noqa: E402
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery  # noqa: E402
+from broadcasts.targeting import EVERYONE  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import close_db, init_db, migrate  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis  # noqa: E402

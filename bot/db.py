@@ -15,7 +15,7 @@ APPS: dict[str, list[str]] = {
     "staff": ["bot.admin.models"],
     "moderation": ["moderation.models"],
     "rewards": ["rewards.models"],
-    "broadcasts": ["bot.broadcasts.models"],
+    "broadcasts": ["broadcasts.models"],
 }
 
 

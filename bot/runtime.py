@@ -62,7 +62,7 @@ def build_services(settings: Settings, clock: Clock) -> BotServices:
 def route_setups(settings: Settings) -> list[RouteSetup]:
     """Every feature's pages; imported here because this is the one module allowed to know them all."""
     from bot.admin.views import setup_admin
-    from bot.broadcasts.views import setup_routes as broadcasts_routes
+    from broadcasts.views import setup_routes as broadcasts_routes
     from moderation.views import setup_routes as moderation_routes
     from rewards.views import setup_routes as rewards_routes
 

@@ -17,7 +17,7 @@ from moderation.wiring import install as install_moderation
 from rewards.triggers import install as install_rewards
 
 #: Each module exposes FUNCTIONS (and optionally CRON_JOBS); a feature adds its module here.
-JOB_MODULES = ["bot.jobs", "moderation.jobs", "moderation.group_jobs", "bot.broadcasts.jobs", "rewards.jobs"]
+JOB_MODULES = ["bot.jobs", "moderation.jobs", "moderation.group_jobs", "broadcasts.jobs", "rewards.jobs"]
 
 
 def collect_jobs() -> tuple[list[Function], list[CronJob]]:

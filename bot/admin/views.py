@@ -32,7 +32,7 @@ TEMPLATE_DIRS = [
     Path(__file__).resolve().parent / "templates",
     Path(__file__).resolve().parents[2] / "moderation" / "templates",
     Path(__file__).resolve().parents[2] / "rewards" / "templates",
-    Path(__file__).resolve().parents[1] / "broadcasts" / "templates",
+    Path(__file__).resolve().parents[2] / "broadcasts" / "templates",
 ]
 throttle_key = web.AppKey("login_throttle", LoginThrottle)
 

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
+from broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
 from bot.handlers import commands, followup, keyboards, moderators_group, report_flow, subscriptions
 from bot.handlers.context import AppContext, BotApplication, BotServices
 from bot.reports.inbox import claim_update

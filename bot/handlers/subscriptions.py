@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 
-from bot.broadcasts import subscriptions as subs
-from bot.broadcasts.education import AnswerResult, record_answer
-from bot.broadcasts.message import SELF_CHECK_PREFIX, pick_text
-from bot.broadcasts.models import Subscriber
-from bot.broadcasts.texts import (
+from broadcasts import subscriptions as subs
+from broadcasts.education import AnswerResult, record_answer
+from broadcasts.message import SELF_CHECK_PREFIX, pick_text
+from broadcasts.models import Subscriber
+from broadcasts.texts import (
     ASK_LOCATION,
     BAD_POSITION,
     BROADCASTS_BACK_ON,

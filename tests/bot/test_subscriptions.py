@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.broadcasts.models import AreaSubscription, SelfCheckAnswer, Subscriber, TopicSubscription
-from bot.broadcasts.targeting import EVERYONE, count_recipients
+from broadcasts.models import AreaSubscription, SelfCheckAnswer, Subscriber, TopicSubscription
+from broadcasts.targeting import EVERYONE, count_recipients
 from bot.reports.intake import Step
 from bot.reports.models import Draft
 from bot.runtime import WebRuntime

@@ -10,10 +10,10 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 
-from bot.broadcasts.control import schedule
-from bot.broadcasts.message import Button
-from bot.broadcasts.models import Broadcast, BroadcastStatus
-from bot.broadcasts.targeting import EVERYONE, Target
+from broadcasts.control import schedule
+from broadcasts.message import Button
+from broadcasts.models import Broadcast, BroadcastStatus
+from broadcasts.targeting import EVERYONE, Target
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.reports.models import Resident

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from arq.connections import ArqRedis
 
-from bot.broadcasts.control import progress
-from bot.broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.control import progress
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from bot.reports.models import Resident
 from tests.broadcasts.conftest import TEXTS, make_broadcast, make_residents
 from tests.conftest import FrozenClock

@@ -7,7 +7,7 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.broadcasts.ratelimit import SharedRateLimiter
+from broadcasts.ratelimit import SharedRateLimiter
 
 
 class Clock:

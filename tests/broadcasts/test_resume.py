@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from arq.connections import ArqRedis
 
-from bot.broadcasts.delivery import IN_DOUBT
-from bot.broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.delivery import IN_DOUBT
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from bot.config import Settings
 from bot.worker import build_worker
 from tests.broadcasts.conftest import make_broadcast, make_residents

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from arq.connections import ArqRedis
 
-from bot.broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from bot.config import Settings
 from bot.worker import build_worker
 from tests.broadcasts.conftest import make_broadcast, make_residents

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.broadcasts.timing import EducationSchedule, QuietHours, local_datetime
+from broadcasts.timing import EducationSchedule, QuietHours, local_datetime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = QuietHours(time(22, 0), time(8, 0), SHANGHAI)

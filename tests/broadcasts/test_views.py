@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.admin.accounts import Role
-from bot.broadcasts.models import AreaSubscription, Broadcast, BroadcastStatus, EducationTheme, SelfCheckAnswer
+from broadcasts.models import AreaSubscription, Broadcast, BroadcastStatus, EducationTheme, SelfCheckAnswer
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 from tests.bot.helpers import jpeg_bytes

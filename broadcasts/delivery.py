@@ -29,10 +29,10 @@ from typing import Protocol
 
 from tortoise.expressions import F
 
-from bot.broadcasts.message import Button, MessageBook, Outcome, Outgoing, Sender, SendResult
-from bot.broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from bot.broadcasts.targeting import Target, recipients
-from bot.broadcasts.timing import QuietHours
+from broadcasts.message import Button, MessageBook, Outcome, Outgoing, Sender, SendResult
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.targeting import Target, recipients
+from broadcasts.timing import QuietHours
 from bot.clock import Clock
 from bot.reports.residents import mark_blocked
 from bot.storage import PhotoStorage

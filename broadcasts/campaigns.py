@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.texts import ANY_HAZARD, CAMPAIGN_ANNOUNCEMENT, CAMPAIGN_TITLE
+from broadcasts.texts import ANY_HAZARD, CAMPAIGN_ANNOUNCEMENT, CAMPAIGN_TITLE
 from bot.i18n import Translator
 from bot.reports.categories import Category
 from rewards.models import Campaign

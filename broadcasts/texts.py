@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.broadcasts.models import BroadcastStatus, DeliveryState
-from bot.broadcasts.targeting import TargetKind
+from broadcasts.models import BroadcastStatus, DeliveryState
+from broadcasts.targeting import TargetKind
 from bot.i18n import N_
 
 

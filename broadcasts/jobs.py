@@ -1,4 +1,4 @@
-"""arq jobs for broadcasts, and the Telegram side of sending (the `Sender` of bot/broadcasts/message.py).
+"""arq jobs for broadcasts, and the Telegram side of sending (the `Sender` of broadcasts/message.py).
 
 Broadcasts do not use the worker's shared PTB bot: its AIORateLimiter is per process and sleeps
 through 429s on its own. Each slice opens a plain `Bot` with a connection pool sized for
@@ -17,13 +17,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.broadcasts.control import runnable
-from bot.broadcasts.delivery import SliceOutcome, run_slice, send_preview
-from bot.broadcasts.education import ensure_education_day
-from bot.broadcasts.message import OutButton, Outcome, Outgoing, SendResult
-from bot.broadcasts.models import Broadcast
-from bot.broadcasts.policy import delivery_policy, education_schedule
-from bot.broadcasts.ratelimit import SharedRateLimiter
+from broadcasts.control import runnable
+from broadcasts.delivery import SliceOutcome, run_slice, send_preview
+from broadcasts.education import ensure_education_day
+from broadcasts.message import OutButton, Outcome, Outgoing, SendResult
+from broadcasts.models import Broadcast
+from broadcasts.policy import delivery_policy, education_schedule
+from broadcasts.ratelimit import SharedRateLimiter
 from bot.config import Settings
 from bot.outbound import retry_after_s
 from bot.storage import DirectoryStorage

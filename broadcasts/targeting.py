@@ -20,7 +20,7 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from bot.broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
+from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 from bot.reports.geo import distance_m
 from bot.reports.models import Report, Resident
 

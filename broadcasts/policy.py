@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.delivery import DeliveryPolicy
-from bot.broadcasts.timing import EducationSchedule, QuietHours
+from broadcasts.delivery import DeliveryPolicy
+from broadcasts.timing import EducationSchedule, QuietHours
 from bot.config import Settings
 
 

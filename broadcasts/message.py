@@ -1,7 +1,7 @@
 """What a broadcast looks like to one resident, and the port through which it is sent.
 
 `MessageBook` renders a broadcast once per language (text, photo, buttons) for the delivery loop.
-`Sender` is the boundary to Telegram: the transport (bot/broadcasts/jobs.py) implements it and maps
+`Sender` is the boundary to Telegram: the transport (broadcasts/jobs.py) implements it and maps
 Telegram's answers to an `Outcome`, so this package never imports `telegram`.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.broadcasts.texts import REPORT_BUTTON
+from broadcasts.texts import REPORT_BUTTON
 from bot.i18n import Translator
 
 #: Callback data of the buttons this feature puts under broadcasts (at most 64 bytes on Telegram).

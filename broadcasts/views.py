@@ -16,14 +16,14 @@ from aiohttp_session import get_session
 from bot.admin.accounts import Role
 from bot.admin.security import require, staff_key
 from bot.admin.views import add_nav
-from bot.broadcasts import control
-from bot.broadcasts.campaigns import announcement_draft
-from bot.broadcasts.compose import ComposeInput, ComposeRules, Problem, parse
-from bot.broadcasts.message import Button, ButtonKind
-from bot.broadcasts.models import Broadcast, BroadcastStatus
-from bot.broadcasts.policy import local_zone
-from bot.broadcasts.targeting import Target, TargetKind, count_recipients
-from bot.broadcasts.texts import (
+from broadcasts import control
+from broadcasts.campaigns import announcement_draft
+from broadcasts.compose import ComposeInput, ComposeRules, Problem, parse
+from broadcasts.message import Button, ButtonKind
+from broadcasts.models import Broadcast, BroadcastStatus
+from broadcasts.policy import local_zone
+from broadcasts.targeting import Target, TargetKind, count_recipients
+from broadcasts.texts import (
     BAD_SEND_AT,
     LANGUAGE_NAMES,
     NO_TELEGRAM_ACCOUNT,
@@ -35,7 +35,7 @@ from bot.broadcasts.texts import (
     TOPIC_LABELS,
     Topic,
 )
-from bot.broadcasts.timing import local_datetime
+from broadcasts.timing import local_datetime
 from bot.i18n import N_
 from bot.web.keys import arq_key, clock_key, services_key, settings_key
 
@@ -296,7 +296,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
 
 
 def setup_routes(app: web.Application) -> None:
-    from bot.broadcasts import education_views
+    from broadcasts import education_views
 
     router = app.router
     router.add_get(BASE, list_page)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
-from bot.broadcasts.texts import Topic
+from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
+from broadcasts.texts import Topic
 from bot.reports.areas import Areas
 from bot.reports.geo import ServiceArea, check_position
 

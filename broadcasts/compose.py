@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.broadcasts.message import MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Button, ButtonKind
-from bot.broadcasts.targeting import Target, TargetKind
-from bot.broadcasts.texts import (
+from broadcasts.message import MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Button, ButtonKind
+from broadcasts.targeting import Target, TargetKind
+from broadcasts.texts import (
     BAD_CAMPAIGN,
     BAD_LINK,
     BAD_PHOTO,
