@@ -40,13 +40,13 @@ from arq import create_pool  # noqa: E402
 from arq.connections import RedisSettings  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
-from broadcasts.models import Broadcast, BroadcastStatus, Delivery  # noqa: E402
-from broadcasts.targeting import EVERYONE  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import close_db, init_db, migrate  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis  # noqa: E402
 from bot.reports.models import Resident  # noqa: E402
 from bot.worker import build_worker  # noqa: E402
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery  # noqa: E402
+from broadcasts.targeting import EVERYONE  # noqa: E402
 from tests.fake_botapi import FakeBotAPI  # noqa: E402
 
 TARGET_RATIO = 0.97

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from broadcasts.texts import ANY_HAZARD, CAMPAIGN_ANNOUNCEMENT, CAMPAIGN_TITLE
 from bot.i18n import Translator
 from bot.reports.categories import Category
+from broadcasts.texts import ANY_HAZARD, CAMPAIGN_ANNOUNCEMENT, CAMPAIGN_TITLE
 from rewards.models import Campaign
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
 from broadcasts.message import MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Button, ButtonKind
 from broadcasts.targeting import Target, TargetKind
 from broadcasts.texts import (
@@ -28,7 +29,6 @@ from broadcasts.texts import (
     TEXT_TOO_LONG,
     Topic,
 )
-from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
 
 MAX_RADIUS_M = 50_000
 MAX_DAYS = 365

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from bot.storage import PhotoStorage, photo_keys
 from broadcasts.compose import BroadcastSpec
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from bot.storage import PhotoStorage, photo_keys
 
 #: The rate shown in the admin is measured over this window.
 RATE_WINDOW_S = 30

@@ -29,13 +29,13 @@ from typing import Protocol
 
 from tortoise.expressions import F
 
+from bot.clock import Clock
+from bot.reports.residents import mark_blocked
+from bot.storage import PhotoStorage
 from broadcasts.message import Button, MessageBook, Outcome, Outgoing, Sender, SendResult
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from broadcasts.targeting import Target, recipients
 from broadcasts.timing import QuietHours
-from bot.clock import Clock
-from bot.reports.residents import mark_blocked
-from bot.storage import PhotoStorage
 
 IN_DOUBT = "in doubt: the worker stopped while the message was being sent"
 #: Back off this long when the connection was refused (Telegram gave no retry_after).

@@ -14,13 +14,13 @@ from enum import StrEnum
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
+from bot.i18n import Translator
 from broadcasts.education_defaults import DEFAULT_THEMES
 from broadcasts.message import Button, ButtonKind
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState, EducationTheme, SelfCheckAnswer
 from broadcasts.targeting import EVERYONE
 from broadcasts.texts import EDU_DAY_FOOTER
 from broadcasts.timing import EducationSchedule
-from bot.i18n import Translator
 
 EDU_KEY_PREFIX = "edu-day:"
 MAX_CHECKS = 4

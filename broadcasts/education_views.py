@@ -11,11 +11,11 @@ from aiohttp import web
 
 from bot.admin.accounts import Role
 from bot.admin.security import require, staff_key
+from bot.web.keys import clock_key, settings_key
 from broadcasts.compose import Problem
 from broadcasts.education import Theme, calendar, dashboard, parse_checks, save_theme, theme_for
 from broadcasts.policy import education_schedule, local_zone
 from broadcasts.texts import BAD_CHECKS, LANGUAGE_NAMES, NEED_THEME_TEXT
-from bot.web.keys import clock_key, settings_key
 
 BASE = "/admin/broadcasts/education"
 MONTH = r"{month:\d+}"  # 1..12, checked by the view

@@ -17,6 +17,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot.config import Settings
+from bot.outbound import retry_after_s
+from bot.storage import DirectoryStorage
 from broadcasts.control import runnable
 from broadcasts.delivery import SliceOutcome, run_slice, send_preview
 from broadcasts.education import ensure_education_day
@@ -24,9 +27,6 @@ from broadcasts.message import OutButton, Outcome, Outgoing, SendResult
 from broadcasts.models import Broadcast
 from broadcasts.policy import delivery_policy, education_schedule
 from broadcasts.ratelimit import SharedRateLimiter
-from bot.config import Settings
-from bot.outbound import retry_after_s
-from bot.storage import DirectoryStorage
 
 RUN = "broadcasts.run"
 #: httpx errors raised before the request left this host: resending cannot duplicate anything.

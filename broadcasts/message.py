@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from broadcasts.texts import REPORT_BUTTON
 from bot.i18n import Translator
+from broadcasts.texts import REPORT_BUTTON
 
 #: Callback data of the buttons this feature puts under broadcasts (at most 64 bytes on Telegram).
 REPORT_CALLBACK = "bc:report"

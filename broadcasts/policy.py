@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.config import Settings
 from broadcasts.delivery import DeliveryPolicy
 from broadcasts.timing import EducationSchedule, QuietHours
-from bot.config import Settings
 
 
 def local_zone(settings: Settings) -> ZoneInfo:

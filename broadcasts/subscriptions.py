@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
-from broadcasts.texts import Topic
 from bot.reports.areas import Areas
 from bot.reports.geo import ServiceArea, check_position
+from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
+from broadcasts.texts import Topic
 
 #: A /subscribe waiting for a location is forgotten after this long (like an intake draft).
 AWAIT_TTL = timedelta(minutes=30)

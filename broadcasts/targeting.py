@@ -20,9 +20,9 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 from bot.reports.geo import distance_m
 from bot.reports.models import Report, Resident
+from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 
 #: SQLite allows 32766 bound parameters per statement, PostgreSQL 32767: stay far below both.
 ID_CHUNK = 5000

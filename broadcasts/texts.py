@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.i18n import N_
 from broadcasts.models import BroadcastStatus, DeliveryState
 from broadcasts.targeting import TargetKind
-from bot.i18n import N_
 
 
 class Topic(StrEnum):

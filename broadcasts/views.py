@@ -16,6 +16,8 @@ from aiohttp_session import get_session
 from bot.admin.accounts import Role
 from bot.admin.security import require, staff_key
 from bot.admin.views import add_nav
+from bot.i18n import N_
+from bot.web.keys import arq_key, clock_key, services_key, settings_key
 from broadcasts import control
 from broadcasts.campaigns import announcement_draft
 from broadcasts.compose import ComposeInput, ComposeRules, Problem, parse
@@ -36,8 +38,6 @@ from broadcasts.texts import (
     Topic,
 )
 from broadcasts.timing import local_datetime
-from bot.i18n import N_
-from bot.web.keys import arq_key, clock_key, services_key, settings_key
 
 RUN_JOB = "broadcasts.run"
 FLASH_KEY = "broadcast_flash"

@@ -8,11 +8,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.admin.audit import EventTag, record
 from bot.reports.lifecycle import Status, atomic_changes, resident_actor, transition
 from bot.reports.models import Photo, Report, StatusChange
 from bot.reports.photos import PhotoLimits, process_photo
 from bot.storage import PhotoStorage, photo_keys
-from moderation.audit import EventTag, record
 from moderation.models import InfoRequest
 
 #: An answer longer than this is cut (the question asked for a detail, not an essay).

@@ -10,11 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.admin.accounts import Role, has_role
+from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.i18n import N_
 from bot.reports.lifecycle import Status, atomic_changes, staff_actor, transition
 from bot.reports.models import Report
-from moderation.audit import EventTag, record
 from moderation.models import Agency, InfoRequest
 from moderation.routing import responsible_agency
 

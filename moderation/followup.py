@@ -10,9 +10,9 @@ from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 
+from bot.admin.audit import EventTag, record
 from bot.reports.lifecycle import ReopenLimitError, Status, resident_actor, transition
 from bot.reports.models import Report
-from moderation.audit import EventTag, record
 from moderation.models import FixedCheck
 
 CALLBACK_PREFIX = "fx:"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.i18n import N_
 from bot.reports.lifecycle import OPEN_STATUSES, Status, atomic_changes, staff_actor, transition
 from bot.reports.models import Report, ReportFollower
-from moderation.audit import EventTag, record
 from moderation.decisions import DecisionError
 
 SAME_REPORT = N_("A report cannot be merged into itself.")

@@ -1,8 +1,6 @@
-"""Moderation's own tables: agencies, the audit log, questions to reporters, fix checks, redactions."""
+"""Moderation's own tables: agencies, questions to reporters, fix checks, redactions."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -28,24 +26,6 @@ class Agency(Model):
 
     def label(self, locale: str) -> str:
         return self.name_zh if locale == "zh_CN" and self.name_zh else self.name
-
-
-class AuditEvent(Model):
-    """One staff (or system) action: who did what to which report, with the details."""
-
-    id = fields.IntField(primary_key=True)
-    actor = fields.CharField(max_length=64, db_index=True)  # "staff:<id>", "system:<job>", "resident:<id>"
-    action = fields.CharField(max_length=48, db_index=True)  # audit.EventTag
-    report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
-        "core.Report", related_name="audit_events", null=True, on_delete=fields.SET_NULL
-    )
-    data: dict[str, Any] = fields.JSONField(default=dict)
-
-    report_id: int | None  # FK column attribute, declared for the type checker only
-    created_at = fields.DatetimeField(db_index=True)
-
-    class Meta:
-        table = "audit_event"
 
 
 class InfoRequest(Model):

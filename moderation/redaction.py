@@ -15,11 +15,11 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw
 
+from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.reports.lifecycle import staff_actor
 from bot.reports.models import Photo, Report
 from bot.storage import PhotoStorage
-from moderation.audit import EventTag, record
 from moderation.models import PhotoRedaction
 
 

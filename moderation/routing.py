@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from moderation.audit import EventTag, record
+from bot.admin.audit import EventTag, record
 from moderation.models import Agency
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.admin.audit import EventTag, record
 from bot.config import Settings
 from bot.reports.lifecycle import AWAITING_MODERATION, AWAITING_RESOLUTION, Status
 from bot.reports.models import Report, StatusChange
-from moderation.audit import EventTag, record
 
 SYSTEM_ACTOR = "system:sla"
 

@@ -11,12 +11,12 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import ROLE_LABELS, Role, create_staff, link_telegram
+from bot.admin.audit import EventTag, audit_page, record
 from bot.admin.models import StaffUser
 from bot.admin.security import require
 from bot.i18n import KNOWN_LOCALES, N_
 from bot.reports.lifecycle import OPEN_STATUSES, Status, staff_actor
 from bot.reports.models import Report
-from moderation.audit import EventTag, audit_page, record
 from moderation.models import Agency
 from moderation.routing import AgencyForm, save_agency
 from moderation.web import areas_of, categories_of, flash, int_param, label_context, now_of, pop_flashes, staff_of

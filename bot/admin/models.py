@@ -1,9 +1,14 @@
-"""Staff accounts (argon2 hashes; roles scoped to areas and categories)."""
+"""Staff accounts (argon2 hashes; roles scoped to areas and categories) and the audit log of their actions."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # imported at runtime, tortoise would register it in this app too
+    from bot.reports.models import Report
 
 
 class StaffUser(Model):
@@ -22,3 +27,21 @@ class StaffUser(Model):
 
     class Meta:
         table = "staff_user"
+
+
+class AuditEvent(Model):
+    """One staff (or system) action: who did what to which report, with the details."""
+
+    id = fields.IntField(primary_key=True)
+    actor = fields.CharField(max_length=64, db_index=True)  # "staff:<id>", "system:<job>", "resident:<id>"
+    action = fields.CharField(max_length=48, db_index=True)  # audit.EventTag
+    report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="audit_events", null=True, on_delete=fields.SET_NULL
+    )
+    data: dict[str, Any] = fields.JSONField(default=dict)
+
+    report_id: int | None  # FK column attribute, declared for the type checker only
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "audit_event"

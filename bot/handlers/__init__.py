@@ -18,10 +18,10 @@ from telegram.ext import (
     filters,
 )
 
-from broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
 from bot.handlers import commands, followup, keyboards, moderators_group, report_flow, subscriptions
 from bot.handlers.context import AppContext, BotApplication, BotServices
 from bot.reports.inbox import claim_update
+from broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX
 from moderation.followup import CALLBACK_PREFIX as FIXED_CHECK_PREFIX
 from moderation.group import CALLBACK_PREFIX as GROUP_PREFIX
 from rewards import handlers as rewards_handlers

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 
+from bot.handlers import keyboards, report_flow
+from bot.handlers.context import AppContext
+from bot.handlers.report_flow import resident_of, send_reply
+from bot.i18n import Translator
+from bot.reports.geo import parse_typed_position
+from bot.reports.intake import Step
+from bot.reports.models import Resident
 from broadcasts import subscriptions as subs
 from broadcasts.education import AnswerResult, record_answer
 from broadcasts.message import SELF_CHECK_PREFIX, pick_text
@@ -42,13 +49,6 @@ from broadcasts.texts import (
     UNSUBSCRIBED,
     Topic,
 )
-from bot.handlers import keyboards, report_flow
-from bot.handlers.context import AppContext
-from bot.handlers.report_flow import resident_of, send_reply
-from bot.i18n import Translator
-from bot.reports.geo import parse_typed_position
-from bot.reports.intake import Step
-from bot.reports.models import Resident
 
 SUBSCRIBE_PREFIX = "sub:"
 UNSUBSCRIBE_PREFIX = "uns:"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from broadcasts.models import AreaSubscription, SelfCheckAnswer, Subscriber, TopicSubscription
-from broadcasts.targeting import EVERYONE, count_recipients
 from bot.reports.intake import Step
 from bot.reports.models import Draft
 from bot.runtime import WebRuntime
+from broadcasts.models import AreaSubscription, SelfCheckAnswer, Subscriber, TopicSubscription
+from broadcasts.targeting import EVERYONE, count_recipients
 from tests.bot.helpers import jpeg_bytes
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI, FakeUser

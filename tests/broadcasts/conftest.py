@@ -10,13 +10,13 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 
+from bot.config import Settings
+from bot.db import close_db, init_db
+from bot.reports.models import Resident
 from broadcasts.control import schedule
 from broadcasts.message import Button
 from broadcasts.models import Broadcast, BroadcastStatus
 from broadcasts.targeting import EVERYONE, Target
-from bot.config import Settings
-from bot.db import close_db, init_db
-from bot.reports.models import Resident
 
 TEXTS = {"en": "Fire safety letter", "zh_CN": "消防安全公开信"}
 

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from arq.connections import ArqRedis
 
+from bot.reports.models import Resident
 from broadcasts.control import progress
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from bot.reports.models import Resident
 from tests.broadcasts.conftest import TEXTS, make_broadcast, make_residents
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI

@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 
 from arq.connections import ArqRedis
 
-from broadcasts.delivery import IN_DOUBT
-from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from bot.config import Settings
 from bot.worker import build_worker
+from broadcasts.delivery import IN_DOUBT
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from tests.broadcasts.conftest import make_broadcast, make_residents
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI

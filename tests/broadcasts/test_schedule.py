@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from arq.connections import ArqRedis
 
-from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from bot.config import Settings
 from bot.worker import build_worker
+from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from tests.broadcasts.conftest import make_broadcast, make_residents
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from bot.reports.models import Report, Resident
 from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 from broadcasts.targeting import EVERYONE, Target, TargetKind, count_recipients, recipients
-from bot.reports.models import Report, Resident
 from tests.broadcasts.conftest import make_residents
 from tests.conftest import FrozenClock
 

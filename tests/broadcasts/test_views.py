@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 
 from bot.admin.accounts import Role
-from broadcasts.models import AreaSubscription, Broadcast, BroadcastStatus, EducationTheme, SelfCheckAnswer
 from bot.runtime import WebRuntime
+from broadcasts.models import AreaSubscription, Broadcast, BroadcastStatus, EducationTheme, SelfCheckAnswer
 from tests.admin_client import AdminClient, make_staff
 from tests.bot.helpers import jpeg_bytes
 from tests.broadcasts.conftest import make_residents

@@ -10,12 +10,13 @@ import pytest
 from PIL import Image
 
 from bot.admin.accounts import Role
+from bot.admin.audit import EventTag
+from bot.admin.models import AuditEvent
 from bot.config import Settings
 from bot.reports.lifecycle import Status
 from bot.reports.models import DuplicateFlag, Photo, Report
 from bot.runtime import WebRuntime
-from moderation.audit import EventTag
-from moderation.models import AuditEvent, PhotoRedaction
+from moderation.models import PhotoRedaction
 from moderation.routing import AgencyForm, save_agency
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock

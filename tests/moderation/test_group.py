@@ -8,16 +8,16 @@ from typing import Any
 import pytest
 
 from bot.admin.accounts import Role, link_telegram
-from bot.admin.models import StaffUser
+from bot.admin.audit import EventTag
+from bot.admin.models import AuditEvent, StaffUser
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.reports.lifecycle import Status, transition
 from bot.reports.models import Photo, Report, StatusChange
 from bot.runtime import WebRuntime
 from bot.storage import DirectoryStorage
-from moderation.audit import EventTag
 from moderation.group_jobs import keyboard
-from moderation.models import AuditEvent, GroupPost
+from moderation.models import GroupPost
 from tests.admin_client import AdminClient, make_staff
 from tests.fake_botapi import FakeBotAPI, FakeUser
 from tests.moderation.factories import add_photo, make_report, make_resident

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.admin.accounts import Role
+from bot.admin.audit import EventTag
+from bot.admin.models import AuditEvent
 from bot.reports.lifecycle import Status
 from bot.reports.models import Report, ReportFollower
 from bot.runtime import WebRuntime
-from moderation.audit import EventTag
-from moderation.models import AuditEvent
 from tests.admin_client import AdminClient, make_staff
 from tests.fake_botapi import FakeBotAPI
 from tests.moderation.factories import follow, make_report, make_resident

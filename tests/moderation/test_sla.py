@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from bot.admin.audit import EventTag
+from bot.admin.models import AuditEvent
 from bot.config import Settings
 from bot.reports.lifecycle import Status, transition
 from bot.reports.models import Report
 from bot.runtime import WebRuntime
-from moderation.audit import EventTag
-from moderation.models import AuditEvent
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI
 from tests.moderation.factories import STAFF, make_report, make_resident

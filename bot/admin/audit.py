@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.admin.models import AuditEvent
 from bot.reports.models import Report
-from moderation.models import AuditEvent
 
 
 class EventTag(StrEnum):

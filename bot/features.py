@@ -1,0 +1,76 @@
+"""What a feature package gives the kernel: one `Feature` description, built by its `feature()` function.
+
+Every feature (moderation, rewards, broadcasts, ...) is a top-level package with the same anatomy:
+`models.py`, its domain modules, `telegram.py` (bot handlers), `views/` + `templates/` (admin pages),
+`jobs.py` (arq jobs), `reactions.py` (what it does when a report's status changes) and `texts.py`.
+Its `__init__.py` has `feature() -> Feature`; `bot/composition.py` lists the features, and the web
+process, the worker, the database setup and the admin navigation all loop over that one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.admin.accounts import Role
+
+if TYPE_CHECKING:  # the kernel's transports; a feature's domain modules never see these
+    from aiohttp import web
+    from arq.cron import CronJob
+    from arq.worker import Function
+
+    from bot.reports.models import Report, StatusChange
+    from bot.services import Services
+    from bot.telegram.context import BotApplication
+
+ReactionFn = Callable[["Services", "StatusChange", "Report"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A feature's reaction to a report's status change, run by the outbox (bot/reports/outbox.py).
+
+    Runs after the change committed, at least once: a reaction must be idempotent (deterministic
+    job ids, unique rows, a claim before a send), because a crash between its effect and the
+    "done" record runs it again. `name` is stored per change once it is done: keep it stable.
+    """
+
+    name: str
+    run: ReactionFn
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the admin's navigation, shown to staff with at least `role`."""
+
+    path: str
+    label: str  #: English source, translated when rendered
+    role: Role
+
+
+@dataclass(frozen=True)
+class BotCommandSpec:
+    """A command residents see in the bot's menu and in /help."""
+
+    name: str
+    description: str  #: English source, translated per reader
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything a feature plugs into the kernel; unused parts stay empty."""
+
+    name: str  #: also its tortoise app label and its migrations package (`migrations/<name>`)
+    models: tuple[str, ...] = ()  #: modules holding its tortoise models
+    telegram: Callable[[BotApplication, int], None] | None = None  #: registers handlers in the given group
+    commands: tuple[BotCommandSpec, ...] = ()
+    routes: Callable[[web.Application], None] | None = None  #: adds its admin pages
+    templates: Path | None = None  #: its `templates/` directory (pages render "<name>/page.html")
+    nav: tuple[NavItem, ...] = ()
+    jobs: tuple[Function, ...] = ()
+    cron_jobs: tuple[CronJob, ...] = ()
+    reactions: tuple[Reaction, ...] = ()
+    #: Called once per process at startup with the services (e.g. to seed rows from a settings file).
+    on_startup: Callable[[Services], Awaitable[None]] | None = None
