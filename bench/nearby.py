@@ -36,7 +36,7 @@ from tortoise import Tortoise  # noqa: E402 - after sys.path
 from bot.db import migrate, tortoise_config  # noqa: E402
 from bot.reports.categories import DEFAULT_CATEGORIES  # noqa: E402
 from bot.reports.dedup import nearby_open_reports  # noqa: E402
-from bot.reports.lifecycle import Status  # noqa: E402
+from bot.reports.statuses import Status  # noqa: E402
 
 TARGET_NEARBY_P95_MS = 5.0
 TARGET_QUEUE_P95_MS = 50.0

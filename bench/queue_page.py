@@ -30,13 +30,14 @@ import jinja2  # noqa: E402 - after sys.path
 from tortoise import Tortoise  # noqa: E402
 
 from bot.admin.models import StaffUser  # noqa: E402
-from bot.admin.views import TEMPLATE_DIRS  # noqa: E402
+from bot.admin.views import TEMPLATES_DIR  # noqa: E402
+from bot.composition import all_features  # noqa: E402
 from bot.db import tortoise_config  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.reports.areas import DEFAULT_AREAS_FILE, Areas  # noqa: E402
 from bot.reports.categories import DEFAULT_CATEGORIES  # noqa: E402
 from moderation.queue import QueueFilter, View, due_at, queue_page  # noqa: E402
-from moderation.web import STATUS_LABELS  # noqa: E402
+from moderation.views.common import STATUS_LABELS  # noqa: E402
 
 TARGET_P95_MS = 50.0
 PAGE_SIZE = 50
@@ -112,7 +113,10 @@ def _views(rng: random.Random) -> list[tuple[StaffUser, QueueFilter]]:
 async def time_pages(path: Path, pages: int, *, seed: int = 4) -> list[float]:
     """Seconds per page view (query and render) over `pages` varied views; the first 20 warm up."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]), autoescape=True
+        loader=jinja2.FileSystemLoader(
+            [str(TEMPLATES_DIR), *(str(f.templates) for f in all_features() if f.templates is not None)]
+        ),
+        autoescape=True,
     )
     template = environment.get_template("moderation/queue.html")
     areas, rng = Areas.from_file(DEFAULT_AREAS_FILE), random.Random(seed)

@@ -9,14 +9,19 @@ from tortoise.migrations.api import migrate as run_migrations
 
 from bot.config import Settings
 
-#: Each tortoise app owns its models and its own migrations package, so features evolve apart.
-APPS: dict[str, list[str]] = {
+#: The kernel's tortoise apps; each feature adds its own (named after it), so features evolve apart.
+KERNEL_APPS: dict[str, list[str]] = {
     "core": ["bot.reports.models"],
     "staff": ["bot.admin.models"],
-    "moderation": ["moderation.models"],
-    "rewards": ["rewards.models"],
-    "broadcasts": ["broadcasts.models"],
 }
+
+
+def apps() -> dict[str, list[str]]:
+    """Every tortoise app: the kernel's, then each feature's (its label is the feature's name)."""
+    from bot.composition import all_features
+
+    features = {feature.name: list(feature.models) for feature in all_features() if feature.models}
+    return {**KERNEL_APPS, **features}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -25,7 +30,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {"default": database_url},
         "apps": {
             label: {"models": modules, "default_connection": "default", "migrations": f"migrations.{label}"}
-            for label, modules in APPS.items()
+            for label, modules in apps().items()
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -48,6 +48,7 @@ class NavItem:
     path: str
     label: str  #: English source, translated when rendered
     role: Role
+    order: int = 50  #: position in the navigation, lowest first (the queue is 10, the staff page 95)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import httpx
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
+from tortoise.exceptions import IntegrityError
 
 from bot.config import Settings
+from bot.reports.models import SentMessage
 from bot.reports.residents import mark_blocked
 
 log = logging.getLogger(__name__)
@@ -19,6 +22,7 @@ log = logging.getLogger(__name__)
 
 class Delivery(StrEnum):
     SENT = "sent"
+    ALREADY_SENT = "already sent"  #: its key was claimed before (a job or reaction that ran twice)
     BLOCKED = "blocked"  #: 403: the resident blocked the bot
     FAILED = "failed"  #: 400: e.g. chat not found; retrying will not help
 
@@ -51,3 +55,40 @@ async def send_text(
         log.warning("message to %s failed: %s", chat_id, error)
         return Delivery.FAILED
     return Delivery.SENT
+
+
+#: httpx errors raised before the request left this host: a retry cannot send the message twice.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+async def send_once(
+    bot: ExtBot[Any],
+    key: str,
+    chat_id: int,
+    text: str,
+    *,
+    now: datetime,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Delivery:
+    """Send a message nobody asked for at most once per `key`: the key is claimed before the request.
+
+    The claim is given back only when Telegram certainly did not deliver (a 429, a refused
+    connection), so the job's retry may send it; a timeout leaves it claimed (never sent twice)."""
+    try:
+        await SentMessage.create(key=key, chat_id=chat_id, claimed_at=now)
+    except IntegrityError:
+        return Delivery.ALREADY_SENT
+    try:
+        return await send_text(bot, chat_id, text, reply_markup)
+    except RetryAfter:
+        await SentMessage.filter(key=key).delete()
+        raise
+    except NetworkError as error:
+        if isinstance(error.__cause__, NOT_SENT_ERRORS):
+            await SentMessage.filter(key=key).delete()
+        raise
+
+
+async def forget_sent(before: datetime) -> int:
+    """Claims older than any job or reaction that could still run again."""
+    return await SentMessage.filter(claimed_at__lt=before).delete()

@@ -1,32 +1,30 @@
-"""The arq worker: one Settings object, one ORM, one outbound bot, every feature's jobs."""
+"""The arq worker: one services object, the outbox relay, the kernel's jobs and every feature's."""
 
 from __future__ import annotations
 
-import importlib
+import asyncio
+import contextlib
+from contextlib import AsyncExitStack
 from typing import Any
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Function, Worker
 
+from bot import jobs as kernel_jobs
 from bot.clock import Clock, system_clock
+from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db
-from bot.outbound import build_outbound_bot
-from moderation.wiring import install as install_moderation
-from rewards.triggers import install as install_rewards
-
-#: Each module exposes FUNCTIONS (and optionally CRON_JOBS); a feature adds its module here.
-JOB_MODULES = ["bot.jobs", "moderation.jobs", "moderation.group_jobs", "broadcasts.jobs", "rewards.jobs"]
+from bot.features import Feature
+from bot.services import running_services
 
 
-def collect_jobs() -> tuple[list[Function], list[CronJob]]:
-    functions: list[Function] = []
-    cron_jobs: list[CronJob] = []
-    for name in JOB_MODULES:
-        module = importlib.import_module(name)
-        functions.extend(module.FUNCTIONS)
-        cron_jobs.extend(getattr(module, "CRON_JOBS", []))
+def collect_jobs(features: tuple[Feature, ...]) -> tuple[list[Function], list[CronJob]]:
+    functions, cron_jobs = list(kernel_jobs.FUNCTIONS), list(kernel_jobs.CRON_JOBS)
+    for feature in features:
+        functions.extend(feature.jobs)
+        cron_jobs.extend(feature.cron_jobs)
     return functions, cron_jobs
 
 
@@ -42,28 +40,27 @@ def build_worker(
 
     `own_database=False` when the worker shares a process with the web app, which already opened
     the ORM (tortoise's connections are process-global: closing them here would close the web's).
+    Burst mode (tests) runs no cron jobs and no relay: the test relays changes itself.
     """
+    features = all_features()
+    stack = AsyncExitStack()
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         if own_database:
             await init_db(settings)
-        ctx["settings"], ctx["clock"], ctx["arq"] = settings, clock, ctx["redis"]
-        ctx["bot"] = build_outbound_bot(settings)
-        await ctx["bot"].initialize()
-        ctx["stop_moderation"] = install_moderation(settings, ctx["redis"])  # for changes made by jobs
-        ctx["stop_rewards"] = install_rewards(ctx["redis"])
+        services = await stack.enter_async_context(running_services(settings, features, clock=clock))
+        ctx["services"] = services
+        await services.bot.initialize()
+        if not burst:
+            relay = asyncio.create_task(kernel_jobs.keep_relaying(services))
+            stack.push_async_callback(_cancel, relay)
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
-        if "stop_moderation" in ctx:
-            ctx["stop_moderation"]()
-        if "stop_rewards" in ctx:
-            ctx["stop_rewards"]()
-        if "bot" in ctx:
-            await ctx["bot"].shutdown()
+        await stack.aclose()
         if own_database:
             await close_db()
 
-    functions, cron_jobs = collect_jobs()
+    functions, cron_jobs = collect_jobs(features)
     options: dict[str, Any] = {
         "functions": functions,
         "cron_jobs": [] if burst else cron_jobs,
@@ -77,3 +74,9 @@ def build_worker(
     }
     options.update(overrides)
     return Worker(**options)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,6 +1,33 @@
-"""Broadcasts: officials' open letters, the monthly safety-education day, campaign announcements, subscriptions.
+"""Broadcasts: officials' open letters, the monthly safety-education day, subscriptions.
 
-Domain modules (models, targeting, timing, ratelimit, message, delivery, control, compose, education,
-subscriptions, campaigns) import neither `telegram` nor `aiohttp`; `jobs` (arq + the Telegram sender),
-`views` / `education_views` (admin pages) and `bot/handlers/subscriptions.py` are the thin transports.
+Domain modules (models, targeting, timing, message, delivery, control, compose, education,
+subscriptions, policy) import neither `telegram` nor `aiohttp`; `telegram`, `views` and `jobs` are
+the thin transports.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.features import BotCommandSpec, Feature
+from bot.i18n import N_
+
+
+def feature() -> Feature:
+    from broadcasts import jobs, telegram, views
+
+    return Feature(
+        name="broadcasts",
+        models=("broadcasts.models",),
+        telegram=telegram.register,
+        commands=(
+            BotCommandSpec("subscribe", N_("safety news for your area")),
+            BotCommandSpec("unsubscribe", N_("stop some safety news")),
+            BotCommandSpec("stop", N_("stop all broadcasts")),
+        ),
+        routes=views.setup_routes,
+        templates=Path(__file__).parent / "templates",
+        nav=views.NAV,
+        jobs=tuple(jobs.FUNCTIONS),
+        cron_jobs=tuple(jobs.CRON_JOBS),
+    )

@@ -2,7 +2,8 @@
 
 Broadcasts do not use the worker's shared PTB bot: its AIORateLimiter is per process and sleeps
 through 429s on its own. Each slice opens a plain `Bot` with a connection pool sized for
-`broadcast_concurrency` and no limiter, and paces itself with the Redis limiter every worker shares.
+`broadcast_concurrency` and no limiter, and paces itself with the bot's bulk budget in Redis
+(`services.bulk_limiter`), which every process shares.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from arq import cron
 from arq.worker import Function, func
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -18,19 +18,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.outbound import retry_after_s
-from bot.storage import DirectoryStorage
+from bot.outbound import NOT_SENT_ERRORS, retry_after_s
+from bot.services import services_of
 from broadcasts.control import runnable
 from broadcasts.delivery import SliceOutcome, run_slice, send_preview
 from broadcasts.education import ensure_education_day
 from broadcasts.message import OutButton, Outcome, Outgoing, SendResult
 from broadcasts.models import Broadcast
 from broadcasts.policy import delivery_policy, education_schedule
-from broadcasts.ratelimit import SharedRateLimiter
 
 RUN = "broadcasts.run"
-#: httpx errors raised before the request left this host: resending cannot duplicate anything.
-NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def broadcast_bot(settings: Settings) -> Bot:
@@ -91,36 +88,26 @@ class TelegramSender:
         return await self.bot.send_message(chat_id, message.text, reply_markup=markup)
 
 
-def shared_limiter(ctx: dict[str, Any]) -> SharedRateLimiter:
-    """One per worker process, so concurrent jobs queue on one local lock before Redis."""
-    if "broadcast_limiter" not in ctx:
-        settings: Settings = ctx["settings"]
-        ctx["broadcast_limiter"] = SharedRateLimiter(
-            ctx["arq"], settings.broadcast_rate_per_s, settings.broadcast_burst
-        )
-    limiter: SharedRateLimiter = ctx["broadcast_limiter"]
-    return limiter
-
-
 async def run_broadcast(ctx: dict[str, Any], broadcast_id: int, slice_no: int = 0, lane: int = 0) -> str:
     """Send one slice of a broadcast; hand over to the next slice while work remains.
 
     Lanes are independent chains of slices on the same broadcast, for spreading a very large one over
     several worker processes: they share the rows (claims) and the Redis rate limit.
     """
-    settings: Settings = ctx["settings"]
+    services = services_of(ctx)
+    settings = services.settings
     async with broadcast_bot(settings) as bot:
         outcome = await run_slice(
             broadcast_id,
             sender=TelegramSender(bot),
-            limiter=shared_limiter(ctx),
-            storage=DirectoryStorage(settings.photo_dir),
-            clock=ctx["clock"],
+            limiter=services.bulk_limiter,
+            storage=services.storage,
+            clock=services.clock,
             policy=delivery_policy(settings),
             lane=lane,
         )
     if outcome is SliceOutcome.MORE:
-        await ctx["arq"].enqueue_job(
+        await services.redis.enqueue_job(
             RUN, broadcast_id, slice_no + 1, lane, _job_id=f"{RUN}:{broadcast_id}:{lane}:{slice_no + 1}"
         )
     return outcome.value
@@ -128,19 +115,20 @@ async def run_broadcast(ctx: dict[str, Any], broadcast_id: int, slice_no: int = 
 
 async def tick(ctx: dict[str, Any]) -> list[int]:
     """Every minute: create the education day's broadcast when due, start or resume what should run."""
-    settings: Settings = ctx["settings"]
-    now = ctx["clock"]()
+    services = services_of(ctx)
+    settings, now = services.settings, services.clock()
     await ensure_education_day(education_schedule(settings), now)
     ids = await runnable(now, timedelta(seconds=settings.broadcast_lease_s))
     minute = now.strftime("%Y%m%d%H%M")
     for broadcast_id in ids:
-        await ctx["arq"].enqueue_job(RUN, broadcast_id, 0, _job_id=f"{RUN}:{broadcast_id}:tick:{minute}")
+        await services.redis.enqueue_job(RUN, broadcast_id, 0, _job_id=f"{RUN}:{broadcast_id}:tick:{minute}")
     return ids
 
 
 async def preview(ctx: dict[str, Any], broadcast_id: int, chat_id: int, language: str) -> str:
     """Send a broadcast to one staff member's own chat."""
-    settings: Settings = ctx["settings"]
+    services = services_of(ctx)
+    settings = services.settings
     broadcast = await Broadcast.get_or_none(id=broadcast_id)
     if broadcast is None:
         return "missing"
@@ -150,8 +138,8 @@ async def preview(ctx: dict[str, Any], broadcast_id: int, chat_id: int, language
             chat_id,
             language,
             sender=TelegramSender(bot),
-            limiter=shared_limiter(ctx),
-            storage=DirectoryStorage(settings.photo_dir),
+            limiter=services.bulk_limiter,
+            storage=services.storage,
             default_locale=settings.default_locale,
         )
     return result.outcome.value

@@ -112,9 +112,3 @@ EDU_DAY_FOOTER = N_('Safety self-check: tap the answer that is true for you. See
 LANGUAGE_NAMES = {"zh_CN": N_("Simplified Chinese"), "en": N_("English")}
 
 # ---- reward campaigns (owned by rewards, announced here) -------------------------------------------
-CAMPAIGN_TITLE = N_("Campaign: %(name)s")
-CAMPAIGN_ANNOUNCEMENT = N_(
-    'Reward campaign "%(name)s", %(start)s to %(end)s: verified reports of %(categories)s earn %(multiplier)s '
-    'times the usual reward. Tap "Report a hazard" to take part.'
-)
-ANY_HAZARD = N_("any hazard")

@@ -5,14 +5,15 @@ An answer (text or photo) is attached to the report and returns it to the queue 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from bot.admin.audit import EventTag, record
-from bot.reports.lifecycle import Status, atomic_changes, resident_actor, transition
+from bot.reports.lifecycle import resident_actor, transition
 from bot.reports.models import Photo, Report, StatusChange
-from bot.reports.photos import PhotoLimits, process_photo
-from bot.storage import PhotoStorage, photo_keys
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
 from moderation.models import InfoRequest
 
 #: An answer longer than this is cut (the question asked for a detail, not an essay).
@@ -31,17 +32,23 @@ async def open_question(resident_id: int) -> InfoRequest | None:
 
 
 async def answer_question(
-    request: InfoRequest, resident_id: int, *, text: str = "", photo: Photo | None = None, now: datetime
+    request: InfoRequest,
+    resident_id: int,
+    *,
+    text: str = "",
+    photo: Photo | None = None,
+    sla: SlaRules,
+    now: datetime,
 ) -> Report:
     """Attach the answer and put the report back in the moderators' queue."""
     report = await Report.get(id=request.report_id)
     actor = resident_actor(resident_id)
-    async with atomic_changes():
+    async with in_transaction():
         request.answer_text = text.strip()[:MAX_ANSWER_CHARS] or None
         request.answer_photo = photo
         request.answered_at = now
         await request.save()
-        await transition(report, Status.SUBMITTED, actor=actor, reason="answered", now=now)
+        await transition(report, Status.SUBMITTED, actor=actor, reason="answered", sla=sla, now=now)
         await record(
             actor,
             EventTag.REPORT_ANSWER,
@@ -65,38 +72,6 @@ async def recently_reopened(resident_id: int, *, now: datetime, window: timedelt
     if change is None:
         return None
     return await Report.get_or_none(id=change.report_id, status=Status.REOPENED)
-
-
-async def store_report_photo(
-    report: Report,
-    owner_id: int,
-    data: bytes,
-    *,
-    limits: PhotoLimits,
-    storage: PhotoStorage,
-    telegram_file_unique_id: str,
-    now: datetime,
-) -> Photo:
-    """Clean (EXIF stripped, re-encoded) and store a photo on a filed report; raises PhotoRejectedError."""
-    clean = await asyncio.to_thread(process_photo, data, limits=limits, now=now)
-    photo_key, thumbnail_key = photo_keys(clean.sha256)
-    await storage.put(photo_key, clean.jpeg)
-    await storage.put(thumbnail_key, clean.thumbnail_jpeg)
-    return await Photo.create(
-        report=report,
-        owner_id=owner_id,
-        storage_key=photo_key,
-        thumbnail_key=thumbnail_key,
-        sha256=clean.sha256,
-        phash=clean.phash,
-        width_px=clean.width_px,
-        height_px=clean.height_px,
-        exif_lat=clean.gps[0] if clean.gps else None,
-        exif_lon=clean.gps[1] if clean.gps else None,
-        exif_taken_at=clean.taken_at,
-        telegram_file_unique_id=telegram_file_unique_id,
-        position=await Photo.filter(report_id=report.id).count(),
-    )
 
 
 async def note_added_photo(report: Report, resident_id: int, photo: Photo, *, now: datetime) -> None:

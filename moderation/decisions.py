@@ -9,12 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from tortoise.transactions import in_transaction
+
 from bot.admin.accounts import Role, has_role
 from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.i18n import N_
-from bot.reports.lifecycle import Status, atomic_changes, staff_actor, transition
+from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Report
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
 from moderation.models import Agency, InfoRequest
 from moderation.routing import responsible_agency
 
@@ -79,61 +83,72 @@ def _clean(text: str, *, needed: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     return cleaned
 
 
-async def accept(report: Report, staff: StaffUser, severity: str, *, now: datetime) -> Agency | None:
+async def accept(report: Report, staff: StaffUser, severity: str, *, sla: SlaRules, now: datetime) -> Agency | None:
     """Accept with a severity, then dispatch to the responsible agency when one is configured."""
     if severity not in set(Severity):
         raise DecisionError(UNKNOWN_SEVERITY)
     actor = staff_actor(staff.id)
-    async with atomic_changes():
-        await transition(report, Status.ACCEPTED, actor=actor, now=now)
+    async with in_transaction():
+        await transition(report, Status.ACCEPTED, actor=actor, sla=sla, now=now)
         await Report.filter(id=report.id).update(severity=severity, verified=True)
         report.severity, report.verified = severity, True
         await record(actor, EventTag.REPORT_ACCEPT, now=now, report=report, severity=severity)
         agency = await responsible_agency(report.category, report.area)
         if agency is not None:
-            await _dispatch(report, agency, actor, now=now, automatic=True)
+            await _dispatch(report, agency, actor, sla=sla, now=now, automatic=True)
     return agency
 
 
-async def reject(report: Report, staff: StaffUser, *, template: str = "", text: str = "", now: datetime) -> None:
+async def reject(
+    report: Report, staff: StaffUser, *, template: str = "", text: str = "", sla: SlaRules, now: datetime
+) -> None:
     """Reject with a template reason (translated for each reader) or the moderator's own words."""
     reason = REJECT_REASONS.get(template) or _clean(text, needed=REASON_NEEDED)
     actor = staff_actor(staff.id)
-    async with atomic_changes():
-        await transition(report, Status.REJECTED, actor=actor, reason=reason, now=now)
+    async with in_transaction():
+        await transition(report, Status.REJECTED, actor=actor, reason=reason, sla=sla, now=now)
         await record(actor, EventTag.REPORT_REJECT, now=now, report=report, reason=reason, template=template)
 
 
-async def ask_for_info(report: Report, staff: StaffUser, question: str, *, now: datetime) -> InfoRequest:
+async def ask_for_info(report: Report, staff: StaffUser, question: str, *, sla: SlaRules, now: datetime) -> InfoRequest:
     """Put the report on hold and ask the reporter; their answer returns it to the queue."""
     asked = _clean(question, needed=QUESTION_NEEDED)
     actor = staff_actor(staff.id)
-    async with atomic_changes():
-        await transition(report, Status.NEEDS_INFO, actor=actor, public_note=asked, now=now)
+    async with in_transaction():
+        await transition(report, Status.NEEDS_INFO, actor=actor, public_note=asked, sla=sla, now=now)
         request = await InfoRequest.create(report=report, question=asked, asked_by=actor, asked_at=now)
         await record(actor, EventTag.REPORT_ASK_INFO, now=now, report=report, question=asked)
     return request
 
 
-async def dispatch(report: Report, staff: StaffUser, agency_key: str, *, now: datetime) -> Agency:
+async def dispatch(report: Report, staff: StaffUser, agency_key: str, *, sla: SlaRules, now: datetime) -> Agency:
     """Send the report to an agency chosen by hand (officials)."""
     agency = await Agency.get_or_none(key=agency_key, active=True)
     if agency is None:
         raise DecisionError(UNKNOWN_AGENCY)
-    async with atomic_changes():
-        await _dispatch(report, agency, staff_actor(staff.id), now=now, automatic=False)
+    async with in_transaction():
+        await _dispatch(report, agency, staff_actor(staff.id), sla=sla, now=now, automatic=False)
     return agency
 
 
-async def _dispatch(report: Report, agency: Agency, actor: str, *, now: datetime, automatic: bool) -> None:
+async def _dispatch(
+    report: Report, agency: Agency, actor: str, *, sla: SlaRules, now: datetime, automatic: bool
+) -> None:
     await Report.filter(id=report.id).update(agency=agency.key)
     report.agency = agency.key
-    await transition(report, Status.DISPATCHED, actor=actor, reason=agency.key, now=now)
+    await transition(report, Status.DISPATCHED, actor=actor, reason=agency.key, sla=sla, now=now)
     await record(actor, EventTag.REPORT_DISPATCH, now=now, report=report, agency=agency.key, automatic=automatic)
 
 
 async def change_status(
-    report: Report, staff: StaffUser, to: str, *, reason: str = "", public_note: str = "", now: datetime
+    report: Report,
+    staff: StaffUser,
+    to: str,
+    *,
+    reason: str = "",
+    public_note: str = "",
+    sla: SlaRules,
+    now: datetime,
 ) -> None:
     """Any other legal change the staff member's role allows (in progress, fixed, closed, reopened)."""
     allowed = OFFICIAL_TARGETS if has_role(staff, Role.OFFICIAL) else MODERATOR_TARGETS
@@ -142,9 +157,15 @@ async def change_status(
     if len(reason) > MAX_TEXT_CHARS or len(public_note) > MAX_TEXT_CHARS:
         raise DecisionError(TEXT_TOO_LONG, max=MAX_TEXT_CHARS)
     actor = staff_actor(staff.id)
-    async with atomic_changes():
+    async with in_transaction():
         change = await transition(
-            report, Status(to), actor=actor, reason=reason.strip(), public_note=public_note.strip(), now=now
+            report,
+            Status(to),
+            actor=actor,
+            reason=reason.strip(),
+            public_note=public_note.strip(),
+            sla=sla,
+            now=now,
         )
         await record(
             actor,
@@ -162,7 +183,7 @@ async def edit_description(report: Report, staff: StaffUser, text: str, *, now: 
     if report.original_description is None:
         report.original_description = before
     report.description = cleaned
-    async with atomic_changes():
+    async with in_transaction():
         await report.save(update_fields=["description", "original_description"])
         await record(
             staff_actor(staff.id),

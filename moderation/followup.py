@@ -11,8 +11,10 @@ from enum import StrEnum
 from tortoise.exceptions import IntegrityError
 
 from bot.admin.audit import EventTag, record
-from bot.reports.lifecycle import ReopenLimitError, Status, resident_actor, transition
+from bot.reports.lifecycle import ReopenLimitError, resident_actor, transition
 from bot.reports.models import Report
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
 from moderation.models import FixedCheck
 
 CALLBACK_PREFIX = "fx:"
@@ -60,7 +62,9 @@ async def open_due_checks(now: datetime, after: timedelta) -> list[FixedCheck]:
     return created
 
 
-async def answer_fixed_check(report_id: int, resident_id: int, fixed: bool, *, now: datetime) -> FixedAnswer:
+async def answer_fixed_check(
+    report_id: int, resident_id: int, fixed: bool, *, sla: SlaRules, now: datetime
+) -> FixedAnswer:
     """Take the reporter's answer; "no" reopens the report if the reopen limit allows it."""
     report = await Report.get_or_none(id=report_id)
     if report is None:
@@ -77,7 +81,7 @@ async def answer_fixed_check(report_id: int, resident_id: int, fixed: bool, *, n
     if fixed:
         return FixedAnswer.THANKS
     try:
-        await transition(report, Status.REOPENED, actor=actor, reason=REOPEN_REASON, now=now)
+        await transition(report, Status.REOPENED, actor=actor, reason=REOPEN_REASON, sla=sla, now=now)
     except ReopenLimitError:
         return FixedAnswer.LIMIT_REACHED
     return FixedAnswer.REOPENED

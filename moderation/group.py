@@ -17,8 +17,10 @@ from tortoise.exceptions import IntegrityError
 from bot.admin.accounts import has_role
 from bot.admin.models import StaffUser
 from bot.i18n import N_, Translator
-from bot.reports.lifecycle import Status, TransitionError
+from bot.reports.lifecycle import TransitionError
 from bot.reports.models import Report, StatusChange
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
 from moderation import decisions, texts
 from moderation.decisions import DECIDING_ROLE, SEVERITY_LABELS, DecisionError, Severity
 from moderation.models import GroupPost
@@ -111,7 +113,7 @@ async def linked_staff(telegram_user_id: int) -> StaffUser | None:
     return await StaffUser.filter(telegram_user_id=telegram_user_id, active=True).order_by("id").first()
 
 
-async def press(telegram_user_id: int, data: str, *, now: datetime) -> PressResult:
+async def press(telegram_user_id: int, data: str, *, sla: SlaRules, now: datetime) -> PressResult:
     """A moderator's button: identify them, check role and scope like the web admin, then decide as them."""
     staff = await linked_staff(telegram_user_id)
     if staff is None:
@@ -131,9 +133,9 @@ async def press(telegram_user_id: int, data: str, *, now: datetime) -> PressResu
         return PressResult(PressOutcome.HANDLED, staff, report.id, report)
     try:
         if wanted.action is GroupAction.ACCEPT:
-            await decisions.accept(report, staff, wanted.choice, now=now)
+            await decisions.accept(report, staff, wanted.choice, sla=sla, now=now)
         else:
-            await decisions.reject(report, staff, template=wanted.choice, now=now)
+            await decisions.reject(report, staff, template=wanted.choice, sla=sla, now=now)
     except TransitionError:  # another moderator's decision committed first
         return PressResult(PressOutcome.HANDLED, staff, report.id, await Report.get(id=report.id))
     except DecisionError as refused:

@@ -21,11 +21,10 @@ from telegram.ext import ExtBot
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.outbound import retry_after_s
-from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
-from bot.reports.categories import Category, load_categories
-from bot.reports.lifecycle import Status
 from bot.reports.models import Photo, Report, StatusChange
-from bot.storage import DirectoryStorage
+from bot.reports.statuses import Status
+from bot.services import services_of
+from bot.storage import PhotoStorage
 from moderation.decisions import SEVERITY_LABELS
 from moderation.group import (
     ACCEPT_BUTTON,
@@ -100,27 +99,20 @@ async def show(bot: ExtBot[Any], post: GroupPost, settings: Settings) -> None:
 
 async def _show(ctx: dict[str, Any], post: GroupPost) -> None:
     try:
-        await show(ctx["bot"], post, ctx["settings"])
+        await show(services_of(ctx).bot, post, services_of(ctx).settings)
     except RetryAfter as error:
         raise Retry(defer=retry_after_s(error)) from error
 
 
-def _categories(ctx: dict[str, Any]) -> tuple[Category, ...]:
-    if "categories" not in ctx:
-        ctx["categories"] = load_categories(ctx["settings"].categories_file)
-    categories: tuple[Category, ...] = ctx["categories"]
-    return categories
-
-
 def post_body(ctx: dict[str, Any], report: Report, _: Translator) -> str:
-    settings: Settings = ctx["settings"]
+    settings: Settings = services_of(ctx).settings
     due = report.moderation_due_at
     local_due = f"{due.astimezone(ZoneInfo(settings.local_timezone)):%Y-%m-%d %H:%M}" if due else "-"
     return _(
         POST_BODY,
         id=report.id,
-        category=category_label(_categories(ctx), report.category, _),
-        area=Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE).label(report.area, _.locale),
+        category=category_label(services_of(ctx).categories, report.category, _),
+        area=services_of(ctx).areas.label(report.area, _.locale),
         lat=report.lat,
         lon=report.lon,
         due=f"{local_due} ({settings.local_timezone})" if due else local_due,
@@ -128,13 +120,13 @@ def post_body(ctx: dict[str, Any], report: Report, _: Translator) -> str:
     )
 
 
-async def first_photo(settings: Settings, report_id: int) -> bytes | None:
+async def first_photo(storage: PhotoStorage, report_id: int) -> bytes | None:
     """The stored, cleaned JPEG of the report's first photo (never a Telegram file URL)."""
     photo = await Photo.filter(report_id=report_id).order_by("position", "id").first()
     if photo is None:
         return None
     try:
-        return await DirectoryStorage(settings.photo_dir).get(photo.storage_key)
+        return await storage.get(photo.storage_key)
     except KeyError:
         log.warning("photo %s of report %s is missing from storage", photo.id, report_id)
         return None
@@ -142,7 +134,7 @@ async def first_photo(settings: Settings, report_id: int) -> bytes | None:
 
 async def _change_and_report(ctx: dict[str, Any], change_id: int) -> tuple[StatusChange, Report] | None:
     change = await StatusChange.get_or_none(id=change_id)
-    if ctx["settings"].moderators_chat_id is None or change is None:
+    if services_of(ctx).settings.moderators_chat_id is None or change is None:
         return None
     return change, await Report.get(id=change.report_id)
 
@@ -152,9 +144,10 @@ async def post_report(ctx: dict[str, Any], change_id: int) -> str:
     loaded = await _change_and_report(ctx, change_id)
     if loaded is None:
         return "off"
-    report, settings = loaded[1], ctx["settings"]
+    report, settings = loaded[1], services_of(ctx).settings
     if report.status != Status.SUBMITTED:
         return "not awaiting moderation"
+    assert settings.moderators_chat_id is not None  # checked by _change_and_report
     post = await post_for(report.id, settings.moderators_chat_id)
     if post is None:
         return await _post_new(ctx, report)
@@ -164,19 +157,19 @@ async def post_report(ctx: dict[str, Any], change_id: int) -> str:
 
 
 async def _post_new(ctx: dict[str, Any], report: Report) -> str:
-    settings: Settings = ctx["settings"]
+    settings: Settings = services_of(ctx).settings
     chat_id, _ = settings.moderators_chat_id, Translator(settings.default_locale)
     assert chat_id is not None
-    photo = await first_photo(settings, report.id)
+    photo = await first_photo(services_of(ctx).storage, report.id)
     post = await claim_post(report, chat_id, body=post_body(ctx, report, _), has_photo=photo is not None)
     if post is None:
         return "already posted"
     markup = keyboard(report.id, _, settings)
     try:
         message: Message = await (
-            ctx["bot"].send_photo(chat_id, photo, caption=render(post), reply_markup=markup)
+            services_of(ctx).bot.send_photo(chat_id, photo, caption=render(post), reply_markup=markup)
             if photo is not None
-            else ctx["bot"].send_message(chat_id, render(post), reply_markup=markup)
+            else services_of(ctx).bot.send_message(chat_id, render(post), reply_markup=markup)
         )
     except RetryAfter as error:
         await release(post)
@@ -205,7 +198,7 @@ async def _close_if_moved_on(ctx: dict[str, Any], report_id: int, post: GroupPos
 
 
 def _group_translator(ctx: dict[str, Any]) -> Translator:
-    return Translator(ctx["settings"].default_locale)
+    return Translator(services_of(ctx).settings.default_locale)
 
 
 async def close_post(ctx: dict[str, Any], change_id: int) -> str:
@@ -216,7 +209,9 @@ async def close_post(ctx: dict[str, Any], change_id: int) -> str:
     change, report = loaded
     if report.status == Status.SUBMITTED:
         return "back awaiting moderation"  # a later change brought it back: the buttons stay
-    post = await post_for(report.id, ctx["settings"].moderators_chat_id)
+    chat_id = services_of(ctx).settings.moderators_chat_id
+    assert chat_id is not None  # checked by _change_and_report
+    post = await post_for(report.id, chat_id)
     if post is None or post.message_id is None:
         return "no post"  # not posted (yet: the posting job closes it itself)
     await change_post(post, open_=False, note=await exit_note(report, change, _group_translator(ctx)))

@@ -15,17 +15,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 
 from bot.i18n import Translator
-from bot.outbound import Delivery, retry_after_s, send_text
-from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
-from bot.reports.categories import Category, load_categories
-from bot.reports.lifecycle import Status
+from bot.outbound import Delivery, retry_after_s, send_once
 from bot.reports.models import Report, Resident, StatusChange
+from bot.reports.statuses import Status
+from bot.services import services_of
 from moderation import texts
 from moderation.decisions import SEVERITY_LABELS, Severity
 from moderation.followup import callback_data, open_due_checks
 from moderation.models import Agency, FixedCheck
-from moderation.notifications import category_label, recipients, status_message
-from moderation.sla import mark_overdue
+from moderation.notifications import category_label, status_message
+from moderation.overdue import mark_overdue
 
 #: A status change read before the writing transaction committed is retried this many times.
 MAX_TRIES = 5
@@ -33,36 +32,15 @@ MAX_TRIES = 5
 MESSAGE_LIMIT = 3800
 
 
-def _categories(ctx: dict[str, Any]) -> tuple[Category, ...]:
-    if "categories" not in ctx:
-        ctx["categories"] = load_categories(ctx["settings"].categories_file)
-    categories: tuple[Category, ...] = ctx["categories"]
-    return categories
-
-
-async def _send(ctx: dict[str, Any], chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> str:
+async def _send(
+    ctx: dict[str, Any], key: str, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> str:
+    """Send once per `key` (a job queued or run twice sends nothing twice); a 429 defers the job."""
+    services = services_of(ctx)
     try:
-        return await send_text(ctx["bot"], chat_id, text, reply_markup=markup)
+        return await send_once(services.bot, key, chat_id, text, now=services.clock(), reply_markup=markup)
     except RetryAfter as error:
         raise Retry(defer=retry_after_s(error)) from error
-
-
-async def fan_out_change(ctx: dict[str, Any], change_id: int) -> int:
-    """Queue one DM per recipient of a status change (and the agency's hand-over message)."""
-    change = await StatusChange.get_or_none(id=change_id)
-    if change is None:
-        if ctx.get("job_try", 1) < MAX_TRIES:
-            raise Retry(defer=2)  # written inside a transaction that has not committed yet
-        return 0
-    report = await Report.get(id=change.report_id)
-    people = await recipients(change, report)
-    for resident_id in people:
-        await ctx["arq"].enqueue_job(
-            "moderation.notify", change_id, resident_id, _job_id=f"notify:{change_id}:{resident_id}"
-        )
-    if change.to_status == Status.DISPATCHED:
-        await ctx["arq"].enqueue_job("moderation.notify_agency", change_id, _job_id=f"agency:{change_id}")
-    return len(people)
 
 
 async def notify(ctx: dict[str, Any], change_id: int, resident_id: int) -> str:
@@ -71,28 +49,28 @@ async def notify(ctx: dict[str, Any], change_id: int, resident_id: int) -> str:
     report, resident = await Report.get(id=change.report_id), await Resident.get_or_none(id=resident_id)
     if resident is None or resident.blocked_bot:
         return Delivery.BLOCKED
-    text = await status_message(change, report, resident, _categories(ctx))
+    text = await status_message(change, report, resident, services_of(ctx).categories)
     if text is None:
         return "nothing"
-    return await _send(ctx, resident.chat_id, text)
+    return await _send(ctx, f"notify:{change_id}:{resident_id}", resident.chat_id, text)
 
 
 async def notify_agency(ctx: dict[str, Any], change_id: int) -> str:
     """Tell the agency's chat (if it has one) about a report dispatched to it."""
-    settings = ctx["settings"]
+    settings = services_of(ctx).settings
     change = await StatusChange.get(id=change_id)
     report = await Report.get(id=change.report_id)
     agency = await Agency.get_or_none(key=report.agency) if report.agency else None
     if agency is None or agency.telegram_chat_id is None:
         return "no chat"
     _ = Translator(settings.default_locale)
-    areas = Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE)
+    areas = services_of(ctx).areas
     link = f"{settings.public_url.rstrip('/')}/admin/reports/{report.id}" if settings.public_url else ""
     text = _(
         texts.AGENCY_DISPATCH,
         id=report.id,
         agency=agency.label(settings.default_locale),
-        category=category_label(_categories(ctx), report.category, _),
+        category=category_label(services_of(ctx).categories, report.category, _),
         area=areas.label(report.area, _.locale),
         lat=report.lat,
         lon=report.lon,
@@ -100,26 +78,29 @@ async def notify_agency(ctx: dict[str, Any], change_id: int) -> str:
         description=report.description or "-",
         link=link,
     )
-    return await _send(ctx, agency.telegram_chat_id, text)
+    return await _send(ctx, f"agency:{change_id}", agency.telegram_chat_id, text)
+
+
+def _digest(report_ids: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, report_ids)).encode()).hexdigest()[:16]
 
 
 async def mark_overdue_reports(ctx: dict[str, Any]) -> int:
     """Cron: flag reports whose SLA ran out and queue one escalation for those newly flagged."""
-    settings = ctx["settings"]
-    flagged = await mark_overdue(ctx["clock"]())
+    settings = services_of(ctx).settings
+    flagged = await mark_overdue(services_of(ctx).clock())
     if flagged and settings.supervisors_chat_id is not None:
-        digest = hashlib.sha256(",".join(map(str, flagged)).encode()).hexdigest()[:16]
-        await ctx["arq"].enqueue_job("moderation.escalate", flagged, _job_id=f"escalate:{digest}")
+        await services_of(ctx).redis.enqueue_job("moderation.escalate", flagged, _job_id=f"escalate:{_digest(flagged)}")
     return len(flagged)
 
 
 async def escalate(ctx: dict[str, Any], report_ids: list[int]) -> int:
     """DM the supervisors' chat the list of newly overdue reports (split to fit Telegram's limit)."""
-    settings = ctx["settings"]
+    settings = services_of(ctx).settings
     if settings.supervisors_chat_id is None:
         return 0
     _ = Translator(settings.default_locale)
-    areas = Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE)
+    areas = services_of(ctx).areas
     lines = []
     for report in await Report.filter(id__in=report_ids).order_by("id"):
         moderation = report.moderation_due_at is not None
@@ -128,7 +109,7 @@ async def escalate(ctx: dict[str, Any], report_ids: list[int]) -> int:
             _(
                 texts.ESCALATION_LINE,
                 id=report.id,
-                category=category_label(_categories(ctx), report.category, _),
+                category=category_label(services_of(ctx).categories, report.category, _),
                 area=areas.label(report.area, _.locale),
                 stage=_(texts.STAGE_MODERATION if moderation else texts.STAGE_RESOLUTION),
                 due=due.strftime("%Y-%m-%d %H:%M UTC") if due else "-",
@@ -141,16 +122,21 @@ async def escalate(ctx: dict[str, Any], report_ids: list[int]) -> int:
             current = ""
         current = f"{current}\n{line}" if current else line
     messages.append(current)
-    for text in messages:
-        await _send(ctx, settings.supervisors_chat_id, text)
+    digest = _digest(report_ids)
+    for part, text in enumerate(messages):
+        await _send(ctx, f"escalate:{digest}:{part}", settings.supervisors_chat_id, text)
     return len(lines)
 
 
 async def ask_fixed_checks(ctx: dict[str, Any]) -> int:
     """Cron: open a check for each fix that is old enough and queue its question."""
-    checks = await open_due_checks(ctx["clock"](), timedelta(days=ctx["settings"].fixed_check_after_d))
+    checks = await open_due_checks(
+        services_of(ctx).clock(), timedelta(days=services_of(ctx).settings.fixed_check_after_d)
+    )
     for check in checks:
-        await ctx["arq"].enqueue_job("moderation.send_fixed_check", check.id, _job_id=f"fixed-check:{check.id}")
+        await services_of(ctx).redis.enqueue_job(
+            "moderation.send_fixed_check", check.id, _job_id=f"fixed-check:{check.id}"
+        )
     return len(checks)
 
 
@@ -164,9 +150,9 @@ async def send_fixed_check(ctx: dict[str, Any], check_id: int) -> str:
     _ = Translator(reporter.language)
     text = _(
         texts.FIXED_CHECK,
-        days=ctx["settings"].fixed_check_after_d,
+        days=services_of(ctx).settings.fixed_check_after_d,
         id=report.id,
-        category=category_label(_categories(ctx), report.category, _),
+        category=category_label(services_of(ctx).categories, report.category, _),
     )
     markup = InlineKeyboardMarkup(
         [
@@ -174,11 +160,10 @@ async def send_fixed_check(ctx: dict[str, Any], check_id: int) -> str:
             [InlineKeyboardButton(_(texts.FIXED_NO), callback_data=callback_data(report.id, False))],
         ]
     )
-    return await _send(ctx, reporter.chat_id, text, markup)
+    return await _send(ctx, f"fixed-check:{check.id}", reporter.chat_id, text, markup)
 
 
 FUNCTIONS: list[Function] = [
-    func(fan_out_change, name="moderation.fan_out_change", max_tries=MAX_TRIES),
     func(notify, name="moderation.notify", max_tries=MAX_TRIES),
     func(notify_agency, name="moderation.notify_agency", max_tries=MAX_TRIES),
     func(mark_overdue_reports, name="moderation.mark_overdue"),

@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.transactions import in_transaction
+
 from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.i18n import N_
-from bot.reports.lifecycle import OPEN_STATUSES, Status, atomic_changes, staff_actor, transition
+from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Report, ReportFollower
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import OPEN_STATUSES, Status
 from moderation.decisions import DecisionError
 
 SAME_REPORT = N_("A report cannot be merged into itself.")
@@ -31,11 +35,11 @@ class MergeResult:
     moved_resident_ids: list[int]  # now following the original (the duplicate's reporter first)
 
 
-async def merge(duplicate: Report, original: Report, staff: StaffUser, *, now: datetime) -> MergeResult:
+async def merge(duplicate: Report, original: Report, staff: StaffUser, *, sla: SlaRules, now: datetime) -> MergeResult:
     """Close `duplicate` as a duplicate of `original` and move its people over."""
     _check(duplicate, original)
     actor = staff_actor(staff.id)
-    async with atomic_changes():
+    async with in_transaction():
         followers = await ReportFollower.filter(report_id=duplicate.id).order_by("id").values("resident_id")
         people = list(dict.fromkeys([duplicate.reporter_id, *(int(row["resident_id"]) for row in followers)]))
         moved = [rid for rid in people if rid != original.reporter_id]
@@ -43,8 +47,8 @@ async def merge(duplicate: Report, original: Report, staff: StaffUser, *, now: d
             await ReportFollower.get_or_create(report_id=original.id, resident_id=resident_id)
         await Report.filter(id=duplicate.id).update(duplicate_of_id=original.id)
         duplicate.duplicate_of_id = original.id
-        # Its listeners tell the duplicate's reporter and followers (they stay listed on the closed report).
-        await transition(duplicate, Status.DUPLICATE, actor=actor, reason=f"#{original.id}", now=now)
+        # Its reactions tell the duplicate's reporter and followers (they stay listed on the closed report).
+        await transition(duplicate, Status.DUPLICATE, actor=actor, reason=f"#{original.id}", sla=sla, now=now)
         await record(actor, EventTag.REPORT_MERGE, now=now, report=duplicate, into=original.id, moved=moved)
     return MergeResult(duplicate.id, original.id, moved)
 

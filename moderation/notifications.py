@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.reports.categories import Category, by_key
-from bot.reports.lifecycle import Status, resident_actor
+from bot.reports.lifecycle import resident_actor
 from bot.reports.models import Report, ReportFollower, Resident, StatusChange
+from bot.reports.statuses import Status
 from moderation import texts
 from moderation.models import Agency
 

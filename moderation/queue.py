@@ -18,8 +18,8 @@ from tortoise.queryset import QuerySet
 
 from bot.admin.accounts import Role, has_role, in_scope
 from bot.admin.models import StaffUser
-from bot.reports.lifecycle import AWAITING_MODERATION, OPEN_STATUSES, Status
 from bot.reports.models import DuplicateFlag, Photo, Report, ReportFollower
+from bot.reports.statuses import AWAITING_MODERATION, OPEN_STATUSES, Status
 
 
 class View(StrEnum):

@@ -6,7 +6,7 @@ Translated in the reader's language at send time (`Translator(resident.language)
 from __future__ import annotations
 
 from bot.i18n import N_
-from bot.reports.lifecycle import Status
+from bot.reports.statuses import Status
 
 # --- status DMs to the reporter and followers ------------------------------------------------
 HEADER_REPORTER = N_("Update on your report #%(id)s (%(category)s):")

@@ -1,5 +1,34 @@
-"""Rewards: bounty rules, an exact double-entry ledger, payouts and fraud controls.
+"""Rewards: bounty rules, an exact double-entry ledger, grants, payouts and fraud controls.
 
-Domain modules (rules, ledger, grants, fraud, payouts, claims, lapse, leaderboard) import neither
-`telegram` nor `aiohttp`; `handlers`, `views` and `jobs` are the thin transports.
+Domain modules (rules, rulebook, ledger, budget, grants, fraud, payouts, claims, identity, lapse,
+statement, announcement) import neither `telegram` nor `aiohttp`; `telegram`, `views`, `jobs` and
+`reactions` are the thin transports.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.features import BotCommandSpec, Feature
+from bot.i18n import N_
+
+
+def feature() -> Feature:
+    from rewards import jobs, reactions, telegram, views
+
+    return Feature(
+        name="rewards",
+        models=("rewards.models",),
+        telegram=telegram.register,
+        commands=(
+            BotCommandSpec("balance", N_("your rewards")),
+            BotCommandSpec("claim", N_("verify your name and claim your rewards")),
+            BotCommandSpec("leaderboard", N_("this month's top reporters")),
+        ),
+        routes=views.setup_routes,
+        templates=Path(__file__).parent / "templates",
+        nav=views.NAV,
+        jobs=tuple(jobs.FUNCTIONS),
+        cron_jobs=tuple(jobs.CRON_JOBS),
+        reactions=reactions.REACTIONS,
+    )

@@ -1,6 +1,6 @@
 """Rewards background jobs: evaluate grants, retry pending ones, DM residents, remind, lapse.
 
-Thin wrappers: load the rules in force, call one domain function, queue DMs through `bot.send_text`
+Thin wrappers: load the rules in force, call one domain function, queue DMs through `bot.jobs.queue_text`
 with deterministic job ids. Every job is safe to run twice.
 """
 
@@ -14,7 +14,9 @@ from arq.worker import Function, func
 from tortoise.expressions import Subquery
 
 from bot.i18n import Translator
+from bot.jobs import queue_text
 from bot.reports.models import Report, Resident
+from bot.services import Services, services_of
 from rewards import texts
 from rewards.grants import GrantState, evaluate_report, retry_pending
 from rewards.lapse import due_reminders, lapse_unclaimed
@@ -22,34 +24,36 @@ from rewards.models import PayoutBatch, RewardGrant
 from rewards.payouts import claimed_profiles, lines_to_notify
 from rewards.rulebook import current_rules
 from rewards.rules import ACCEPTED_STATUSES, RewardRules, format_money
-from rewards.triggers import EVALUATE_JOB
 
+EVALUATE_JOB = "rewards.evaluate"
 NOTIFY_GRANTED_JOB = "rewards.notify_granted"
 NOTIFY_PAID_JOB = "rewards.notify_paid"
 RETRY_PENDING_JOB = "rewards.retry_pending"
 SWEEP_LIMIT = 500  # reports per sweep run; the next run takes the rest
 
 
-async def _dm(ctx: dict[str, Any], resident_id: int, job_id: str, message: str, **params: object) -> None:
+async def _dm(services: Services, resident_id: int, key: str, message: str, **params: object) -> None:
     resident = await Resident.get_or_none(id=resident_id)
     if resident is None or resident.blocked_bot:
         return
-    text = Translator(resident.language)(message, **params)
-    await ctx["arq"].enqueue_job("bot.send_text", resident.chat_id, text, _job_id=job_id)
+    await queue_text(services, key, resident.chat_id, Translator(resident.language)(message, **params))
 
 
-async def evaluate(ctx: dict[str, Any], report_id: int) -> str:
+async def evaluate_and_announce(services: Services, report_id: int) -> str:
     """Decide the reward of one report; a new booked grant is announced to its reporter."""
-    evaluation = await evaluate_report(report_id, await current_rules(ctx["settings"]), ctx["clock"]())
+    evaluation = await evaluate_report(report_id, await current_rules(services.settings), services.clock())
     grant = evaluation.grant
     if evaluation.created and grant is not None and grant.state == GrantState.GRANTED:
-        await ctx["arq"].enqueue_job(NOTIFY_GRANTED_JOB, grant.id, _job_id=f"rewards:granted:{grant.id}")
+        await services.redis.enqueue_job(NOTIFY_GRANTED_JOB, grant.id, _job_id=f"rewards:granted:{grant.id}")
     return grant.state if grant is not None else f"waiting:{evaluation.waiting}"
 
 
+async def evaluate(ctx: dict[str, Any], report_id: int) -> str:
+    return await evaluate_and_announce(services_of(ctx), report_id)
+
+
 async def sweep(ctx: dict[str, Any]) -> int:
-    """Cron: evaluate accepted, verified reports that have no decision (e.g. verified without a
-    status change, or a listener that could not reach Redis)."""
+    """Cron: evaluate accepted, verified reports that have no decision (e.g. verified without a status change)."""
     rows = (
         await Report.filter(
             verified=True,
@@ -62,15 +66,15 @@ async def sweep(ctx: dict[str, Any]) -> int:
         .values("id")
     )
     for row in rows:
-        await evaluate(ctx, int(row["id"]))
+        await evaluate_and_announce(services_of(ctx), int(row["id"]))
     return len(rows)
 
 
 async def retry_pending_job(ctx: dict[str, Any]) -> int:
     """Book grants that waited for budget (cron, and after a pool is funded)."""
-    booked = await retry_pending(ctx["clock"]())
+    booked = await retry_pending(services_of(ctx).clock())
     for grant in booked:
-        await ctx["arq"].enqueue_job(NOTIFY_GRANTED_JOB, grant.id, _job_id=f"rewards:granted:{grant.id}")
+        await services_of(ctx).redis.enqueue_job(NOTIFY_GRANTED_JOB, grant.id, _job_id=f"rewards:granted:{grant.id}")
     return len(booked)
 
 
@@ -78,10 +82,10 @@ async def notify_granted(ctx: dict[str, Any], grant_id: int) -> bool:
     grant = await RewardGrant.get_or_none(id=grant_id)
     if grant is None or grant.state != GrantState.GRANTED:
         return False
-    rules = await current_rules(ctx["settings"])
+    rules = await current_rules(services_of(ctx).settings)
     claimed = grant.resident_id in await claimed_profiles()
     await _dm(
-        ctx,
+        services_of(ctx),
         grant.resident_id,
         f"rewards:dm-granted:{grant.id}",
         texts.GRANTED_CLAIMED if claimed else texts.GRANTED_CLAIM,
@@ -95,7 +99,7 @@ async def notify_granted(ctx: dict[str, Any], grant_id: int) -> bool:
 async def notify_paid(ctx: dict[str, Any], batch_id: int) -> int:
     """DM every resident in a paid batch once (lines are claimed before the DM is queued)."""
     batch = await PayoutBatch.get(id=batch_id)
-    lines = await lines_to_notify(batch_id, ctx["clock"]())
+    lines = await lines_to_notify(batch_id, services_of(ctx).clock())
     for line in lines:
         resident = await Resident.get_or_none(id=line.resident_id)
         if resident is None:
@@ -107,16 +111,16 @@ async def notify_paid(ctx: dict[str, Any], batch_id: int) -> int:
         )
         if line.offset_fen:
             text += "\n" + _(texts.PAID_OFFSET, offset=format_money(line.offset_fen, batch.currency))
-        await ctx["arq"].enqueue_job("bot.send_text", resident.chat_id, text, _job_id=f"rewards:dm-paid:{line.id}")
+        await queue_text(services_of(ctx), f"rewards:dm-paid:{line.id}", resident.chat_id, text)
     return len(lines)
 
 
 async def remind_and_lapse(ctx: dict[str, Any]) -> int:
     """Cron, daily: remind residents a week before their rewards lapse, then lapse the overdue."""
-    rules, now = await current_rules(ctx["settings"]), ctx["clock"]()
+    rules, now = await current_rules(services_of(ctx).settings), services_of(ctx).clock()
     for reminder in await due_reminders(rules, now):
         await _dm(
-            ctx,
+            services_of(ctx),
             reminder.resident_id,
             f"rewards:dm-remind:{reminder.resident_id}:{_day(now)}",
             texts.REMINDER,

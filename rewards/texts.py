@@ -85,3 +85,9 @@ BOARD_LINE = N_("%(rank)s. %(name)s %(amount)s (%(reports)s reports)")
 BOARD_EMPTY = N_("Nobody on the leaderboard yet this month.")
 BOARD_YOU_IN = N_("You are shown on the leaderboard, with your name masked.")
 BOARD_YOU_OUT = N_("You are not shown on the leaderboard.")
+CAMPAIGN_TITLE = N_("Campaign: %(name)s")
+CAMPAIGN_ANNOUNCEMENT = N_(
+    'Reward campaign "%(name)s", %(start)s to %(end)s: verified reports of %(categories)s earn %(multiplier)s '
+    'times the usual reward. Tap "Report a hazard" to take part.'
+)
+ANY_HAZARD = N_("any hazard")

@@ -12,10 +12,13 @@ import pytest
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
+from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.embedded_redis import EmbeddedRedis
+from bot.jobs import relay_changes
 from bot.runtime import WebRuntime, running_web
+from bot.services import running_services
 from bot.worker import build_worker
 from rewards.ledger import check_invariants
 from tests.fake_botapi import FakeBotAPI
@@ -129,6 +132,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
+async def orm(db: None, settings: Settings) -> AsyncIterator[None]:
+    """The ORM without the web process, for tests of domain functions."""
+    await init_db(settings)
+    yield
+    await close_db()
+
+
+@pytest.fixture
 async def product(db: None, settings: Settings, clock: FrozenClock, redis: Redis) -> AsyncIterator[WebRuntime]:
     async with running_web(settings, clock=clock) as runtime:
         yield runtime
@@ -136,17 +147,27 @@ async def product(db: None, settings: Settings, clock: FrozenClock, redis: Redis
 
 @pytest.fixture
 def run_worker(settings: Settings, clock: FrozenClock) -> Callable[[], Awaitable[int]]:
-    """Run every queued job once in a burst-mode arq worker; returns the number of jobs done.
+    """Relay committed status changes (as every worker's relay loop does), then run every queued job in a
+    burst-mode arq worker, until no change is left to react to; returns the number of jobs done.
 
-    It shares the test's ORM (opened by the `product` fixture), as the worker in `make run` does.
+    It shares the test's ORM (opened by the `product` or `orm` fixture), as the worker in `make run` does.
     """
 
-    async def run() -> int:
+    async def burst() -> int:
         worker = build_worker(settings, clock=clock, burst=True, own_database=False)
         try:
             await worker.main()
-            return worker.jobs_complete
+            return int(worker.jobs_complete)
         finally:
             await worker.close()
+
+    async def run() -> int:
+        done = 0
+        async with running_services(settings, all_features(), clock=clock) as services:
+            while True:
+                relayed = await relay_changes(services)
+                done += await burst()
+                if not relayed:
+                    return done
 
     return run

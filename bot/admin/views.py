@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.admin.accounts import Role, authenticate, has_role
+from bot.admin.pages import pop_flashes, services_of
 from bot.admin.security import (
     LoginThrottle,
     csrf_token,
@@ -23,28 +23,20 @@ from bot.admin.security import (
     setup_security,
     staff_key,
 )
+from bot.admin.staff import setup_routes as setup_staff_pages
+from bot.features import NavItem
 from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
-from bot.web.keys import clock_key, settings_key
+from bot.web.keys import services_key
 
-#: Packages whose `templates/` directory the admin renders from (missing ones are skipped).
 STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATE_DIRS = [
-    Path(__file__).resolve().parent / "templates",
-    Path(__file__).resolve().parents[2] / "moderation" / "templates",
-    Path(__file__).resolve().parents[2] / "rewards" / "templates",
-    Path(__file__).resolve().parents[2] / "broadcasts" / "templates",
-]
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 throttle_key = web.AppKey("login_throttle", LoginThrottle)
-
-
-@dataclass(frozen=True)
-class NavItem:
-    path: str
-    label: str  #: English source, translated when rendered
-    role: Role
-
-
-nav_key = web.AppKey("admin_nav", list[NavItem])
+#: The admin's own entries; each feature adds its own (Feature.nav), all sorted by `order`.
+KERNEL_NAV = (
+    NavItem("/admin/audit", N_("Audit log"), Role.OFFICIAL, order=90),
+    NavItem("/admin/staff", N_("Staff"), Role.ADMIN, order=95),
+)
+nav_key = web.AppKey("admin_nav", tuple[NavItem, ...])
 WRONG_LOGIN = N_("Wrong username or password.")
 TOO_MANY_TRIES = N_("Too many failed attempts. Try again in a few minutes.")
 
@@ -61,19 +53,16 @@ def admin_locale(request: web.Request) -> str:
 
 async def template_context(request: web.Request) -> dict[str, Any]:
     """What every admin template sees: `_` in the reader's language, the CSRF token, the menu."""
-    staff = request.get(staff_key)
-    nav = [item for item in request.app.get(nav_key, []) if staff is not None and has_role(staff, item.role)]
+    staff, _ = request.get(staff_key), Translator(admin_locale(request))
+    nav = [item for item in request.app[nav_key] if staff is not None and has_role(staff, item.role)]
     return {
-        "_": Translator(admin_locale(request)),
+        "_": _,
         "csrf_token": await csrf_token(request),
         "staff": staff,
         "nav": nav,
         "locale": admin_locale(request),
+        "flashes": await pop_flashes(request, _),
     }
-
-
-def add_nav(app: web.Application, path: str, label: str, role: Role) -> None:
-    app.setdefault(nav_key, []).append(NavItem(path, label, role))
 
 
 @aiohttp_jinja2.template("admin/login.html")
@@ -90,7 +79,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     throttle, address = request.app[throttle_key], request.remote or "?"
     if await throttle.blocked(username, address):
         return _login_error(request, next_path, TOO_MANY_TRIES, status=429)
-    staff = await authenticate(username, password, request.app[clock_key]())
+    staff = await authenticate(username, password, services_of(request).clock())
     if staff is None:
         await throttle.failed(username, address)
         return _login_error(request, next_path, WRONG_LOGIN, status=401)
@@ -129,11 +118,15 @@ def local_time(moment: datetime | None, zone: ZoneInfo, fmt: str) -> str:
 
 def setup_admin(app: web.Application) -> None:
     """Install sessions, CSRF, templates and the shell routes; features then add their pages."""
-    settings = app[settings_key]
+    services = app[services_key]
+    settings = services.settings
     setup_security(app, settings)
+    features = services.features
+    template_dirs = [TEMPLATES_DIR, *(feature.templates for feature in features if feature.templates is not None)]
+    app[nav_key] = tuple(sorted([*KERNEL_NAV, *(item for f in features for item in f.nav)], key=lambda i: i.order))
     env = aiohttp_jinja2.setup(
         app,
-        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
+        loader=jinja2.FileSystemLoader([str(directory) for directory in template_dirs]),
         context_processors=[template_context],
         autoescape=True,
     )
@@ -150,3 +143,4 @@ def setup_admin(app: web.Application) -> None:
     app.router.add_post("/admin/logout", logout)
     app.router.add_get("/admin", home)
     app.router.add_static("/admin/static", STATIC_DIR, name="admin_static")
+    setup_staff_pages(app)

@@ -16,10 +16,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from bot.reports.geo import distance_m
-from bot.reports.lifecycle import OPEN_STATUSES
 from bot.reports.models import Draft, DuplicateFlag, Photo, Report, ReportFollower, Resident
 from bot.reports.photos import phash_distance
 from bot.reports.spatial import Filter, in_list, rows_within
+from bot.reports.statuses import OPEN_STATUSES
 
 #: A real pHash sets about half of its 64 bits (they are thresholded at the median); a blank or flat
 #: picture sets almost none: every uniform image hashes to 8000000000000000. Such hashes carry no

@@ -7,7 +7,6 @@ the returned `Reply`; nothing here knows about Telegram.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,10 +27,13 @@ from bot.reports.dedup import (
     same_user_same_photo,
 )
 from bot.reports.geo import ServiceArea, check_position
-from bot.reports.lifecycle import Status, atomic_changes, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Draft, Photo, Report, Resident
-from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
-from bot.storage import PhotoStorage, photo_keys
+from bot.reports.photo_store import store_photo
+from bot.reports.photos import PhotoLimits, PhotoRejectedError
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
+from bot.storage import PhotoStorage
 
 #: Long enough for a paragraph, short enough for a moderator to read on a phone.
 MAX_DESCRIPTION_CHARS = 1000
@@ -112,6 +114,7 @@ class IntakeRules:
     max_photos: int = 3
     draft_ttl: timedelta = timedelta(minutes=30)
     dedup: DedupRules = field(default_factory=DedupRules)
+    sla: SlaRules = field(default_factory=SlaRules)
 
 
 class Intake:
@@ -150,36 +153,27 @@ class Intake:
         if count >= self.rules.max_photos:
             return await self.reprompt(draft, Problem.TOO_MANY_PHOTOS)
         try:
-            clean = await asyncio.to_thread(process_photo, data, limits=self.rules.photo_limits, now=now)
+            photo = await store_photo(
+                data,
+                owner_id=draft.resident_id,
+                limits=self.rules.photo_limits,
+                storage=self.storage,
+                telegram_file_unique_id=telegram_file_unique_id,
+                now=now,
+                draft_id=draft.id,
+            )
         except PhotoRejectedError as rejected:
             return Reply(Prompt.ASK_PHOTO, draft, rejected.reason, photo_count=count)
-        photo_key, thumbnail_key = photo_keys(clean.sha256)
-        await self.storage.put(photo_key, clean.jpeg)
-        await self.storage.put(thumbnail_key, clean.thumbnail_jpeg)
-        await Photo.create(
-            draft=draft,
-            owner_id=draft.resident_id,
-            storage_key=photo_key,
-            thumbnail_key=thumbnail_key,
-            sha256=clean.sha256,
-            phash=clean.phash,
-            width_px=clean.width_px,
-            height_px=clean.height_px,
-            exif_lat=clean.gps[0] if clean.gps else None,
-            exif_lon=clean.gps[1] if clean.gps else None,
-            exif_taken_at=clean.taken_at,
-            telegram_file_unique_id=telegram_file_unique_id,
-            position=count,
-        )
-        if clean.gps and draft.proposed_lat is None and check_position(*clean.gps, self.rules.area) is None:
-            draft.proposed_lat, draft.proposed_lon = clean.gps
+        gps = (photo.exif_lat, photo.exif_lon) if photo.exif_lat is not None and photo.exif_lon is not None else None
+        if gps and draft.proposed_lat is None and check_position(*gps, self.rules.area) is None:
+            draft.proposed_lat, draft.proposed_lon = gps
         await self._touch(draft, now)
         reply = (
             await self.photos_done(draft, now)
             if count + 1 >= self.rules.max_photos
             else Reply(Prompt.PHOTO_ADDED, draft, photo_count=count + 1)
         )
-        earlier = await same_user_same_photo(draft.resident_id, sha256=clean.sha256, phash=clean.phash)
+        earlier = await same_user_same_photo(draft.resident_id, sha256=photo.sha256, phash=photo.phash)
         if earlier is not None:
             reply.notices.append(Notice(NoticeKind.SAME_PHOTO_AGAIN, (earlier.id,)))
         return reply
@@ -271,7 +265,7 @@ class Intake:
         """File the report: one transaction creates it, moves the photos and ends the draft."""
         if draft.step != Step.CONFIRM or draft.lat is None or draft.lon is None or draft.category is None:
             return await self.reprompt(draft)
-        async with atomic_changes():
+        async with in_transaction():
             report = Report(
                 reporter=resident,
                 category=draft.category,
@@ -282,7 +276,7 @@ class Intake:
                 language=resident.language,
                 area=self.rules.areas.area_for(draft.lat, draft.lon),
             )
-            await transition(report, Status.SUBMITTED, actor=f"resident:{resident.id}", now=now)
+            await transition(report, Status.SUBMITTED, actor=f"resident:{resident.id}", sla=self.rules.sla, now=now)
             await Photo.filter(draft_id=draft.id).update(report_id=report.id, draft_id=None)
             await draft.delete()
             await flag_report(report, self.rules.dedup, now)

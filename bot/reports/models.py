@@ -141,12 +141,45 @@ class StatusChange(Model):
     reason = fields.TextField(default="")
     public_note = fields.TextField(default="")
     changed_at = fields.DatetimeField()
+    # The outbox (bot/reports/outbox.py): set once every feature's reaction to this change is done.
+    reacted_at = fields.DatetimeField(null=True, db_index=True)
+    # A relay handed the change to a reaction job until then; after it, another relay may try again.
+    react_claimed_until = fields.DatetimeField(null=True)
 
     report_id: int  # the FK's column attribute, declared for the type checker only
 
     class Meta:
         table = "status_change"
         ordering = ("changed_at", "id")
+
+
+class ReactionDone(Model):
+    """One feature reaction that has run for one status change: running the change's job again skips it."""
+
+    id = fields.IntField(primary_key=True)
+    change: fields.ForeignKeyRelation[StatusChange] = fields.ForeignKeyField(
+        "core.StatusChange", related_name="reactions_done", on_delete=fields.CASCADE
+    )
+    reaction = fields.CharField(max_length=64)  # features.Reaction.name
+    done_at = fields.DatetimeField()
+
+    change_id: int  # the FK's column attribute, declared for the type checker only
+
+    class Meta:
+        table = "reaction_done"
+        unique_together = (("change", "reaction"),)
+
+
+class SentMessage(Model):
+    """A message nobody asked for (a status DM, a reminder) claimed under a deterministic key before it is
+    sent, so that a job or a reaction that runs twice never sends it twice (bot/outbound.py)."""
+
+    key = fields.CharField(max_length=128, primary_key=True)
+    chat_id = fields.BigIntField()
+    claimed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "sent_message"
 
 
 class ReportFollower(Model):

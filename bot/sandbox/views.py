@@ -19,7 +19,7 @@ from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.sandbox.emulator import BotApiEmulator, add_bot_api_routes
 from bot.sandbox.person import Person, PersonActions, SandboxError
 from bot.sandbox.store import Transcript
-from bot.web.keys import clock_key, ptb_key, settings_key
+from bot.web.keys import ptb_key, services_key
 from bot.web.webhook import accept_update
 
 HERE = Path(__file__).resolve().parent
@@ -210,12 +210,12 @@ async def person_file(request: web.Request) -> web.Response:
 
 def setup_routes(app: web.Application) -> None:
     """Mount the chat page, its API, and the Bot API emulation the bot points at."""
-    settings = app[settings_key]
+    settings = app[services_key].settings
     transcript = Transcript(settings.var_dir / "sandbox")
     transcript.load()
 
     async def deliver(body: dict[str, Any]) -> None:
-        await accept_update(app[ptb_key], body, app[clock_key])
+        await accept_update(app[ptb_key], body, app[services_key].clock)
 
     async def wake_polls(_: web.Application) -> None:
         await transcript.close()

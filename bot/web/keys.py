@@ -1,16 +1,11 @@
-"""Typed aiohttp application keys."""
+"""Typed aiohttp application keys: the services object and the PTB application, nothing else."""
 
 from __future__ import annotations
 
 from aiohttp import web
-from arq.connections import ArqRedis
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.handlers.context import BotApplication, BotServices
+from bot.services import Services
+from bot.telegram.context import BotApplication
 
-settings_key = web.AppKey("settings", Settings)
-services_key = web.AppKey("services", BotServices)
+services_key = web.AppKey("services", Services)
 ptb_key = web.AppKey("ptb", BotApplication)
-arq_key = web.AppKey("arq", ArqRedis)
-clock_key: web.AppKey[Clock] = web.AppKey("clock")

@@ -11,9 +11,9 @@ from aiohttp import web
 from telegram import Update
 
 from bot.clock import Clock
-from bot.handlers.context import BotApplication
 from bot.reports.inbox import record_update, stranded_updates
-from bot.web.keys import clock_key, ptb_key, settings_key
+from bot.telegram.context import BotApplication
+from bot.web.keys import ptb_key, services_key
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +30,13 @@ async def accept_update(ptb: BotApplication, body: dict[str, Any], clock: Clock)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    secret = request.app[settings_key].webhook_secret
+    secret = request.app[services_key].settings.webhook_secret
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return web.Response(status=403, text="forbidden")
     try:
         body = await request.json()
-        await accept_update(request.app[ptb_key], body, request.app[clock_key])
+        await accept_update(request.app[ptb_key], body, request.app[services_key].clock)
     except Exception:  # a malformed body must not make Telegram retry it forever
         log.exception("unreadable webhook update")
     return web.Response(status=200)

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from bot.reports.dedup import FlagKind
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Draft, DuplicateFlag, Report, ReportFollower
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.bot.helpers import noisy_jpeg
+from tests.factories import SLA
 from tests.fake_botapi import FakeBotAPI, FakeUser
 from tests.photos import PHOTOS_DIR
 from tests.reports.test_dedup import offset
@@ -111,7 +113,7 @@ class TestNearbyOffers:
         """A rejected or fixed report next door is not offered."""
         first = await file_report(FakeUser(fake_api, 4031), noisy_jpeg(1), "traffic", *CENTRE)
         for status in closing:
-            await transition(first, status, actor="staff:1", reason="test")
+            await transition(first, status, actor="staff:1", reason="test", sla=SLA)
         second = FakeUser(fake_api, 4032)
         categories = await reach_category(second, noisy_jpeg(2), *offset(*CENTRE, north_m=10))
         [ask_description] = await second.press(categories, "cat:traffic")
@@ -124,7 +126,7 @@ class TestNearbyOffers:
         second = FakeUser(fake_api, 4042)
         categories = await reach_category(second, noisy_jpeg(2), *CENTRE)
         await second.press(categories, "cat:traffic")
-        await transition(first, Status.REJECTED, actor="staff:1", reason="test")
+        await transition(first, Status.REJECTED, actor="staff:1", reason="test", sla=SLA)
         [refused] = await second.press(cards(fake_api, second)[0], f"dup:{first.id}")
         assert "can no longer be chosen" in refused["text"] and "Mine is new" in str(refused["reply_markup"])
         assert not await ReportFollower.exists()

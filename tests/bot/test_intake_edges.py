@@ -187,11 +187,11 @@ class TestDraftExpiry:
         user = FakeUser(fake_api, 2301, language_code="zh-hans")
         await user.photo(jpeg_bytes())
         clock.advance(minutes=29)
-        await product.arq.enqueue_job("bot.expire_stale_drafts")
+        await product.services.redis.enqueue_job("bot.expire_stale_drafts")
         await run_worker()  # type: ignore[operator]
         assert await Draft.exists()
         clock.advance(minutes=2)
-        await product.arq.enqueue_job("bot.expire_stale_drafts", _job_id="expire-2")
+        await product.services.redis.enqueue_job("bot.expire_stale_drafts", _job_id="expire-2")
         await run_worker()  # type: ignore[operator]
         assert not await Draft.exists()
         [*_, expired] = fake_api.sent(2301)

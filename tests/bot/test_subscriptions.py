@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.jobs import queue_text
 from bot.reports.intake import Step
 from bot.reports.models import Draft
 from bot.runtime import WebRuntime
@@ -151,7 +152,7 @@ class TestStopAndUnsubscribe:
         """/stop is about broadcasts: a direct message about the resident's report still arrives."""
         user = FakeUser(fake_api, 5204)
         await user.command("/stop")
-        await product.arq.enqueue_job("bot.send_text", 5204, "Your report #1 was accepted.")
+        await queue_text(product.services, "test:accepted", 5204, "Your report #1 was accepted.")
         await run_worker()
         assert fake_api.sent(5204)[-1]["text"] == "Your report #1 was accepted."
 
@@ -181,7 +182,7 @@ class TestButtonsUnderBroadcasts:
     ) -> dict[str, Any]:
         await user.command("/start")
         clock.now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai on the 5th
-        await product.arq.enqueue_job("broadcasts.tick")
+        await product.services.redis.enqueue_job("broadcasts.tick")
         await run_worker()
         return fake_api.sent(user.id)[-1]
 

@@ -11,7 +11,6 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.db import close_db, init_db
 from bot.reports.models import Resident
 from broadcasts.control import schedule
 from broadcasts.message import Button
@@ -27,13 +26,6 @@ def settings(settings: Settings) -> Settings:
     settings.broadcast_rate_per_s = 1000.0
     settings.broadcast_burst = 50
     return settings
-
-
-@pytest.fixture
-async def orm(db: None, settings: Settings) -> AsyncIterator[None]:
-    await init_db(settings)
-    yield
-    await close_db()
 
 
 @pytest.fixture

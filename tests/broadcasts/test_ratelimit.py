@@ -7,7 +7,7 @@ import time
 
 from redis.asyncio import Redis
 
-from broadcasts.ratelimit import SharedRateLimiter
+from bot.ratelimit import SharedRateLimiter
 
 
 class Clock:

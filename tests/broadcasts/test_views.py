@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -91,7 +92,7 @@ class TestCompose:
     async def test_a_reward_campaign_is_announced_from_its_facts(
         self, official: AdminClient, clock: FrozenClock
     ) -> None:
-        """?campaign_id= prefills the draft with the campaign's name, last day, categories and multiplier."""
+        """The campaigns page links to a draft with the campaign's name, last day, categories and multiplier."""
         from rewards.models import Campaign
 
         campaign = await Campaign.create(
@@ -102,7 +103,9 @@ class TestCompose:
             multiplier_pct=200,
             created_at=clock(),
         )
-        status, page = await official.get(f"/admin/broadcasts/new?campaign_id={campaign.id}")
+        _, campaigns = await official.get("/admin/rewards/campaigns")
+        [link] = re.findall(r'href="(/admin/broadcasts/new\?[^"]+)"', campaigns)
+        status, page = await official.get(html.unescape(link))
         assert status == 200 and f'name="campaign_id" value="{campaign.id}"' in page
         assert "2026-12-01 to 2026-12-31" in page and "earn 2 times the usual reward" in page
         assert "E-bike charging" in page and "奖励活动“E-bike month”" in page
@@ -182,7 +185,7 @@ class TestSending:
             await official.post(f"{path}/{action}")
             assert (await Broadcast.get()).status == status
         clock.advance(hours=9)
-        await product.arq.enqueue_job("broadcasts.tick")
+        await product.services.redis.enqueue_job("broadcasts.tick")
         await run_worker()
         assert fake_api.sent() == []
 
@@ -218,7 +221,7 @@ class TestEducation:
     ) -> None:
         ids = await make_residents(65_001, 3)
         clock.now = datetime.fromisoformat("2026-12-05T02:00:00+00:00")
-        await product.arq.enqueue_job("broadcasts.tick")
+        await product.services.redis.enqueue_job("broadcasts.tick")
         await run_worker()
         for resident_id, option in zip(ids, ("no_charcoal", "no_charcoal", "ventilation"), strict=True):
             await SelfCheckAnswer.create(

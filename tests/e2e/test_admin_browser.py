@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from bot.admin.accounts import Role
-from bot.reports.lifecycle import Status
 from bot.reports.models import Report, StatusChange
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from moderation.models import PhotoRedaction
 from tests.admin_client import PASSWORD, make_staff
-from tests.moderation.factories import add_photo, make_report, make_resident
+from tests.factories import add_photo, make_report, make_resident
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")

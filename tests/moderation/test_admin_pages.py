@@ -13,15 +13,15 @@ from bot.admin.accounts import Role
 from bot.admin.audit import EventTag
 from bot.admin.models import AuditEvent
 from bot.config import Settings
-from bot.reports.lifecycle import Status
 from bot.reports.models import DuplicateFlag, Photo, Report
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from moderation.models import PhotoRedaction
 from moderation.routing import AgencyForm, save_agency
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
+from tests.factories import JINGAN, add_photo, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI
-from tests.moderation.factories import JINGAN, add_photo, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from bot.reports.lifecycle import MAX_REOPENS, Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Photo, Report
+from bot.reports.statuses import MAX_REOPENS, Status
 from bot.runtime import WebRuntime
 from moderation.models import FixedCheck
 from tests.conftest import FrozenClock
+from tests.factories import SLA, STAFF, follow, jpeg_bytes, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI, FakeUser
-from tests.moderation.factories import STAFF, follow, jpeg_bytes, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 
@@ -32,15 +33,15 @@ class FollowUp:
         """A report fixed now (after `reopened` reopens), its status DMs already delivered and forgotten."""
         report = await make_report(await make_resident(resident_id, language), status=Status.FIXED, now=self.clock.now)
         for _ in range(reopened):
-            await transition(report, Status.REOPENED, actor=STAFF, now=self.clock.now)
-            await transition(report, Status.FIXED, actor=STAFF, now=self.clock.now)
+            await transition(report, Status.REOPENED, actor=STAFF, now=self.clock.now, sla=SLA)
+            await transition(report, Status.FIXED, actor=STAFF, now=self.clock.now, sla=SLA)
         await self.run_worker()
         self.fake_api.calls.clear()
         return report
 
     async def run_checks(self) -> None:
         """What the hourly cron does: one run of the job, then its follow-up jobs."""
-        await self.product.arq.enqueue_job("moderation.ask_fixed_checks")
+        await self.product.services.redis.enqueue_job("moderation.ask_fixed_checks")
         await self.run_worker()
 
     async def answer_after_14_days(self, report: Report, *, fixed: bool) -> list[dict[str, Any]]:

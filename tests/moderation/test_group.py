@@ -12,15 +12,16 @@ from bot.admin.audit import EventTag
 from bot.admin.models import AuditEvent, StaffUser
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Photo, Report, StatusChange
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from bot.storage import DirectoryStorage
 from moderation.group_jobs import keyboard
 from moderation.models import GroupPost
 from tests.admin_client import AdminClient, make_staff
+from tests.factories import SLA, add_photo, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI, FakeUser
-from tests.moderation.factories import add_photo, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 GROUP = -1001234567890
@@ -75,7 +76,7 @@ class TestPosting:
         """The stored cleaned JPEG goes as bytes, with the details and the buttons; a second run posts nothing."""
         report = await posted(product, run_worker, fake_api, 8001)
         change = await StatusChange.get(report_id=report.id, to_status=Status.SUBMITTED)
-        await product.arq.enqueue_job("moderation.group_post", change.id, _job_id="group-post:again")
+        await product.services.redis.enqueue_job("moderation.group_post", change.id, _job_id="group-post:again")
         await run_worker()
         post, photo = group_post(fake_api), await Photo.get(report_id=report.id)
         assert post["photo"] == await DirectoryStorage(product.settings.photo_dir).get(photo.storage_key)
@@ -189,7 +190,7 @@ class TestOtherRoutes:
         """Someone deleted the message: the edit fails once and the job ends without retrying."""
         report = await posted(product, run_worker, fake_api, 8211)
         fake_api.fail_next("editMessageCaption", 400, "Bad Request: message to edit not found")
-        await transition(report, Status.NO_ACTION, actor="staff:1")
+        await transition(report, Status.NO_ACTION, actor="staff:1", sla=SLA)
         await run_worker()
         assert [p["_fault"] for m, p in fake_api.calls if m == "editMessageCaption"] == [400]
         assert not (await GroupPost.get(report_id=report.id)).open
@@ -199,9 +200,9 @@ class TestOtherRoutes:
     ) -> None:
         """Asking the reporter closes the post; their answer puts the report, and its buttons, back."""
         report = await posted(product, run_worker, fake_api, 8221)
-        await transition(report, Status.NEEDS_INFO, actor="staff:1", public_note="Which floor?")
+        await transition(report, Status.NEEDS_INFO, actor="staff:1", public_note="Which floor?", sla=SLA)
         await run_worker()
-        await transition(report, Status.SUBMITTED, actor="resident:8221", reason="answered")
+        await transition(report, Status.SUBMITTED, actor="resident:8221", reason="answered", sla=SLA)
         await run_worker()
         closed, reopened = fake_api.sent(GROUP, "editMessageCaption")
         assert "reply_markup" not in closed and "asked the reporter" in closed["caption"]

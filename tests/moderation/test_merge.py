@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from bot.admin.accounts import Role
 from bot.admin.audit import EventTag
 from bot.admin.models import AuditEvent
-from bot.reports.lifecycle import Status
 from bot.reports.models import Report, ReportFollower
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
+from tests.factories import follow, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI
-from tests.moderation.factories import follow, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 

@@ -6,14 +6,15 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.admin.accounts import Role
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Report
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from moderation.models import InfoRequest
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
+from tests.factories import SLA, add_photo, follow, jpeg_bytes, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI, FakeUser
-from tests.moderation.factories import add_photo, follow, jpeg_bytes, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 
@@ -82,7 +83,7 @@ class TestWhoIsTold:
         await follow(report, follower)
         await run_worker()
         fake_api.calls.clear()
-        await transition(report, Status.REOPENED, actor=f"resident:{reporter.id}")
+        await transition(report, Status.REOPENED, actor=f"resident:{reporter.id}", sla=SLA)
         await run_worker()
         assert fake_api.sent(3041) == [] and "reopened" in fake_api.sent(3042)[0]["text"]
 

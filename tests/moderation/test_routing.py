@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.admin.accounts import Role
-from bot.reports.lifecycle import Status
 from bot.reports.models import Report
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from moderation.models import Agency
 from moderation.routing import AgencyForm, read_seed, responsible_agency, save_agency, seed_agencies
 from tests.admin_client import AdminClient, make_staff
+from tests.factories import make_report, make_resident
 from tests.fake_botapi import FakeBotAPI
-from tests.moderation.factories import make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -10,12 +10,13 @@ import pytest
 from bot.admin.audit import EventTag
 from bot.admin.models import AuditEvent
 from bot.config import Settings
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Report
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.conftest import FrozenClock
+from tests.factories import SLA, STAFF, make_report, make_resident
 from tests.fake_botapi import FakeBotAPI
-from tests.moderation.factories import STAFF, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 SUPERVISORS = -100777
@@ -33,7 +34,7 @@ def settings(settings: Settings) -> Settings:
 
 
 async def mark(product: WebRuntime, run_worker: Worker) -> None:
-    await product.arq.enqueue_job("moderation.mark_overdue")
+    await product.services.redis.enqueue_job("moderation.mark_overdue")
     await run_worker()
 
 
@@ -43,13 +44,19 @@ class TestDueDates:
         assert (await Report.get(id=report.id)).moderation_due_at == clock.now + timedelta(hours=24)
 
     async def test_category_override(self, product: WebRuntime, clock: FrozenClock) -> None:
-        report = await make_report(await make_resident(5011), category="drowning", now=clock.now)
+        report = await make_report(
+            await make_resident(5011), category="drowning", now=clock.now, sla=product.services.sla
+        )
         assert (await Report.get(id=report.id)).moderation_due_at == clock.now + timedelta(hours=4)
 
     async def test_acceptance_starts_the_resolution_clock(self, product: WebRuntime, clock: FrozenClock) -> None:
         """The moderation due date is cleared and the resolution one set, per category."""
         report = await make_report(
-            await make_resident(5021), category="drowning", status=Status.ACCEPTED, now=clock.now
+            await make_resident(5021),
+            category="drowning",
+            status=Status.ACCEPTED,
+            now=clock.now,
+            sla=product.services.sla,
         )
         stored = await Report.get(id=report.id)
         assert stored.moderation_due_at is None and stored.resolution_due_at == clock.now + timedelta(days=2)
@@ -57,7 +64,7 @@ class TestDueDates:
     async def test_a_hand_over_keeps_the_resolution_clock(self, product: WebRuntime, clock: FrozenClock) -> None:
         report = await make_report(await make_resident(5031), status=Status.ACCEPTED, now=clock.now)
         clock.advance(days=3)
-        await transition(report, Status.DISPATCHED, actor=STAFF, now=clock.now)
+        await transition(report, Status.DISPATCHED, actor=STAFF, now=clock.now, sla=SLA)
         assert (await Report.get(id=report.id)).resolution_due_at == clock.now - timedelta(days=3) + timedelta(days=7)
 
     async def test_needs_info_pauses_the_clock(self, product: WebRuntime, clock: FrozenClock) -> None:
@@ -95,7 +102,7 @@ class TestOverdue:
         report = await make_report(await make_resident(5071), now=clock.now)
         clock.advance(hours=30)
         await mark(product, run_worker)
-        await transition(report, Status.ACCEPTED, actor=STAFF, now=clock.now)
+        await transition(report, Status.ACCEPTED, actor=STAFF, now=clock.now, sla=SLA)
         assert not (await Report.get(id=report.id)).overdue
 
     async def test_closed_reports_are_never_overdue(

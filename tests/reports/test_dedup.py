@@ -5,13 +5,10 @@ from __future__ import annotations
 import importlib
 import math
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
 
-from bot.config import Settings
-from bot.db import close_db, init_db
 from bot.reports.dedup import (
     DedupRules,
     FlagKind,
@@ -24,23 +21,18 @@ from bot.reports.dedup import (
     similar_photo_reports,
 )
 from bot.reports.geo import distance_m
-from bot.reports.lifecycle import OPEN_STATUSES, Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import DuplicateFlag, Photo, Report, ReportFollower, Resident
 from bot.reports.spatial import BOX_MARGIN, M_PER_DEGREE, bounding_box, spatial_query
+from bot.reports.statuses import OPEN_STATUSES, Status
 from tests.conftest import FrozenClock
+from tests.factories import SLA
 
 CENTRE = (31.2304, 121.4737)
 BLANK_PHASH = "8000000000000000"  # every uniform image (shared MANIFEST: the blank Samsung, the 1x1 iPhone)
 PHASH_A = "a4b1653289fe710f"  # pixel_gps_full.jpg
 PHASH_A_NEAR = "a4b1653289fe7100"  # 4 bits away
 PHASH_A_FAR = "a4b16532890000ff"  # 16 bits away
-
-
-@pytest.fixture
-async def orm(db: None, settings: Settings) -> AsyncIterator[None]:
-    await init_db(settings)
-    yield
-    await close_db()
 
 
 def offset(lat: float, lon: float, north_m: float = 0.0, east_m: float = 0.0) -> tuple[float, float]:
@@ -160,10 +152,10 @@ class TestNearbyQuery:
         """Fixed: no longer offered; reopened: offered again (the open-reports index follows status)."""
         other = await resident(2)
         report = await report_at(other, *CENTRE)
-        await transition(report, Status.ACCEPTED, actor="staff:1", now=clock())
-        await transition(report, Status.FIXED, actor="staff:1", now=clock())
+        await transition(report, Status.ACCEPTED, actor="staff:1", now=clock(), sla=SLA)
+        await transition(report, Status.FIXED, actor="staff:1", now=clock(), sla=SLA)
         assert await nearby_open_reports(*CENTRE, "traffic", 250, now=clock()) == []
-        await transition(report, Status.REOPENED, actor="resident:2", now=clock())
+        await transition(report, Status.REOPENED, actor="resident:2", now=clock(), sla=SLA)
         [near] = await nearby_open_reports(*CENTRE, "traffic", 250, now=clock())
         assert near.report.id == report.id
 

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+from tortoise.transactions import in_transaction
 
-from bot.config import Settings
-from bot.db import close_db, init_db
 from bot.reports.lifecycle import (
-    CLOSED_NOT_FIXED,
-    MAX_REOPENS,
-    TRANSITIONS,
     IllegalTransitionError,
     ReopenLimitError,
     ReopenNotAllowedError,
-    Status,
-    add_listener,
-    atomic_changes,
-    remove_listener,
     transition,
 )
 from bot.reports.models import Report, Resident, StatusChange
+from bot.reports.statuses import CLOSED_NOT_FIXED, MAX_REOPENS, TRANSITIONS, Status
+from tests.factories import SLA
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 STAFF = "staff:7"
@@ -31,10 +24,8 @@ PAIRS = [(current, to) for current in Status for to in Status]
 
 
 @pytest.fixture
-async def orm(db: None, settings: Settings) -> AsyncIterator[Resident]:
-    await init_db(settings)
-    yield await Resident.create(id=1, chat_id=1, first_name="Reporter")
-    await close_db()
+async def reporter(orm: None) -> Resident:
+    return await Resident.create(id=1, chat_id=1, first_name="Reporter")
 
 
 async def report_in(reporter: Resident, status: Status) -> Report:
@@ -70,114 +61,95 @@ class TestTable:
 
 
 class TestMatrix:
-    async def test_every_illegal_transition_raises(self, orm: Resident) -> None:
+    async def test_every_illegal_transition_raises(self, reporter: Resident) -> None:
         """Each (from, to) pair outside the table raises and leaves the report and its history untouched."""
         illegal = [(current, to) for current, to in PAIRS if to not in TRANSITIONS[current]]
         assert illegal
         for current, to in illegal:
-            report = await report_in(orm, current)
+            report = await report_in(reporter, current)
             with pytest.raises(IllegalTransitionError):
-                await transition(report, to, actor=STAFF, now=NOW)
+                await transition(report, to, actor=STAFF, now=NOW, sla=SLA)
             assert (await Report.get(id=report.id)).status == current, (current, to)
             assert not await StatusChange.filter(report_id=report.id).exists(), (current, to)
 
-    async def test_every_legal_transition_writes_a_history_row(self, orm: Resident) -> None:
+    async def test_every_legal_transition_writes_a_history_row(self, reporter: Resident) -> None:
         """Each pair in the table changes the status and records actor, time, reason and public note."""
         legal = [(current, to) for current, to in PAIRS if to in TRANSITIONS[current]]
         for current, to in legal:
-            report = await report_in(orm, current)
-            await transition(report, to, actor=STAFF, reason=f"r {current}", public_note=f"n {to}", now=NOW)
+            report = await report_in(reporter, current)
+            await transition(report, to, actor=STAFF, reason=f"r {current}", public_note=f"n {to}", now=NOW, sla=SLA)
             assert (await Report.get(id=report.id)).status == to, (current, to)
             [row] = await StatusChange.filter(report_id=report.id)
             assert (row.from_status, row.to_status, row.actor) == (current, to, STAFF)
             assert (row.reason, row.public_note, row.changed_at) == (f"r {current}", f"n {to}", NOW)
 
-    async def test_a_new_report_can_only_be_submitted(self, orm: Resident) -> None:
+    async def test_a_new_report_can_only_be_submitted(self, reporter: Resident) -> None:
         """An unsaved report enters the lifecycle as submitted, nothing else."""
         for to in set(Status) - {Status.SUBMITTED}:
             report = Report(
-                reporter=orm, category="traffic", lat=31.2, lon=121.5, location_source="shared", language="en"
+                reporter=reporter, category="traffic", lat=31.2, lon=121.5, location_source="shared", language="en"
             )
             with pytest.raises(IllegalTransitionError):
-                await transition(report, to, actor=STAFF, now=NOW)
+                await transition(report, to, actor=STAFF, now=NOW, sla=SLA)
         assert not await Report.exists()
 
 
 class TestReopen:
-    async def test_the_reporter_may_reopen(self, orm: Resident) -> None:
-        report = await report_in(orm, Status.FIXED)
-        await transition(report, Status.REOPENED, actor=f"resident:{orm.id}", now=NOW)
+    async def test_the_reporter_may_reopen(self, reporter: Resident) -> None:
+        report = await report_in(reporter, Status.FIXED)
+        await transition(report, Status.REOPENED, actor=f"resident:{reporter.id}", now=NOW, sla=SLA)
         assert (await Report.get(id=report.id)).reopen_count == 1
 
-    async def test_another_resident_may_not_reopen(self, orm: Resident) -> None:
+    async def test_another_resident_may_not_reopen(self, reporter: Resident) -> None:
         """A follower (or anyone but the reporter and staff) is refused."""
-        report = await report_in(orm, Status.FIXED)
+        report = await report_in(reporter, Status.FIXED)
         with pytest.raises(ReopenNotAllowedError):
-            await transition(report, Status.REOPENED, actor="resident:99", now=NOW)
+            await transition(report, Status.REOPENED, actor="resident:99", now=NOW, sla=SLA)
         assert (await Report.get(id=report.id)).status == Status.FIXED
 
-    async def test_a_job_may_not_reopen(self, orm: Resident) -> None:
-        report = await report_in(orm, Status.FIXED)
+    async def test_a_job_may_not_reopen(self, reporter: Resident) -> None:
+        report = await report_in(reporter, Status.FIXED)
         with pytest.raises(ReopenNotAllowedError):
-            await transition(report, Status.REOPENED, actor="system:sla", now=NOW)
+            await transition(report, Status.REOPENED, actor="system:sla", now=NOW, sla=SLA)
 
-    async def test_a_third_reopen_is_refused(self, orm: Resident) -> None:
+    async def test_a_third_reopen_is_refused(self, reporter: Resident) -> None:
         """Twice is the limit, for the reporter and staff alike; the refusal changes nothing."""
-        report = await report_in(orm, Status.FIXED)
+        report = await report_in(reporter, Status.FIXED)
         for _ in range(MAX_REOPENS):
-            await transition(report, Status.REOPENED, actor=STAFF, now=NOW)
-            await transition(report, Status.FIXED, actor=STAFF, now=NOW)
+            await transition(report, Status.REOPENED, actor=STAFF, now=NOW, sla=SLA)
+            await transition(report, Status.FIXED, actor=STAFF, now=NOW, sla=SLA)
         with pytest.raises(ReopenLimitError):
-            await transition(report, Status.REOPENED, actor=f"resident:{orm.id}", now=NOW)
+            await transition(report, Status.REOPENED, actor=f"resident:{reporter.id}", now=NOW, sla=SLA)
         stored = await Report.get(id=report.id)
         assert (stored.status, stored.reopen_count) == (Status.FIXED, MAX_REOPENS)
 
 
-async def test_fixing_stamps_fixed_at(orm: Resident) -> None:
+async def test_fixing_stamps_fixed_at(reporter: Resident) -> None:
     """`fixed_at` starts the "is it really fixed?" clock."""
-    report = await report_in(orm, Status.IN_PROGRESS)
-    await transition(report, Status.FIXED, actor=STAFF, now=NOW)
+    report = await report_in(reporter, Status.IN_PROGRESS)
+    await transition(report, Status.FIXED, actor=STAFF, now=NOW, sla=SLA)
     assert (await Report.get(id=report.id)).fixed_at == NOW
 
 
-class TestListenersHearCommittedChanges:
-    """Listeners queue jobs another process runs at once, so they only hear changes already committed."""
+class TestOneTransaction:
+    """The status, its SLA due dates and the outbox entry (the StatusChange row) commit together or not at all."""
 
-    @pytest.fixture
-    def heard(self) -> Iterator[list[Status]]:
-        statuses: list[Status] = []
+    async def test_a_change_stamps_its_due_dates_in_the_same_transaction(self, reporter: Resident) -> None:
+        report = await report_in(reporter, Status.SUBMITTED)
+        await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW, sla=SLA)
+        stored = await Report.get(id=report.id)
+        assert (stored.moderation_due_at, stored.resolution_due_at) == (None, NOW + SLA.resolution_due)
 
-        def listener(report: Report, change: StatusChange) -> None:
-            statuses.append(Status(change.to_status))
-
-        add_listener(listener)
-        yield statuses
-        remove_listener(listener)
-
-    async def test_a_change_inside_a_block_is_announced_when_it_commits(
-        self, orm: Resident, heard: list[Status]
-    ) -> None:
-        report = await report_in(orm, Status.SUBMITTED)
-        async with atomic_changes():
-            await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW)
-            await transition(report, Status.DISPATCHED, actor=STAFF, now=NOW)
-            assert heard == []
-        assert heard == [Status.ACCEPTED, Status.DISPATCHED]
-
-    async def test_a_rolled_back_change_is_never_announced(self, orm: Resident, heard: list[Status]) -> None:
-        report = await report_in(orm, Status.SUBMITTED)
+    async def test_a_rolled_back_change_leaves_no_entry_to_react_to(self, reporter: Resident) -> None:
+        report = await report_in(reporter, Status.SUBMITTED)
 
         async def accept_then_fail() -> None:
-            async with atomic_changes():
-                await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW)
+            async with in_transaction():
+                await transition(report, Status.ACCEPTED, actor=STAFF, now=NOW, sla=SLA)
                 raise RuntimeError("a later step of the same decision failed")
 
         with pytest.raises(RuntimeError):
             await accept_then_fail()
-        assert heard == []
-        assert (await Report.get(id=report.id)).status == Status.SUBMITTED
-
-    async def test_a_lone_transition_is_announced_at_once(self, orm: Resident, heard: list[Status]) -> None:
-        report = await report_in(orm, Status.SUBMITTED)
-        await transition(report, Status.REJECTED, actor=STAFF, reason="not a hazard", now=NOW)
-        assert heard == [Status.REJECTED]
+        stored = await Report.get(id=report.id)
+        assert (stored.status, stored.resolution_due_at) == (Status.SUBMITTED, None)
+        assert not await StatusChange.filter(report_id=report.id).exists()

@@ -6,19 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.config import Settings
-from bot.db import close_db, init_db
 from bot.runtime import WebRuntime
 from rewards.rules import RewardRules, load_rules_text, parse_rules
 from tests.admin_client import AdminClient
-
-
-@pytest.fixture
-async def orm(db: None, settings: Settings) -> AsyncIterator[None]:
-    """The ORM without the web process, for tests of domain functions."""
-    await init_db(settings)
-    yield
-    await close_db()
 
 
 @pytest.fixture

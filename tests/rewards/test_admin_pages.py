@@ -18,16 +18,16 @@ from rewards.models import BudgetPool, Campaign, PayoutBatch, PayoutItem, Reward
 from rewards.rulebook import current_rules
 from rewards.rules import RewardRules
 from tests.admin_client import AdminClient, make_staff
-from tests.fake_botapi import FakeBotAPI
-from tests.rewards.factories import (
+from tests.factories import (
     FILED_AT,
     PHASH_A,
     PHASH_A_NEAR,
     make_claimed,
     make_pool,
-    make_report,
     make_resident,
+    make_rewardable_report,
 )
+from tests.fake_botapi import FakeBotAPI
 
 Worker = Callable[[], Awaitable[int]]
 
@@ -39,8 +39,10 @@ async def official(client: AdminClient, role: Role = Role.OFFICIAL) -> None:
 
 async def reused_photo_grant(rules: RewardRules) -> RewardGrant:
     """Resident 3002 sends a photo that resident 3001 already used in an earlier report."""
-    await make_report(await make_resident(3001), verified=False, phash=PHASH_A, filed_at=FILED_AT - timedelta(days=2))
-    copy = await make_report(await make_resident(3002), phash=PHASH_A_NEAR)
+    await make_rewardable_report(
+        await make_resident(3001), verified=False, phash=PHASH_A, filed_at=FILED_AT - timedelta(days=2)
+    )
+    copy = await make_rewardable_report(await make_resident(3002), phash=PHASH_A_NEAR)
     grant = (await evaluate_report(copy.id, rules, FILED_AT)).grant
     assert grant is not None and grant.state == GrantState.HELD
     return grant
@@ -85,7 +87,7 @@ class TestPayouts:
         resident = await make_resident(3003)
         await make_claimed(resident, Cipher.from_settings(settings), name="李四", account="lisi@example.com")
         for _ in range(2):
-            await evaluate_report((await make_report(resident)).id, rules, FILED_AT)
+            await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)
         await official(client)
         await client.get("/admin/rewards/payouts")
         status, page = await client.post("/admin/rewards/payouts", {"min_amount": "10"})
@@ -121,7 +123,7 @@ class TestSetup:
         self, client: AdminClient, run_worker: Worker, rules: RewardRules
     ) -> None:
         """Without budget the overview warns; a pool created in the admin books the waiting grant."""
-        report = await make_report(await make_resident(3004))
+        report = await make_rewardable_report(await make_resident(3004))
         grant = (await evaluate_report(report.id, rules, FILED_AT)).grant
         assert grant is not None and grant.state == GrantState.PENDING_BUDGET
         await official(client)
@@ -143,7 +145,7 @@ class TestSetup:
         await make_pool(3000)
         resident = await make_resident(3005)
         for _ in range(2):
-            await evaluate_report((await make_report(resident)).id, rules, FILED_AT)
+            await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)
         await official(client)
         status, page = await client.get("/admin/rewards")
         assert status == 200 and 'Budget pool "Pool" is exhausted.' in html.unescape(page)

@@ -11,8 +11,8 @@ from rewards.crypto import Cipher
 from rewards.grants import GrantState, evaluate_report
 from rewards.models import ClaimSession, RewardGrant, RewardProfile
 from rewards.rules import RewardRules
+from tests.factories import FILED_AT, make_claimed, make_pool, make_resident, make_rewardable_report
 from tests.fake_botapi import FakeBotAPI, FakeUser
-from tests.rewards.factories import FILED_AT, make_claimed, make_pool, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 
@@ -75,7 +75,7 @@ class TestClaim:
         resident = await make_resident(2004)
         await make_claimed(resident, Cipher.from_settings(settings), name="张三丰")
         await make_pool()
-        await evaluate_report((await make_report(resident)).id, rules, FILED_AT)
+        await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)
         user = FakeUser(fake_api, 2004)
         [summary] = await user.command("/claim")
         assert "张三丰" in summary["text"] and "13800138000" not in summary["text"]
@@ -91,7 +91,7 @@ class TestBalance:
     ) -> None:
         await make_pool()
         resident = await make_resident(2005)
-        granted = await make_report(resident, category="ebike")
+        granted = await make_rewardable_report(resident, category="ebike")
         await evaluate_report(granted.id, rules, FILED_AT)
         user = FakeUser(fake_api, 2005)
         [balance] = await user.command("/balance")
@@ -109,7 +109,7 @@ async def test_acceptance_triggers_a_grant_and_a_dm(
 ) -> None:
     """Accepting a verified report queues the evaluation; the worker grants and tells the reporter."""
     await make_pool()
-    report = await make_report(await make_resident(2007))
+    report = await make_rewardable_report(await make_resident(2007))
     await run_worker()
     grant = await RewardGrant.get(report_id=report.id)
     assert grant.state == GrantState.GRANTED

@@ -11,15 +11,15 @@ from rewards.grants import GrantError, GrantState, evaluate_report, reject, rele
 from rewards.ledger import AccountKind
 from rewards.models import RewardGrant
 from rewards.rules import FraudRules, RewardRules
-from tests.rewards.factories import (
+from tests.factories import (
     FILED_AT,
     PHASH_A,
     PHASH_A_NEAR,
     PHASH_B,
-    STAFF_ACTOR,
+    STAFF,
     make_pool,
-    make_report,
     make_resident,
+    make_rewardable_report,
 )
 
 BLANK = "8000000000000000"
@@ -39,10 +39,10 @@ class TestPhotoReuse:
     async def test_another_reporters_photo_is_held_not_paid(self, orm: None, rules: RewardRules) -> None:
         """A near-identical photo (4 bits apart) from someone else's report holds the reward."""
         await make_pool()
-        other = await make_report(
+        other = await make_rewardable_report(
             await make_resident(1), verified=False, phash=PHASH_A, filed_at=FILED_AT - timedelta(days=3)
         )
-        copy = await make_report(await make_resident(2), phash=PHASH_A_NEAR)
+        copy = await make_rewardable_report(await make_resident(2), phash=PHASH_A_NEAR)
         grant = await decide(copy.id, rules)
         assert grant.state == GrantState.HELD
         assert grant.signals == [
@@ -54,16 +54,20 @@ class TestPhotoReuse:
         """The same picture sent again for a new report is a reuse, even by the same resident."""
         await make_pool()
         resident = await make_resident(1)
-        await make_report(resident, verified=False, phash=PHASH_A, filed_at=FILED_AT - timedelta(days=1))
-        assert kinds(await decide((await make_report(resident, phash=PHASH_A)).id, rules)) == ["photo_reuse"]
+        await make_rewardable_report(resident, verified=False, phash=PHASH_A, filed_at=FILED_AT - timedelta(days=1))
+        assert kinds(await decide((await make_rewardable_report(resident, phash=PHASH_A)).id, rules)) == ["photo_reuse"]
 
     async def test_distinct_and_blank_photos_pass(self, orm: None, rules: RewardRules) -> None:
         """Different pictures, and the blank-image hash every flat picture shares, hold nothing."""
         await make_pool()
-        await make_report(await make_resident(1), verified=False, phash=BLANK, filed_at=FILED_AT - timedelta(days=1))
-        await make_report(await make_resident(3), verified=False, phash=PHASH_B, filed_at=FILED_AT - timedelta(days=1))
-        blank = await make_report(await make_resident(2), phash=BLANK)
-        fresh = await make_report(await make_resident(4), phash=PHASH_A)
+        await make_rewardable_report(
+            await make_resident(1), verified=False, phash=BLANK, filed_at=FILED_AT - timedelta(days=1)
+        )
+        await make_rewardable_report(
+            await make_resident(3), verified=False, phash=PHASH_B, filed_at=FILED_AT - timedelta(days=1)
+        )
+        blank = await make_rewardable_report(await make_resident(2), phash=BLANK)
+        fresh = await make_rewardable_report(await make_resident(4), phash=PHASH_A)
         assert (await decide(blank.id, rules)).state == GrantState.GRANTED
         assert (await decide(fresh.id, rules)).state == GrantState.GRANTED
 
@@ -74,8 +78,8 @@ class TestOtherSignals:
         await make_pool()
         resident = await make_resident(1)
         for minute in range(5):
-            await make_report(resident, verified=False, filed_at=FILED_AT - timedelta(minutes=50 - minute))
-        assert kinds(await decide((await make_report(resident)).id, rules)) == ["burst"]
+            await make_rewardable_report(resident, verified=False, filed_at=FILED_AT - timedelta(minutes=50 - minute))
+        assert kinds(await decide((await make_rewardable_report(resident)).id, rules)) == ["burst"]
 
     async def test_one_reporter_dominating_a_queue(self, orm: None, rules: RewardRules) -> None:
         """Nine of ten verified fire-exit reports in one area this month come from one resident."""
@@ -84,10 +88,10 @@ class TestOtherSignals:
             amounts=rules.amounts, max_rewarded_reports_per_day=100, fraud=FraudRules(max_reports_per_hour=100)
         )
         pro, other = await make_resident(1), await make_resident(2)
-        await make_report(other, filed_at=FILED_AT - timedelta(days=2))
+        await make_rewardable_report(other, filed_at=FILED_AT - timedelta(days=2))
         for day in range(8):
-            await make_report(pro, filed_at=FILED_AT - timedelta(days=day % 3, hours=day))
-        grant = await decide((await make_report(pro)).id, strict)
+            await make_rewardable_report(pro, filed_at=FILED_AT - timedelta(days=day % 3, hours=day))
+        grant = await decide((await make_rewardable_report(pro)).id, strict)
         assert kinds(grant) == ["queue_share"]
         assert grant.signals[0]["detail"] == {
             "category": "fire_exit",
@@ -101,8 +105,12 @@ class TestOtherSignals:
     async def test_exif_date_far_from_the_report(self, orm: None, rules: RewardRules) -> None:
         """A photo taken 30 days before the report is held; 2 days before is fine."""
         await make_pool()
-        old = await make_report(await make_resident(1), phash=PHASH_A, exif_taken_at=FILED_AT - timedelta(days=30))
-        recent = await make_report(await make_resident(2), phash=PHASH_B, exif_taken_at=FILED_AT - timedelta(days=2))
+        old = await make_rewardable_report(
+            await make_resident(1), phash=PHASH_A, exif_taken_at=FILED_AT - timedelta(days=30)
+        )
+        recent = await make_rewardable_report(
+            await make_resident(2), phash=PHASH_B, exif_taken_at=FILED_AT - timedelta(days=2)
+        )
         old_grant = await decide(old.id, rules)
         assert kinds(old_grant) == ["exif_gap"] and old_grant.signals[0]["detail"]["days"] == 30
         assert (await decide(recent.id, rules)).state == GrantState.GRANTED
@@ -113,14 +121,18 @@ class TestReview:
         """Releasing a held grant pays it from the pool; rejecting needs a reason and pays nothing."""
         pool = await make_pool(100_000)
         old = FILED_AT - timedelta(days=30)
-        honest = await decide((await make_report(await make_resident(1), phash=PHASH_A, exif_taken_at=old)).id, rules)
-        fraud = await decide((await make_report(await make_resident(2), phash=PHASH_B, exif_taken_at=old)).id, rules)
-        released = await release(honest.id, actor=STAFF_ACTOR, now=FILED_AT)
-        assert (released.state, released.decided_by) == (GrantState.GRANTED, STAFF_ACTOR)
+        honest = await decide(
+            (await make_rewardable_report(await make_resident(1), phash=PHASH_A, exif_taken_at=old)).id, rules
+        )
+        fraud = await decide(
+            (await make_rewardable_report(await make_resident(2), phash=PHASH_B, exif_taken_at=old)).id, rules
+        )
+        released = await release(honest.id, actor=STAFF, now=FILED_AT)
+        assert (released.state, released.decided_by) == (GrantState.GRANTED, STAFF)
         with pytest.raises(GrantError, match="reason"):
-            await reject(fraud.id, reason=" ", actor=STAFF_ACTOR, now=FILED_AT)
-        rejected = await reject(fraud.id, reason="stock photo", actor=STAFF_ACTOR, now=FILED_AT)
+            await reject(fraud.id, reason=" ", actor=STAFF, now=FILED_AT)
+        rejected = await reject(fraud.id, reason="stock photo", actor=STAFF, now=FILED_AT)
         assert rejected.state == GrantState.REJECTED
         with pytest.raises(GrantError, match="held"):
-            await release(fraud.id, actor=STAFF_ACTOR, now=FILED_AT)
+            await release(fraud.id, actor=STAFF, now=FILED_AT)
         assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 98_000

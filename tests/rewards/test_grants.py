@@ -7,22 +7,24 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.admin.accounts import Role, create_staff
-from bot.reports.lifecycle import Status, transition
+from bot.reports.lifecycle import transition
 from bot.reports.models import Report, ReportFollower
+from bot.reports.statuses import Status
 from rewards import ledger
 from rewards.budget import create_campaign, fund_pool
 from rewards.grants import GrantState, evaluate_report, retry_pending, reverse
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, LedgerTransaction, RewardGrant
 from rewards.rules import FraudRules, Ineligible, RewardRules
-from tests.rewards.factories import FILED_AT, STAFF_ACTOR, make_pool, make_report, make_resident
+from tests.factories import FILED_AT, SLA, make_pool, make_resident, make_rewardable_report
+from tests.factories import STAFF as STAFF
 
 
 class TestOnce:
     async def test_verified_report_is_granted_from_the_pool(self, orm: None, rules: RewardRules) -> None:
         """Accepted and verified: 20 yuan move from the pool to the reporter's payable account."""
         pool = await make_pool(100_000)
-        report = await make_report(await make_resident(1))
+        report = await make_rewardable_report(await make_resident(1))
         evaluation = await evaluate_report(report.id, rules, FILED_AT)
         assert evaluation.created and evaluation.grant is not None
         assert (evaluation.grant.state, evaluation.grant.amount_fen, evaluation.grant.pool_id) == (
@@ -36,7 +38,7 @@ class TestOnce:
     async def test_twenty_concurrent_attempts_give_one_grant(self, orm: None, rules: RewardRules) -> None:
         """Twenty evaluations racing (as twenty workers would) book exactly one grant and one transaction."""
         await make_pool(100_000)
-        report = await make_report(await make_resident(1), category="ebike")
+        report = await make_rewardable_report(await make_resident(1), category="ebike")
         results = await asyncio.gather(*(evaluate_report(report.id, rules, FILED_AT) for _ in range(20)))
         assert sum(result.created for result in results) == 1
         assert {result.grant.id for result in results if result.grant} == {(await RewardGrant.get()).id}
@@ -48,8 +50,8 @@ class TestOnce:
         """No row is written for a report that may still qualify later."""
         await make_pool()
         resident = await make_resident(1)
-        unverified = await make_report(resident, verified=False)
-        submitted = await make_report(resident, status=Status.SUBMITTED)
+        unverified = await make_rewardable_report(resident, verified=False)
+        submitted = await make_rewardable_report(resident, status=Status.SUBMITTED)
         assert (await evaluate_report(unverified.id, rules, FILED_AT)).waiting == Ineligible.NOT_VERIFIED
         assert (await evaluate_report(submitted.id, rules, FILED_AT)).waiting == Ineligible.NOT_ACCEPTED
         assert not await RewardGrant.exists()
@@ -60,9 +62,9 @@ class TestWho:
         """An earlier report merged into this one wins: its reporter gets the money, the others points."""
         await make_pool()
         early, late, follower = await make_resident(1), await make_resident(2), await make_resident(3)
-        first = await make_report(early, status=Status.SUBMITTED, filed_at=FILED_AT - timedelta(hours=2))
-        canonical = await make_report(late)
-        await transition(first, Status.DUPLICATE, actor=STAFF_ACTOR, now=FILED_AT)
+        first = await make_rewardable_report(early, status=Status.SUBMITTED, filed_at=FILED_AT - timedelta(hours=2))
+        canonical = await make_rewardable_report(late)
+        await transition(first, Status.DUPLICATE, actor=STAFF, now=FILED_AT, sla=SLA)
         await Report.filter(id=first.id).update(duplicate_of_id=canonical.id)
         await ReportFollower.create(report=canonical, resident=follower)
         grant = (await evaluate_report(canonical.id, rules, FILED_AT)).grant
@@ -81,7 +83,7 @@ class TestWho:
         official.telegram_user_id = linked.id
         await official.save()
         for resident in (flagged, linked):
-            grant = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+            grant = (await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)).grant
             assert grant is not None and (grant.state, grant.reason) == (GrantState.INELIGIBLE, Ineligible.STAFF)
         assert not await LedgerTransaction.filter(kind=TxnKind.GRANT).exists()
 
@@ -93,11 +95,11 @@ class TestCaps:
         resident = await make_resident(1)
         states = []
         for minute in range(6):
-            report = await make_report(resident, filed_at=FILED_AT + timedelta(minutes=minute))
+            report = await make_rewardable_report(resident, filed_at=FILED_AT + timedelta(minutes=minute))
             states.append((await evaluate_report(report.id, rules, FILED_AT)).grant)
         assert [g.state for g in states if g] == [GrantState.GRANTED] * 5 + [GrantState.INELIGIBLE]
         assert states[-1] is not None and states[-1].reason == Ineligible.DAY_CAP
-        tomorrow = await make_report(resident, filed_at=FILED_AT + timedelta(days=1))
+        tomorrow = await make_rewardable_report(resident, filed_at=FILED_AT + timedelta(days=1))
         grant = (await evaluate_report(tomorrow.id, rules, FILED_AT + timedelta(days=1))).grant
         assert grant is not None and grant.state == GrantState.GRANTED
 
@@ -106,7 +108,7 @@ class TestCaps:
         await make_pool()
         no_burst_check = replace(rules, fraud=FraudRules(max_reports_per_hour=100))
         resident = await make_resident(1)
-        reports = [await make_report(resident, filed_at=FILED_AT + timedelta(minutes=m)) for m in range(8)]
+        reports = [await make_rewardable_report(resident, filed_at=FILED_AT + timedelta(minutes=m)) for m in range(8)]
         await asyncio.gather(*(evaluate_report(report.id, no_burst_check, FILED_AT) for report in reports))
         assert await RewardGrant.filter(state=GrantState.GRANTED).count() == 5
         assert await RewardGrant.filter(state=GrantState.INELIGIBLE, reason=Ineligible.DAY_CAP).count() == 3
@@ -117,7 +119,7 @@ class TestCaps:
         resident = await make_resident(1)
         amounts = []
         for day in range(9):
-            report = await make_report(resident, category="ebike", filed_at=FILED_AT - timedelta(days=day))
+            report = await make_rewardable_report(resident, category="ebike", filed_at=FILED_AT - timedelta(days=day))
             grant = (await evaluate_report(report.id, rules, FILED_AT)).grant
             assert grant is not None
             amounts.append((grant.state, grant.amount_fen))
@@ -140,25 +142,31 @@ class TestAmounts:
             now=FILED_AT,
         )
         resident = await make_resident(1)
-        doubled = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
-        plain = (await evaluate_report((await make_report(resident, category="traffic")).id, rules, FILED_AT)).grant
+        doubled = (await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)).grant
+        plain = (
+            await evaluate_report((await make_rewardable_report(resident, category="traffic")).id, rules, FILED_AT)
+        ).grant
         assert doubled is not None and (doubled.amount_fen, doubled.multiplier_pct) == (4000, 200)
         assert plain is not None and (plain.amount_fen, plain.campaign_id) == (2000, None)
 
     async def test_severity_and_category_set_the_amount(self, orm: None, rules: RewardRules) -> None:
         await make_pool()
         resident = await make_resident(1)
-        major = (await evaluate_report((await make_report(resident, severity="critical")).id, rules, FILED_AT)).grant
-        ebike = (await evaluate_report((await make_report(resident, category="ebike")).id, rules, FILED_AT)).grant
+        major = (
+            await evaluate_report((await make_rewardable_report(resident, severity="critical")).id, rules, FILED_AT)
+        ).grant
+        ebike = (
+            await evaluate_report((await make_rewardable_report(resident, category="ebike")).id, rules, FILED_AT)
+        ).grant
         assert major is not None and ebike is not None and (major.amount_fen, ebike.amount_fen) == (5000, 20000)
 
     async def test_fixed_only_category_waits_for_the_fix(self, orm: None, rules: RewardRules) -> None:
         """With require_fixed, an accepted report waits; once fixed it is granted."""
         await make_pool()
         strict = RewardRules(amounts=rules.amounts, require_fixed=frozenset({"fire_exit"}))
-        report = await make_report(await make_resident(1))
+        report = await make_rewardable_report(await make_resident(1))
         assert (await evaluate_report(report.id, strict, FILED_AT)).waiting == Ineligible.NOT_FIXED
-        await transition(report, Status.FIXED, actor=STAFF_ACTOR, now=FILED_AT)
+        await transition(report, Status.FIXED, actor=STAFF, now=FILED_AT, sla=SLA)
         grant = (await evaluate_report(report.id, strict, FILED_AT)).grant
         assert grant is not None and grant.state == GrantState.GRANTED
 
@@ -170,26 +178,30 @@ class TestBudget:
         """A pool with 30 yuan pays one 20-yuan grant; the next waits as pending_budget until a top-up."""
         pool = await make_pool(3000)
         resident = await make_resident(1)
-        first = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
-        second = (await evaluate_report((await make_report(resident)).id, rules, FILED_AT)).grant
+        first = (await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)).grant
+        second = (await evaluate_report((await make_rewardable_report(resident)).id, rules, FILED_AT)).grant
         assert first is not None and second is not None
         assert (first.state, second.state) == (GrantState.GRANTED, GrantState.PENDING_BUDGET)
         assert await retry_pending(FILED_AT) == []
-        await fund_pool(pool.id, 10_000, actor=STAFF_ACTOR, now=FILED_AT)
+        await fund_pool(pool.id, 10_000, actor=STAFF, now=FILED_AT)
         assert [grant.id for grant in await retry_pending(FILED_AT)] == [second.id]
         assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 9000
 
     async def test_no_pool_at_all_waits(self, orm: None, rules: RewardRules) -> None:
-        grant = (await evaluate_report((await make_report(await make_resident(1))).id, rules, FILED_AT)).grant
+        grant = (
+            await evaluate_report((await make_rewardable_report(await make_resident(1))).id, rules, FILED_AT)
+        ).grant
         assert grant is not None and grant.state == GrantState.PENDING_BUDGET
 
 
 class TestReversal:
     async def test_unpaid_reversal_returns_the_money_to_the_pool(self, orm: None, rules: RewardRules) -> None:
         pool = await make_pool(10_000)
-        grant = (await evaluate_report((await make_report(await make_resident(1))).id, rules, FILED_AT)).grant
+        grant = (
+            await evaluate_report((await make_rewardable_report(await make_resident(1))).id, rules, FILED_AT)
+        ).grant
         assert grant is not None
-        reversed_grant = await reverse(grant.id, reason="fake report", actor=STAFF_ACTOR, now=FILED_AT)
+        reversed_grant = await reverse(grant.id, reason="fake report", actor=STAFF, now=FILED_AT)
         assert (reversed_grant.state, reversed_grant.reason) == (GrantState.REVERSED, "fake report")
         assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 0
         assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 10_000

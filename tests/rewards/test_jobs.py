@@ -9,14 +9,14 @@ from bot.runtime import WebRuntime
 from rewards.grants import GrantState
 from rewards.models import RewardGrant
 from tests.conftest import FrozenClock
+from tests.factories import make_pool, make_resident, make_rewardable_report
 from tests.fake_botapi import FakeBotAPI
-from tests.rewards.factories import make_pool, make_report, make_resident
 
 Worker = Callable[[], Awaitable[int]]
 
 
 async def run_job(product: WebRuntime, run_worker: Worker, name: str, job_id: str) -> None:
-    await product.arq.enqueue_job(name, _job_id=job_id)
+    await product.services.redis.enqueue_job(name, _job_id=job_id)
     await run_worker()
 
 
@@ -25,7 +25,7 @@ async def test_reminder_once_a_week_before_then_lapse(
 ) -> None:
     """Day 83: one reminder DM even if the job runs twice; day 90: the reward lapses."""
     await make_pool()
-    await make_report(await make_resident(4001))
+    await make_rewardable_report(await make_resident(4001))
     await run_worker()  # the acceptance's evaluation: granted, and the "earned" DM
     clock.advance(days=83)
     await run_job(product, run_worker, "rewards.remind_and_lapse", "day83-a")
@@ -42,7 +42,7 @@ async def test_sweep_evaluates_reports_verified_without_a_status_change(
 ) -> None:
     """A report verified after its acceptance (no status change) is granted by the sweep."""
     await make_pool()
-    report = await make_report(await make_resident(4002), verified=False)
+    report = await make_rewardable_report(await make_resident(4002), verified=False)
     await run_worker()
     assert not await RewardGrant.exists()
     await Report.filter(id=report.id).update(verified=True)

@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 from rewards import ledger
 from rewards.ledger import AccountKind, TxnKind, UnbalancedError
 from rewards.models import Account, Entry, LedgerTransaction
-from tests.rewards.factories import FILED_AT
+from tests.factories import FILED_AT
 
 
 async def test_unbalanced_transactions_are_refused(orm: None) -> None:

@@ -20,7 +20,7 @@ from rewards.models import PayoutItem, RewardGrant
 from rewards.payouts import BatchError, BatchState, cancel_batch, create_batch, export_csv, mark_paid
 from rewards.rules import RewardRules
 from tests.conftest import FrozenClock
-from tests.rewards.factories import FILED_AT, STAFF_ACTOR, make_claimed, make_pool, make_report, make_resident
+from tests.factories import FILED_AT, STAFF, make_claimed, make_pool, make_resident, make_rewardable_report
 
 
 @pytest.fixture
@@ -29,14 +29,14 @@ def cipher(settings: Settings) -> Cipher:
 
 
 async def granted(resident: Resident, rules: RewardRules, **report: Any) -> RewardGrant:
-    grant = (await evaluate_report((await make_report(resident, **report)).id, rules, FILED_AT)).grant
+    grant = (await evaluate_report((await make_rewardable_report(resident, **report)).id, rules, FILED_AT)).grant
     assert grant is not None and grant.state == GrantState.GRANTED
     return grant
 
 
 async def pay(batch_id: int, cipher: Cipher) -> str:
     text = await export_csv(batch_id, cipher, now=FILED_AT)
-    await mark_paid(batch_id, reference="FIN-1", actor=STAFF_ACTOR, now=FILED_AT)
+    await mark_paid(batch_id, reference="FIN-1", actor=STAFF, now=FILED_AT)
     return text
 
 
@@ -77,7 +77,7 @@ class TestBatches:
         await make_claimed(await grant.resident, cipher)
         batch = await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
         with pytest.raises(BatchError, match="Export"):
-            await mark_paid(batch.id, reference="X", actor=STAFF_ACTOR, now=FILED_AT)
+            await mark_paid(batch.id, reference="X", actor=STAFF, now=FILED_AT)
         assert (await cancel_batch(batch.id)).state == BatchState.CANCELLED
         again = await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
         assert [item.grant_id for item in await PayoutItem.filter(batch_id=again.id)] == [grant.id]
@@ -101,7 +101,7 @@ class TestReversalAfterPayout:
         first = await granted(await make_resident(1), rules)
         await make_claimed(await first.resident, cipher)
         await pay((await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)).id, cipher)
-        await reverse(first.id, reason="photo from the internet", actor=STAFF_ACTOR, now=FILED_AT)
+        await reverse(first.id, reason="photo from the internet", actor=STAFF, now=FILED_AT)
         assert await ledger.balance_of(AccountKind.RECEIVABLE, 1) == -2000
         assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 100_000
         await granted(await Resident.get(id=1), rules, category="ebike")
@@ -119,7 +119,7 @@ class TestReversalAfterPayout:
         await make_claimed(await grant.resident, cipher)
         await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
         with pytest.raises(GrantError, match="payout batch"):
-            await reverse(grant.id, reason="x", actor=STAFF_ACTOR, now=FILED_AT)
+            await reverse(grant.id, reason="x", actor=STAFF, now=FILED_AT)
 
 
 class TestLapse:

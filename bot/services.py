@@ -1,0 +1,115 @@
+"""The one services object: built from Settings at startup, shared by the web process and the worker.
+
+Views reach it as `request.app[services_key]`, bot handlers as `context.services`, arq jobs as
+`services_of(ctx)`, reactions as their first argument. Domain functions never take it: they are
+passed the pieces they need (rules, storage, a time), so they stay testable without a process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from telegram.ext import ExtBot
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.features import Feature
+from bot.outbound import build_outbound_bot
+from bot.ratelimit import SharedRateLimiter
+from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
+from bot.reports.categories import Category, load_categories
+from bot.reports.dedup import DedupRules
+from bot.reports.geo import ServiceArea
+from bot.reports.intake import Intake, IntakeRules
+from bot.reports.photos import PhotoLimits
+from bot.reports.sla import SlaRules
+from bot.storage import DirectoryStorage, PhotoStorage
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    intake: Intake
+    features: tuple[Feature, ...]
+    #: arq's pool: the job queue, and the Redis every shared limit (send budget, login throttle) lives in.
+    redis: ArqRedis
+    #: For messages nobody asked for (status DMs, reminders, group posts); replies use the update's bot.
+    bot: ExtBot[Any]
+    #: The bot's bulk send budget, shared by every process through Redis.
+    bulk_limiter: SharedRateLimiter
+
+    @property
+    def sla(self) -> SlaRules:
+        return self.intake.rules.sla
+
+    @property
+    def storage(self) -> PhotoStorage:
+        return self.intake.storage
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        return self.intake.rules.categories
+
+    @property
+    def areas(self) -> Areas:
+        return self.intake.rules.areas
+
+
+def intake_rules(settings: Settings) -> IntakeRules:
+    return IntakeRules(
+        categories=load_categories(settings.categories_file),
+        area=ServiceArea.from_file(settings.service_area_geojson),
+        areas=Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE),
+        photo_limits=PhotoLimits(
+            max_bytes=settings.max_photo_bytes,
+            max_pixels=settings.max_image_pixels,
+            max_side_px=settings.stored_photo_max_side_px,
+            thumbnail_side_px=settings.thumbnail_max_side_px,
+            jpeg_quality=settings.stored_jpeg_quality,
+        ),
+        max_photos=settings.max_photos_per_report,
+        draft_ttl=timedelta(minutes=settings.draft_ttl_min),
+        dedup=DedupRules(
+            photo_radius_m=settings.duplicate_photo_radius_m,
+            photo_max_hamming=settings.duplicate_photo_max_hamming,
+            max_candidates=settings.duplicate_candidates_max,
+        ),
+        sla=SlaRules.from_settings(settings),
+    )
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, features: tuple[Feature, ...], *, clock: Clock = system_clock
+) -> AsyncIterator[Services]:
+    """Open the Redis pool for as long as the process runs; `bot` is initialized by its first user (the
+    sandbox's Bot API is served by the web process, so it may not answer yet)."""
+    redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    bot = build_outbound_bot(settings)
+    try:
+        yield Services(
+            settings=settings,
+            clock=clock,
+            intake=Intake(intake_rules(settings), DirectoryStorage(settings.photo_dir)),
+            features=features,
+            redis=redis,
+            bot=bot,
+            bulk_limiter=SharedRateLimiter(redis, settings.broadcast_rate_per_s, settings.broadcast_burst),
+        )
+    finally:
+        await bot.shutdown()
+        await redis.aclose()
+
+
+def services_of(ctx: dict[str, Any]) -> Services:
+    """The worker's services (arq hands jobs a dict; this is its only key of ours)."""
+    services = ctx["services"]
+    assert isinstance(services, Services)
+    return services

@@ -1,0 +1,1 @@
+"""Telegram transport core: the PTB application, update intake, the report conversation and kernel commands."""

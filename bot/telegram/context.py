@@ -1,0 +1,47 @@
+"""Typed access to the services and to this update's resident from PTB callbacks (no string-keyed grab bag)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot.reports.models import Resident
+from bot.services import Services
+
+
+class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Our CallbackContext: `context.services` instead of `bot_data["..."]`.
+
+    PTB builds one context per update and hands it to every handler group, so the resident loaded
+    by the first handler that needs it (`bot.telegram.report_flow.resident_of`) is kept here for the rest.
+    """
+
+    resident: Resident | None = None
+
+    @property
+    def services(self) -> Services:
+        services = self.application.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+
+BotApplication = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+Callback = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
+
+
+def final(callback: Callback) -> Callback:
+    """A feature's handler that fully answers its update: later handler groups (the kernel's menu for
+    unknown commands, intake) must not see it too."""
+
+    @wraps(callback)
+    async def handled(update: Update, context: AppContext) -> None:
+        await callback(update, context)
+        raise ApplicationHandlerStop
+
+    return handled

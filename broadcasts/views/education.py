@@ -1,0 +1,100 @@
+"""Admin pages of the education day (role official): the twelve-month calendar, editing a month, and the
+self-check dashboard (answers per month and option).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.admin.accounts import Role
+from bot.admin.pages import services_of
+from bot.admin.security import require, staff_key
+from broadcasts.compose import Problem
+from broadcasts.education import Theme, calendar, dashboard, parse_checks, save_theme, theme_for
+from broadcasts.policy import education_schedule, local_zone
+from broadcasts.texts import BAD_CHECKS, LANGUAGE_NAMES, NEED_THEME_TEXT
+
+BASE = "/admin/broadcasts/education"
+MONTH = r"{month:\d+}"  # 1..12, checked by the view
+
+
+def _checks_text(theme: Theme) -> str:
+    return "\n".join(f"{c.key} | {c.labels.get('en', '')} | {c.labels.get('zh_CN', '')}" for c in theme.checks)
+
+
+@require(Role.OFFICIAL)
+async def calendar_page(request: web.Request) -> web.StreamResponse:
+    settings, now = services_of(request).settings, services_of(request).clock()
+    next_send = education_schedule(settings).next_send(now).astimezone(local_zone(settings))
+    context = {
+        "themes": await calendar(),
+        "next_send": next_send.strftime("%Y-%m-%d %H:%M"),
+        "zone": settings.local_timezone,
+        "day": settings.education_day_of_month,
+    }
+    return aiohttp_jinja2.render_template("broadcasts/education.html", request, context)
+
+
+def _month(request: web.Request) -> int:
+    month = int(request.match_info["month"])
+    if not 1 <= month <= 12:
+        raise web.HTTPNotFound(text="no such month")
+    return month
+
+
+def _edit(
+    request: web.Request, month: int, values: dict[str, str], problems: list[Problem], status: int = 200
+) -> web.StreamResponse:
+    context: dict[str, Any] = {
+        "month": month,
+        "values": values,
+        "problems": problems,
+        "locales": services_of(request).settings.supported_locales,
+        "language_names": LANGUAGE_NAMES,
+    }
+    return aiohttp_jinja2.render_template("broadcasts/education_edit.html", request, context, status=status)
+
+
+@require(Role.OFFICIAL)
+async def edit_page(request: web.Request) -> web.StreamResponse:
+    month = _month(request)
+    theme = await theme_for(month)
+    values = {f"title_{locale}": title for locale, title in theme.titles.items()}
+    values.update({f"text_{locale}": text for locale, text in theme.texts.items()})
+    values["checks"] = _checks_text(theme)
+    return _edit(request, month, values, [])
+
+
+@require(Role.OFFICIAL)
+async def edit_save(request: web.Request) -> web.StreamResponse:
+    month, form = _month(request), await request.post()
+    values = {key: str(value).strip() for key, value in form.items() if isinstance(value, str)}
+    locales = services_of(request).settings.supported_locales
+    titles = {locale: values.get(f"title_{locale}", "")[:128] for locale in locales}
+    texts = {locale: values.get(f"text_{locale}", "")[:3000] for locale in locales}
+    checks = parse_checks(values.get("checks", ""))
+    problems = []
+    if not all(titles.values()) or not all(texts.values()):
+        problems.append(Problem(NEED_THEME_TEXT))
+    if checks is None:
+        problems.append(Problem(BAD_CHECKS))
+    if problems or checks is None:
+        return _edit(request, month, values, problems, status=400)
+    await save_theme(Theme(month, titles, texts, checks, edited=True), staff_id=request[staff_key].id)
+    raise web.HTTPSeeOther(BASE)
+
+
+@require(Role.OFFICIAL)
+async def self_check_page(request: web.Request) -> web.StreamResponse:
+    context = {"months": await dashboard()}
+    return aiohttp_jinja2.render_template("broadcasts/self_check.html", request, context)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get(BASE, calendar_page)
+    app.router.add_get(f"{BASE}/self-check", self_check_page)
+    app.router.add_get(f"{BASE}/{MONTH}", edit_page)
+    app.router.add_post(f"{BASE}/{MONTH}", edit_save)

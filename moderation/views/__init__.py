@@ -1,0 +1,29 @@
+"""Moderation's admin pages: the queue, the report page and its actions, the dashboard, the agencies."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.admin.accounts import Role
+from bot.features import NavItem
+from bot.i18n import N_
+from moderation.views import actions, admin, pages
+
+NAV = (
+    NavItem("/admin/queue", N_("Queue"), Role.MODERATOR, order=10),
+    NavItem("/admin/dashboard", N_("Dashboard"), Role.OFFICIAL, order=20),
+    NavItem("/admin/agencies", N_("Agencies"), Role.ADMIN, order=80),
+)
+
+
+def setup_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_get("/admin/queue", pages.queue)
+    router.add_get("/admin/reports/{report_id}", pages.report_page)
+    router.add_get("/admin/photos/{photo_id}", pages.photo_full)
+    router.add_get("/admin/photos/{photo_id}/thumb", pages.photo_thumb)
+    router.add_get("/admin/photos/{photo_id}/original", pages.photo_original)
+    actions.add_routes(app)
+    router.add_get("/admin/dashboard", admin.dashboard)
+    router.add_get("/admin/agencies", admin.agencies)
+    router.add_post("/admin/agencies", admin.agency_save)

@@ -1,0 +1,24 @@
+"""Rewards' admin pages: grants, held rewards, payouts (officials); pools, campaigns (officials); rules (admins)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.admin.accounts import Role
+from bot.features import NavItem
+from bot.i18n import N_
+from rewards.views import config, grants
+
+NAV = (
+    NavItem("/admin/rewards", N_("Rewards"), Role.OFFICIAL, order=50),
+    NavItem("/admin/rewards/held", N_("Held rewards"), Role.OFFICIAL, order=51),
+    NavItem("/admin/rewards/payouts", N_("Payouts"), Role.OFFICIAL, order=52),
+    NavItem("/admin/rewards/pools", N_("Budget pools"), Role.OFFICIAL, order=53),
+    NavItem("/admin/rewards/campaigns", N_("Campaigns"), Role.OFFICIAL, order=54),
+    NavItem("/admin/rewards/rules", N_("Reward rules"), Role.ADMIN, order=55),
+)
+
+
+def setup_routes(app: web.Application) -> None:
+    grants.add_routes(app)
+    config.add_routes(app)

@@ -1,0 +1,184 @@
+"""Test data for every feature: residents, reports walked through the real lifecycle, photos, pools, claims.
+
+One module, so a report is built one way everywhere; `make_report` files and moves a report like
+moderators do, `make_rewardable_report` is the accepted, verified report rewards are decided for.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+from PIL import Image
+
+from bot.config import Settings
+from bot.reports.lifecycle import transition
+from bot.reports.models import Photo, Report, ReportFollower, Resident
+from bot.reports.photo_store import store_photo
+from bot.reports.photos import PhotoLimits
+from bot.reports.sla import SlaRules
+from bot.reports.statuses import Status
+from bot.storage import DirectoryStorage
+from rewards.budget import create_pool
+from rewards.crypto import Cipher
+from rewards.models import BudgetPool, RewardProfile
+
+#: Inside the demo districts of bot/data/areas.geojson.
+HUANGPU = (31.2304, 121.4737)
+JINGAN = (31.2450, 121.4400)
+FILED_AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, the `clock` fixture's time
+STAFF = "staff:999"
+#: The default clocks (24 h to moderate, 7 days to fix), as Settings has them.
+SLA = SlaRules()
+#: How to reach each status from `submitted` through legal transitions.
+PATHS: dict[Status, list[Status]] = {
+    Status.SUBMITTED: [],
+    Status.NEEDS_INFO: [Status.NEEDS_INFO],
+    Status.ACCEPTED: [Status.ACCEPTED],
+    Status.DISPATCHED: [Status.ACCEPTED, Status.DISPATCHED],
+    Status.IN_PROGRESS: [Status.ACCEPTED, Status.IN_PROGRESS],
+    Status.FIXED: [Status.ACCEPTED, Status.FIXED],
+    Status.REOPENED: [Status.ACCEPTED, Status.FIXED, Status.REOPENED],
+    Status.REJECTED: [Status.REJECTED],
+    Status.DUPLICATE: [Status.DUPLICATE],
+    Status.NOT_RESPONSIBLE: [Status.NOT_RESPONSIBLE],
+    Status.NO_ACTION: [Status.NO_ACTION],
+}
+#: Real-looking pHashes: about half the bits set (a blank image's 8000000000000000 is ignored).
+PHASH_A = "a4b1653289fe710f"
+PHASH_A_NEAR = "a4b1653289fe7100"  # 4 bits from A
+PHASH_B = "5b4e9acd76018ef0"  # far from A
+
+
+async def make_resident(
+    resident_id: int, language: str = "en", first_name: str = "", *, staff: bool = False
+) -> Resident:
+    return await Resident.create(
+        id=resident_id,
+        chat_id=resident_id,
+        first_name=first_name or f"R{resident_id}",
+        language=language,
+        language_chosen=True,
+        is_staff=staff,
+    )
+
+
+async def make_report(
+    reporter: Resident,
+    *,
+    status: Status = Status.SUBMITTED,
+    category: str = "ebike",
+    area: str | None = "huangpu",
+    position: tuple[float, float] = HUANGPU,
+    now: datetime | None = None,
+    description: str = "E-bike charging in the stairwell",
+    sla: SlaRules = SLA,
+) -> Report:
+    """A report filed by `reporter`, moved to `status` through the real transition function."""
+    when = now or FILED_AT
+    report = Report(
+        reporter=reporter,
+        category=category,
+        lat=position[0],
+        lon=position[1],
+        location_source="shared",
+        description=description,
+        language=reporter.language,
+        area=area,
+    )
+    await transition(report, Status.SUBMITTED, actor=f"resident:{reporter.id}", sla=sla, now=when)
+    for step in PATHS[status]:
+        await transition(report, step, actor=STAFF, sla=sla, now=when)
+    return report
+
+
+async def make_rewardable_report(
+    reporter: Resident,
+    *,
+    category: str = "fire_exit",
+    severity: str | None = "medium",
+    verified: bool = True,
+    status: Status = Status.ACCEPTED,
+    area: str | None = "huangpu",
+    filed_at: datetime = FILED_AT,
+    phash: str | None = None,
+    exif_taken_at: datetime | None = None,
+) -> Report:
+    """A report filed at `filed_at` and accepted (or left submitted, or fixed), with the moderator's verdict."""
+    report = await make_report(
+        reporter, status=status, category=category, area=area, now=filed_at, description="hazard"
+    )
+    await Report.filter(id=report.id).update(created_at=filed_at, severity=severity, verified=verified)
+    if phash is not None:
+        await Photo.create(
+            report=report,
+            owner=reporter,
+            storage_key=f"k{report.id}",
+            thumbnail_key=f"t{report.id}",
+            sha256="0" * 64,
+            phash=phash,
+            width_px=10,
+            height_px=10,
+            exif_taken_at=exif_taken_at,
+        )
+    return await Report.get(id=report.id)
+
+
+async def follow(report: Report, resident: Resident) -> None:
+    await ReportFollower.create(report=report, resident=resident)
+
+
+def jpeg_bytes(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (640, 480)) -> bytes:
+    """A photo with some structure (a flat picture is a legal but odd test subject)."""
+    image = Image.new("RGB", size, color)
+    for x in range(0, size[0], 40):
+        for y in range(0, size[1], 40):
+            image.putpixel((x, y), (255, 255, 255))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+async def add_photo(report: Report, settings: Settings, color: tuple[int, int, int] = (200, 40, 40)) -> Photo:
+    """A photo cleaned and stored the way intake stores one."""
+    return await store_photo(
+        jpeg_bytes(color),
+        owner_id=report.reporter_id,
+        limits=PhotoLimits(),
+        storage=DirectoryStorage(settings.photo_dir),
+        telegram_file_unique_id="",
+        now=datetime.now(UTC),
+        report_id=report.id,
+    )
+
+
+async def make_pool(
+    amount_fen: int = 1_000_000,
+    *,
+    campaign_id: int | None = None,
+    starts_at: datetime = FILED_AT - timedelta(days=60),
+    ends_at: datetime = FILED_AT + timedelta(days=365),
+) -> BudgetPool:
+    return await create_pool(
+        "Pool", starts_at, ends_at, amount_fen, campaign_id=campaign_id, created_by_id=None, now=starts_at
+    )
+
+
+async def make_claimed(
+    resident: Resident,
+    cipher: Cipher,
+    *,
+    name: str = "张三丰",
+    account: str = "13800138000",
+    method: str = "alipay",
+    at: datetime = FILED_AT,
+) -> RewardProfile:
+    """A resident who finished /claim (as the conversation would store it)."""
+    return await RewardProfile.create(
+        resident=resident,
+        phone_enc=cipher.encrypt("+8613800138000"),
+        real_name_enc=cipher.encrypt(name),
+        verified_at=at,
+        payout_method=method,
+        payout_account_enc=cipher.encrypt(account),
+    )
