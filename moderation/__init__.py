@@ -1,8 +1,8 @@
 """Moderation: queues, decisions, merge, routing to agencies, overdue escalation, follow-up, the moderators' group.
 
 Domain modules (models, decisions, queue, detail, merge, routing, overdue, followup, answers, group,
-notifications, redaction) import neither `telegram` nor `aiohttp`; `telegram`, `views`, `jobs`,
-`group_jobs` and `reactions` are the thin transports.
+notifications, redaction) import neither `telegram` nor `aiohttp`; `telegram`, `views`, `jobs` and
+`reactions` are the thin transports.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def _seed_agencies(services: Services) -> None:
 
 
 def feature() -> Feature:
-    from moderation import group_jobs, jobs, reactions, telegram, views
+    from moderation import jobs, reactions, telegram, views
 
     return Feature(
         name="moderation",
@@ -34,8 +34,8 @@ def feature() -> Feature:
         routes=views.setup_routes,
         templates=Path(__file__).parent / "templates",
         nav=views.NAV,
-        jobs=(*jobs.FUNCTIONS, *group_jobs.FUNCTIONS),
-        cron_jobs=tuple(jobs.CRON_JOBS),
+        jobs=jobs.FUNCTIONS,
+        cron_jobs=jobs.CRON_JOBS,
         reactions=reactions.REACTIONS,
         on_startup=_seed_agencies,
     )

@@ -39,7 +39,7 @@ from moderation.followup import CALLBACK_PREFIX as FIXED_CHECK_PREFIX
 from moderation.followup import FixedAnswer, answer_fixed_check, parse_callback
 from moderation.group import CALLBACK_PREFIX as GROUP_PREFIX
 from moderation.group import PressOutcome, PressResult, change_post, exit_note, last_exit, post_for, press
-from moderation.group_jobs import show
+from moderation.jobs.group import show
 
 FIXED_REPLIES = {
     FixedAnswer.THANKS: texts.FIXED_THANKS,

@@ -8,9 +8,25 @@ statement, announcement) import neither `telegram` nor `aiohttp`; `telegram`, `v
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.features import BotCommandSpec, Feature
 from bot.i18n import N_
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+#: ¥10,000: enough for a sandbox trial's rewards to be granted, not left waiting for budget.
+SANDBOX_POOL_FEN = 1_000_000
+
+
+async def _fund_sandbox(services: Services) -> None:
+    """A local trial (no bot token) gets a funded pool for this year; real pools are funded by officials."""
+    from rewards.budget import open_trial_pool
+
+    if services.settings.sandbox_enabled:
+        await open_trial_pool(SANDBOX_POOL_FEN, now=services.clock())
 
 
 def feature() -> Feature:
@@ -31,4 +47,5 @@ def feature() -> Feature:
         jobs=tuple(jobs.FUNCTIONS),
         cron_jobs=tuple(jobs.CRON_JOBS),
         reactions=reactions.REACTIONS,
+        on_startup=_fund_sandbox,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -100,6 +100,17 @@ async def create_pool(
                 actor=f"staff:{created_by_id}",
             )
     return pool
+
+
+async def open_trial_pool(amount_fen: int, *, now: datetime) -> BudgetPool | None:
+    """A funded pool for this calendar year (UTC), once: None when any pool exists already."""
+    if await BudgetPool.exists():
+        return None
+    year_start = datetime(now.year, 1, 1, tzinfo=UTC)
+    end = year_start.replace(year=now.year + 1)
+    return await create_pool(
+        "Sandbox trial pool", year_start, end, amount_fen, campaign_id=None, created_by_id=None, now=now
+    )
 
 
 async def fund_pool(pool_id: int, amount_fen: int, *, actor: str, now: datetime) -> None:

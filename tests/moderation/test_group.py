@@ -17,7 +17,7 @@ from bot.reports.models import Photo, Report, StatusChange
 from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from bot.storage import DirectoryStorage
-from moderation.group_jobs import keyboard
+from moderation.jobs.group import keyboard
 from moderation.models import GroupPost
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import SLA, add_photo, make_report, make_resident

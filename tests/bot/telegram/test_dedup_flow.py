@@ -12,10 +12,10 @@ from bot.reports.models import Draft, DuplicateFlag, Report, ReportFollower
 from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.bot.helpers import noisy_jpeg
+from tests.bot.reports.test_dedup import offset
 from tests.factories import SLA
 from tests.fake_botapi import FakeBotAPI, FakeUser
 from tests.photos import PHOTOS_DIR
-from tests.reports.test_dedup import offset
 
 CENTRE = (31.2304, 121.4737)
 

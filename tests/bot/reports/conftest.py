@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.reports.photos import CleanPhoto, PhotoRejectedError, process_photo
-from tests.reports.photo_helpers import LIMITS, NOW, ROWS
+from tests.bot.reports.photo_helpers import LIMITS, NOW, ROWS
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from bot.reports.photos import PhotoRejectedError, RejectReason, perceptual_hash, phash_distance
-from tests.photos import ManifestRow
-from tests.reports.photo_helpers import (
+from tests.bot.reports.photo_helpers import (
     DECODABLE,
     LIMITS,
     UNDECODABLE,
@@ -19,6 +18,7 @@ from tests.reports.photo_helpers import (
     decoded,
     file_id,
 )
+from tests.photos import ManifestRow
 
 
 class TestReferencePhotos:

@@ -21,8 +21,8 @@ from bot.reports.photos import (
     phash_distance,
     process_photo,
 )
+from tests.bot.reports.photo_helpers import LIMITS, NOW, SYDNEY, assert_no_metadata, decoded, encode, gps_exif, refusal
 from tests.photos import manifest_row
-from tests.reports.photo_helpers import LIMITS, NOW, SYDNEY, assert_no_metadata, decoded, encode, gps_exif, refusal
 
 
 def _patched_sof_jpeg(width_px: int, height_px: int) -> bytes:
