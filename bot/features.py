@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.admin.accounts import Role
 
@@ -59,6 +59,26 @@ class BotCommandSpec:
     description: str  #: English source, translated per reader
 
 
+PanelContext = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A piece of a page that another feature (or the kernel) owns, so features meet without importing each other.
+
+    The page's owner renders every panel registered for its `slot` (e.g. "report.side" beside the
+    report page, "status.district" on the public status page), passing what it knows (the report, the
+    district) as `params`; `context` returns the template's variables, or None to show nothing. Each
+    page documents its slots and params where it calls `bot.admin.panels.render_panels`.
+    """
+
+    slot: str
+    template: str  #: "<feature>/panels/<name>.html", rendered with `context`'s result
+    context: PanelContext
+    role: Role | None = None  #: the least role that sees it on admin pages; None: everyone who sees the page
+    order: int = 50
+
+
 @dataclass(frozen=True)
 class Feature:
     """Everything a feature plugs into the kernel; unused parts stay empty."""
@@ -73,5 +93,6 @@ class Feature:
     jobs: tuple[Function, ...] = ()
     cron_jobs: tuple[CronJob, ...] = ()
     reactions: tuple[Reaction, ...] = ()
+    panels: tuple[Panel, ...] = ()
     #: Called once per process at startup with the services (e.g. to seed rows from a settings file).
     on_startup: Callable[[Services], Awaitable[None]] | None = None

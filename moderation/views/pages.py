@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.admin.accounts import Role, has_role
 from bot.admin.pages import int_param, now_of, services_of, staff_of
+from bot.admin.panels import render_panels
 from bot.admin.security import require
 from bot.reports.models import Photo
 from bot.reports.statuses import Status
@@ -66,6 +67,8 @@ async def report_page(request: web.Request) -> web.StreamResponse:
         "due_at": due_at,
         "can_dispatch": has_role(staff, Role.OFFICIAL),
         "is_admin": has_role(staff, Role.ADMIN),
+        # Slot "report.side", params `report`: other features' panels beside the decision (e.g. fraud signals).
+        "panels": await render_panels(request, "report.side", report=report),
     }
     return aiohttp_jinja2.render_template("moderation/report.html", request, context)
 
