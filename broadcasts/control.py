@@ -1,7 +1,7 @@
 """A broadcast's life as officials steer it: draft, schedule, pause, resume, cancel, and its progress.
 
-Status changes are conditional updates (`WHERE status IN (...)`), so an official's click and a
-worker finishing at the same moment cannot overwrite each other.
+Status changes go through `broadcasts.states.BROADCASTS` (the table; the row locked while it moves), so an
+official's click and a worker finishing at the same moment cannot overwrite each other.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from tortoise.functions import Count
 from bot.storage import PhotoStorage, photo_keys
 from broadcasts.compose import BroadcastSpec
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.states import BROADCASTS, WORKER
 
 #: The rate shown in the admin is measured over this window.
 RATE_WINDOW_S = 30
-STOPPABLE = (BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING)
-CANCELLABLE = (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING, BroadcastStatus.PAUSED)
 
 
 async def _store_photo(spec: BroadcastSpec, storage: PhotoStorage) -> str | None:
@@ -32,7 +31,7 @@ async def _store_photo(spec: BroadcastSpec, storage: PhotoStorage) -> str | None
 
 
 async def create_draft(spec: BroadcastSpec, storage: PhotoStorage, *, staff_id: int | None, now: datetime) -> Broadcast:
-    return await Broadcast.create(
+    broadcast = await Broadcast.create(
         title=spec.title,
         texts=spec.texts,
         buttons=[b.to_json() for b in spec.buttons],
@@ -43,6 +42,8 @@ async def create_draft(spec: BroadcastSpec, storage: PhotoStorage, *, staff_id: 
         created_by_id=staff_id,
         created_at=now,
     )
+    await BROADCASTS.born(broadcast, actor=f"staff:{staff_id}" if staff_id else WORKER, now=now)
+    return broadcast
 
 
 async def update_draft(broadcast: Broadcast, spec: BroadcastSpec, storage: PhotoStorage) -> bool:
@@ -59,39 +60,27 @@ async def update_draft(broadcast: Broadcast, spec: BroadcastSpec, storage: Photo
     return True
 
 
-async def schedule(broadcast_id: int, at: datetime) -> bool:
+async def schedule(broadcast_id: int, at: datetime, *, actor: str, now: datetime) -> bool:
     """Draft -> scheduled for `at` (now or later); the worker's tick or an immediate job starts it."""
-    return bool(
-        await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.DRAFT).update(
-            status=BroadcastStatus.SCHEDULED, scheduled_at=at
-        )
-    )
+    return await BROADCASTS.try_move(broadcast_id, BroadcastStatus.SCHEDULED, actor=actor, now=now, scheduled_at=at)
 
 
-async def pause(broadcast_id: int) -> bool:
+async def pause(broadcast_id: int, *, actor: str, now: datetime) -> bool:
     """Stop sending after the requests in flight; nothing is lost, resume continues."""
-    return bool(
-        await Broadcast.filter(id=broadcast_id, status__in=list(STOPPABLE)).update(status=BroadcastStatus.PAUSED)
-    )
+    return await BROADCASTS.try_move(broadcast_id, BroadcastStatus.PAUSED, actor=actor, now=now)
 
 
-async def resume(broadcast_id: int) -> bool:
+async def resume(broadcast_id: int, *, actor: str, now: datetime) -> bool:
     broadcast = await Broadcast.get_or_none(id=broadcast_id, status=BroadcastStatus.PAUSED)
     if broadcast is None:
         return False
     status = BroadcastStatus.RUNNING if broadcast.started_at else BroadcastStatus.SCHEDULED
-    return bool(
-        await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.PAUSED).update(status=status, heartbeat_at=None)
-    )
+    return await BROADCASTS.try_move(broadcast_id, status, actor=actor, now=now, heartbeat_at=None)
 
 
-async def cancel(broadcast_id: int, now: datetime) -> bool:
+async def cancel(broadcast_id: int, *, actor: str, now: datetime) -> bool:
     """For good: pending deliveries stay pending and are never sent."""
-    return bool(
-        await Broadcast.filter(id=broadcast_id, status__in=list(CANCELLABLE)).update(
-            status=BroadcastStatus.CANCELLED, finished_at=now
-        )
-    )
+    return await BROADCASTS.try_move(broadcast_id, BroadcastStatus.CANCELLED, actor=actor, now=now, finished_at=now)
 
 
 async def runnable(now: datetime, stale_after: timedelta) -> list[int]:

@@ -34,6 +34,7 @@ from bot.reports.residents import mark_blocked
 from bot.storage import PhotoStorage
 from broadcasts.message import Button, MessageBook, Outcome, Outgoing, Sender, SendResult
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
+from broadcasts.states import BROADCASTS, WORKER
 from broadcasts.targeting import Target, recipients
 from broadcasts.timing import QuietHours
 
@@ -163,9 +164,11 @@ async def _wait_for_quiet_end(broadcast_id: int, quiet: QuietHours, now: datetim
 
 async def _start(broadcast: Broadcast, now: datetime) -> bool:
     """Mark it running and create the delivery rows once; False when an official stopped it meanwhile."""
-    started = await Broadcast.filter(
-        id=broadcast.id, status__in=[BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING]
-    ).update(status=BroadcastStatus.RUNNING, heartbeat_at=now, waiting_until=None)
+    if broadcast.status == BroadcastStatus.SCHEDULED:  # the first slice; later ones find it running
+        await BROADCASTS.try_move(broadcast.id, BroadcastStatus.RUNNING, actor=WORKER, now=now)
+    started = await Broadcast.filter(id=broadcast.id, status=BroadcastStatus.RUNNING).update(
+        heartbeat_at=now, waiting_until=None
+    )
     if not started:
         return False
     if broadcast.started_at is None:
@@ -206,8 +209,8 @@ async def recover_in_doubt(broadcast_id: int, now: datetime) -> int:
 async def _finish(broadcast_id: int, now: datetime) -> SliceOutcome:
     if await Delivery.filter(broadcast_id=broadcast_id, state=DeliveryState.SENDING).exists():
         return SliceOutcome.WAITING  # another worker's requests are in flight, or a dead one's lease runs
-    await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.RUNNING).update(
-        status=BroadcastStatus.DONE, finished_at=now, heartbeat_at=now
+    await BROADCASTS.try_move(
+        broadcast_id, BroadcastStatus.DONE, actor=WORKER, now=now, finished_at=now, heartbeat_at=now
     )
     return SliceOutcome.DONE
 

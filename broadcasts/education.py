@@ -18,6 +18,7 @@ from bot.i18n import Translator
 from broadcasts.education_defaults import DEFAULT_THEMES
 from broadcasts.message import Button, ButtonKind
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState, EducationTheme, SelfCheckAnswer
+from broadcasts.states import BROADCASTS, WORKER
 from broadcasts.targeting import EVERYONE
 from broadcasts.texts import EDU_DAY_FOOTER
 from broadcasts.timing import EducationSchedule
@@ -107,7 +108,7 @@ async def ensure_education_day(schedule: EducationSchedule, now: datetime) -> Br
     }
     title = f"{month_key} {theme.titles.get('en') or theme.titles.get('zh_CN', '')}"[:128]
     try:
-        return await Broadcast.create(
+        broadcast = await Broadcast.create(
             key=edu_key(month_key),
             title=title,
             texts=texts,
@@ -120,6 +121,8 @@ async def ensure_education_day(schedule: EducationSchedule, now: datetime) -> Br
         )
     except IntegrityError:
         return None  # another worker's tick created it a moment ago
+    await BROADCASTS.born(broadcast, actor=WORKER, now=now, why="education day")
+    return broadcast
 
 
 class AnswerResult(StrEnum):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -36,18 +35,7 @@ from rewards.rules import (
     month_bounds,
     multiplied,
 )
-
-
-class GrantState(StrEnum):
-    GRANTED = "granted"  # booked: budget -> the reporter's payable account
-    PENDING_BUDGET = "pending_budget"  # eligible, but no running pool has the money yet
-    HELD = "held"  # fraud signals: an official releases or rejects it
-    INELIGIBLE = "ineligible"  # staff, capped, or a zero amount: kept so the admin sees why
-    REJECTED = "rejected"  # held, then refused
-    REVERSED = "reversed"  # taken back (false or fraudulent report)
-    PAID = "paid"
-    LAPSED = "lapsed"  # nobody claimed it in time
-
+from rewards.states import GRANTS, GrantState
 
 #: Grants that use up a reporter's daily and monthly caps.
 COUNTED_STATES = (GrantState.GRANTED, GrantState.PENDING_BUDGET, GrantState.HELD, GrantState.PAID, GrantState.LAPSED)
@@ -167,6 +155,7 @@ async def _decide(proposal: Proposal, rules: RewardRules, now: datetime) -> Rewa
                 signals=proposal.signals,
                 created_at=now,
             )
+            await GRANTS.born(grant, actor="system:evaluate", now=now, why=reason)
             if state is GrantState.PENDING_BUDGET:
                 await _book(grant, now, "system:evaluate")
     except IntegrityError:
@@ -210,11 +199,22 @@ async def _book(grant: RewardGrant, now: datetime, actor: str) -> bool:
                 actor=actor,
                 grant_id=grant.id,
             )
-            grant.state, grant.pool_id, grant.granted_at = GrantState.GRANTED, pool.id, now
-            await grant.save(update_fields=["state", "pool_id", "granted_at", "decided_by"])
+            await GRANTS.move(
+                grant.id,
+                GrantState.GRANTED,
+                actor=actor,
+                now=now,
+                pool_id=pool.id,
+                granted_at=now,
+                decided_by=grant.decided_by,
+            )
+            await grant.refresh_from_db(fields=["state", "pool_id", "granted_at"])
             return True
-    grant.state = GrantState.PENDING_BUDGET
-    await grant.save(update_fields=["state", "decided_by"])
+    if grant.state != GrantState.PENDING_BUDGET:  # released from a hold, but no pool has the money yet
+        await GRANTS.move(
+            grant.id, GrantState.PENDING_BUDGET, actor=actor, now=now, why="no budget", decided_by=grant.decided_by
+        )
+        await grant.refresh_from_db(fields=["state"])
     return False
 
 
@@ -253,9 +253,17 @@ async def reject(grant_id: int, *, reason: str, actor: str, now: datetime) -> Re
         grant = await RewardGrant.get(id=grant_id)
         if grant.state != GrantState.HELD:
             raise GrantError(N_("Only a held reward can be rejected."))
-        grant.state, grant.reason, grant.decided_by, grant.closed_at = GrantState.REJECTED, reason.strip(), actor, now
-        await grant.save(update_fields=["state", "reason", "decided_by", "closed_at"])
-    return grant
+        await GRANTS.move(
+            grant.id,
+            GrantState.REJECTED,
+            actor=actor,
+            now=now,
+            why=reason.strip(),
+            reason=reason.strip(),
+            decided_by=actor,
+            closed_at=now,
+        )
+    return await RewardGrant.get(id=grant_id)
 
 
 async def reverse(grant_id: int, *, reason: str, actor: str, now: datetime) -> RewardGrant:
@@ -284,9 +292,17 @@ async def reverse(grant_id: int, *, reason: str, actor: str, now: datetime) -> R
             )
         elif grant.state not in (GrantState.HELD, GrantState.PENDING_BUDGET):
             raise GrantError(N_("This reward cannot be reversed."))
-        grant.state, grant.reason, grant.decided_by, grant.closed_at = GrantState.REVERSED, reason.strip(), actor, now
-        await grant.save(update_fields=["state", "reason", "decided_by", "closed_at"])
-    return grant
+        await GRANTS.move(
+            grant.id,
+            GrantState.REVERSED,
+            actor=actor,
+            now=now,
+            why=reason.strip(),
+            reason=reason.strip(),
+            decided_by=actor,
+            closed_at=now,
+        )
+    return await RewardGrant.get(id=grant_id)
 
 
 async def _grant(grant_id: int) -> RewardGrant:

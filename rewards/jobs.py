@@ -18,12 +18,13 @@ from bot.jobs import queue_text
 from bot.reports.models import Report, Resident
 from bot.services import Services, services_of
 from rewards import texts
-from rewards.grants import GrantState, evaluate_report, retry_pending
+from rewards.grants import evaluate_report, retry_pending
 from rewards.lapse import due_reminders, lapse_unclaimed
 from rewards.models import PayoutBatch, RewardGrant
 from rewards.payouts import claimed_profiles, lines_to_notify
 from rewards.rulebook import current_rules
 from rewards.rules import ACCEPTED_STATUSES, RewardRules, format_money
+from rewards.states import GrantState
 
 EVALUATE_JOB = "rewards.evaluate"
 NOTIFY_GRANTED_JOB = "rewards.notify_granted"

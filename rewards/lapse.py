@@ -16,10 +16,10 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from rewards import ledger
-from rewards.grants import GrantState
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import PayoutItem, RewardGrant, RewardProfile
 from rewards.rules import RewardRules
+from rewards.states import GRANTS, GrantState
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,6 @@ async def lapse_unclaimed(rules: RewardRules, now: datetime) -> list[RewardGrant
                 actor="system:lapse",
                 grant_id=current.id,
             )
-            current.state, current.closed_at = GrantState.LAPSED, now
-            await current.save(update_fields=["state", "closed_at"])
-            lapsed.append(current)
+            await GRANTS.move(current.id, GrantState.LAPSED, actor="system:lapse", now=now, closed_at=now)
+            lapsed.append(await RewardGrant.get(id=current.id))
     return lapsed

@@ -11,7 +11,6 @@ import csv
 import io
 from collections import defaultdict
 from datetime import datetime
-from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
@@ -20,18 +19,10 @@ from tortoise.transactions import in_transaction
 from bot.i18n import N_
 from rewards import ledger
 from rewards.crypto import Cipher
-from rewards.grants import GrantState
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import Account, PayoutBatch, PayoutItem, PayoutLine, RewardGrant, RewardProfile
 from rewards.rules import MINOR_UNITS
-
-
-class BatchState(StrEnum):
-    OPEN = "open"  # created, not yet given to finance
-    EXPORTED = "exported"  # the CSV was downloaded
-    PAID = "paid"
-    CANCELLED = "cancelled"
-
+from rewards.states import BATCHES, GRANTS, BatchState, GrantState
 
 UNPAID_STATES = (BatchState.OPEN, BatchState.EXPORTED)
 CSV_COLUMNS = [
@@ -75,6 +66,7 @@ async def create_batch(*, min_fen: int, currency: str, created_by_id: int | None
             batch = await PayoutBatch.create(
                 state=BatchState.OPEN, currency=currency, min_fen=min_fen, created_by_id=created_by_id, created_at=now
             )
+            await BATCHES.born(batch, actor=f"staff:{created_by_id}" if created_by_id else "system", now=now)
             total = 0
             for resident_id in residents:
                 total += await _add_line(batch, profiles[resident_id], min_fen)
@@ -124,7 +116,7 @@ async def open_debt_fen(resident_id: int) -> int:
     return max(0, owed - reserved)
 
 
-async def export_csv(batch_id: int, cipher: Cipher, *, now: datetime) -> str:
+async def export_csv(batch_id: int, cipher: Cipher, *, actor: str, now: datetime) -> str:
     """The finance system's file: one row per resident, names and accounts decrypted."""
     batch = await _batch(batch_id)
     if batch.state == BatchState.CANCELLED:
@@ -153,9 +145,8 @@ async def export_csv(batch_id: int, cipher: Cipher, *, now: datetime) -> str:
                 )
             ]
         )
-    if batch.state == BatchState.OPEN:
-        batch.state, batch.exported_at = BatchState.EXPORTED, now
-        await batch.save(update_fields=["state", "exported_at"])
+    if batch.state == BatchState.OPEN:  # a second download of the same file changes nothing
+        await BATCHES.move(batch.id, BatchState.EXPORTED, actor=actor, now=now, exported_at=now)
     return out.getvalue()
 
 
@@ -180,9 +171,8 @@ async def mark_paid(batch_id: int, *, reference: str, actor: str, now: datetime)
             raise BatchError(N_("Export the CSV for finance before marking the batch paid."))
         for line in lines:
             await _pay_line(batch, line, paid_out, actor=actor, now=now)
-        batch.state, batch.reference, batch.paid_at = BatchState.PAID, reference.strip(), now
-        await batch.save(update_fields=["state", "reference", "paid_at"])
-    return batch
+        await BATCHES.move(batch.id, BatchState.PAID, actor=actor, now=now, reference=reference.strip(), paid_at=now)
+    return await PayoutBatch.get(id=batch_id)
 
 
 async def _pay_line(batch: PayoutBatch, line: PayoutLine, paid_out: Account, *, actor: str, now: datetime) -> None:
@@ -197,11 +187,12 @@ async def _pay_line(batch: PayoutBatch, line: PayoutLine, paid_out: Account, *, 
         actor=actor,
         batch_id=batch.id,
     )
-    grant_ids = await PayoutItem.filter(line_id=line.id).values_list("grant_id", flat=True)
-    await RewardGrant.filter(id__in=list(grant_ids)).update(state=GrantState.PAID, closed_at=now)
+    for row in await PayoutItem.filter(line_id=line.id).order_by("grant_id").values("grant_id"):
+        memo = f"batch {batch.id}"
+        await GRANTS.move(int(row["grant_id"]), GrantState.PAID, actor=actor, now=now, why=memo, closed_at=now)
 
 
-async def cancel_batch(batch_id: int) -> PayoutBatch:
+async def cancel_batch(batch_id: int, *, actor: str, now: datetime) -> PayoutBatch:
     """Give the grants back to the next batch (only before it is paid)."""
     async with in_transaction():
         batch = await PayoutBatch.select_for_update().get_or_none(id=batch_id)
@@ -209,9 +200,8 @@ async def cancel_batch(batch_id: int) -> PayoutBatch:
             raise BatchError(N_("Only an unpaid batch can be cancelled."))
         await PayoutItem.filter(batch_id=batch.id).delete()
         await PayoutLine.filter(batch_id=batch.id).delete()
-        batch.state = BatchState.CANCELLED
-        await batch.save(update_fields=["state"])
-    return batch
+        await BATCHES.move(batch.id, BatchState.CANCELLED, actor=actor, now=now)
+    return await PayoutBatch.get(id=batch_id)
 
 
 async def lines_to_notify(batch_id: int, now: datetime) -> list[PayoutLine]:

@@ -10,12 +10,11 @@ from tortoise.functions import Count, Sum
 from bot.reports.models import Resident
 from rewards import ledger
 from rewards.crypto import Cipher
-from rewards.grants import GrantState
 from rewards.identity import mask_name
 from rewards.ledger import AccountKind
 from rewards.models import AckPoints, PayoutLine, RewardGrant, RewardProfile
-from rewards.payouts import BatchState
 from rewards.rules import RewardRules, month_bounds
+from rewards.states import BatchState, GrantState
 
 HISTORY_LINES = 10
 PENDING_STATES = (GrantState.HELD, GrantState.PENDING_BUDGET)

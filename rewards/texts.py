@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from rewards.claims import ClaimProblem, ClaimPrompt
-from rewards.grants import GrantState
 from rewards.identity import PayoutMethod
+from rewards.states import GrantState
 
 GRANTED_CLAIM = N_(
     "Your report #%(report)s was verified and earned %(amount)s. To be paid, verify your real name and "

@@ -19,6 +19,11 @@ from bot.reports.photos import PhotoLimits
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
 from bot.storage import DirectoryStorage
+from broadcasts.control import schedule
+from broadcasts.message import Button
+from broadcasts.models import Broadcast, BroadcastStatus
+from broadcasts.states import BROADCASTS
+from broadcasts.targeting import EVERYONE, Target
 from rewards.budget import create_pool
 from rewards.crypto import Cipher
 from rewards.models import BudgetPool, RewardProfile
@@ -48,6 +53,7 @@ PATHS: dict[Status, list[Status]] = {
 PHASH_A = "a4b1653289fe710f"
 PHASH_A_NEAR = "a4b1653289fe7100"  # 4 bits from A
 PHASH_B = "5b4e9acd76018ef0"  # far from A
+TEXTS = {"en": "Fire safety letter", "zh_CN": "消防安全公开信"}
 
 
 async def make_resident(
@@ -182,3 +188,39 @@ async def make_claimed(
         payout_method=method,
         payout_account_enc=cipher.encrypt(account),
     )
+
+
+async def make_residents(first_id: int, count: int, languages: tuple[str, ...] = ("en", "zh_CN")) -> list[int]:
+    """`count` residents with ids (= chat ids) from `first_id`, languages taken in turn."""
+    ids = list(range(first_id, first_id + count))
+    await Resident.bulk_create(
+        [
+            Resident(id=i, chat_id=i, first_name=f"R{i}", language=languages[n % len(languages)])
+            for n, i in enumerate(ids)
+        ]
+    )
+    return ids
+
+
+async def make_broadcast(
+    now: datetime,
+    *,
+    target: Target = EVERYONE,
+    texts: dict[str, str] | None = None,
+    buttons: list[Button] | None = None,
+    scheduled: bool = True,
+    at: datetime | None = None,
+) -> Broadcast:
+    broadcast = await Broadcast.create(
+        title="Letter",
+        texts=texts or TEXTS,
+        buttons=[b.to_json() for b in buttons or []],
+        target=target.to_json(),
+        status=BroadcastStatus.DRAFT,
+        created_at=now,
+    )
+    await BROADCASTS.born(broadcast, actor=STAFF, now=now)
+    if scheduled:
+        assert await schedule(broadcast.id, at or now, actor=STAFF, now=now)
+    await broadcast.refresh_from_db()
+    return broadcast

@@ -233,3 +233,20 @@ class ProcessedUpdate(Model):
 
     class Meta:
         table = "processed_update"
+
+
+class StateHistory(Model):
+    """One move of a state machine other than a report's status (bot/machines.py): who, when, why."""
+
+    id = fields.IntField(primary_key=True)
+    machine = fields.CharField(max_length=32)  # Machine.name: "grant", "payout_batch", "broadcast"
+    entity_id = fields.IntField()
+    from_state = fields.CharField(max_length=24, null=True)  # None: the row was created in `to_state`
+    to_state = fields.CharField(max_length=24)
+    actor = fields.CharField(max_length=64)  # "staff:<id>", "system:<job>", "resident:<id>"
+    reason = fields.TextField(default="")
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "state_history"
+        indexes = (("machine", "entity_id"),)

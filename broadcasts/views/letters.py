@@ -13,7 +13,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.admin.pages import flash, services_of
+from bot.admin.pages import actor_of, flash, services_of
 from bot.admin.security import require, staff_key
 from bot.i18n import N_
 from broadcasts import control
@@ -219,7 +219,7 @@ async def send(request: web.Request) -> web.StreamResponse:
         if at <= now:
             await flash(request, "error", BAD_SEND_AT)
             raise web.HTTPSeeOther(f"{BASE}/{broadcast.id}")
-    if not await control.schedule(broadcast.id, at):
+    if not await control.schedule(broadcast.id, at, actor=actor_of(request), now=now):
         await flash(request, "error", NOT_NOW)
     elif at <= now:
         await services_of(request).redis.enqueue_job(
@@ -257,13 +257,14 @@ async def _steered(request: web.Request, broadcast: Broadcast, done: bool, messa
 @require(Role.OFFICIAL)
 async def pause(request: web.Request) -> web.StreamResponse:
     broadcast = await _broadcast(request)
-    return await _steered(request, broadcast, await control.pause(broadcast.id), PAUSED)
+    done = await control.pause(broadcast.id, actor=actor_of(request), now=services_of(request).clock())
+    return await _steered(request, broadcast, done, PAUSED)
 
 
 @require(Role.OFFICIAL)
 async def resume(request: web.Request) -> web.StreamResponse:
     broadcast, now = await _broadcast(request), services_of(request).clock()
-    done = await control.resume(broadcast.id)
+    done = await control.resume(broadcast.id, actor=actor_of(request), now=services_of(request).clock())
     if done:
         job_id = f"{RUN_JOB}:{broadcast.id}:resume:{int(now.timestamp())}"
         await services_of(request).redis.enqueue_job(RUN_JOB, broadcast.id, 0, _job_id=job_id)
@@ -273,5 +274,5 @@ async def resume(request: web.Request) -> web.StreamResponse:
 @require(Role.OFFICIAL)
 async def cancel(request: web.Request) -> web.StreamResponse:
     broadcast = await _broadcast(request)
-    done = await control.cancel(broadcast.id, services_of(request).clock())
+    done = await control.cancel(broadcast.id, actor=actor_of(request), now=services_of(request).clock())
     return await _steered(request, broadcast, done, CANCELLED)

@@ -19,11 +19,12 @@ from bot.i18n import N_
 from bot.reports.models import Photo
 from rewards.budget import pool_statuses, waiting_for_budget
 from rewards.crypto import Cipher
-from rewards.grants import GrantError, GrantState, reject, release, reverse
+from rewards.grants import GrantError, reject, release, reverse
 from rewards.identity import mask_account, mask_name
 from rewards.jobs import NOTIFY_GRANTED_JOB, NOTIFY_PAID_JOB
 from rewards.models import PayoutBatch, PayoutLine, RewardGrant
 from rewards.payouts import BatchError, batch_grant_ids, cancel_batch, create_batch, export_csv, mark_paid
+from rewards.states import GrantState
 from rewards.texts import STATE_NAMES
 from rewards.views.common import FormError, money_field, page_context
 
@@ -184,7 +185,8 @@ async def batch_page(request: web.Request) -> web.StreamResponse:
 async def batch_csv(request: web.Request) -> web.StreamResponse:
     batch_id = int_param(request, "batch_id")
     try:
-        text = await export_csv(batch_id, Cipher.from_settings(services_of(request).settings), now=now_of(request))
+        cipher = Cipher.from_settings(services_of(request).settings)
+        text = await export_csv(batch_id, cipher, actor=actor_of(request), now=now_of(request))
     except BatchError:
         raise web.HTTPNotFound() from None
     return web.Response(
@@ -215,7 +217,7 @@ async def batch_paid(request: web.Request) -> web.StreamResponse:
 async def batch_cancel(request: web.Request) -> web.StreamResponse:
     batch_id = int_param(request, "batch_id")
     try:
-        await cancel_batch(batch_id)
+        await cancel_batch(batch_id, actor=actor_of(request), now=now_of(request))
     except BatchError as error:
         await flash(request, "error", str(error))
     else:

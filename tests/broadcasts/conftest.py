@@ -1,9 +1,8 @@
-"""Broadcast fixtures: a fast shared rate limit, an open ORM, an arq pool, residents and broadcasts in bulk."""
+"""Broadcast fixtures: a fast shared rate limit and an arq pool (builders are in tests/factories.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import pytest
 from arq import create_pool
@@ -11,13 +10,6 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.reports.models import Resident
-from broadcasts.control import schedule
-from broadcasts.message import Button
-from broadcasts.models import Broadcast, BroadcastStatus
-from broadcasts.targeting import EVERYONE, Target
-
-TEXTS = {"en": "Fire safety letter", "zh_CN": "消防安全公开信"}
 
 
 @pytest.fixture
@@ -33,38 +25,3 @@ async def arq_pool(settings: Settings, redis: Redis) -> AsyncIterator[ArqRedis]:
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     yield pool
     await pool.aclose()
-
-
-async def make_residents(first_id: int, count: int, languages: tuple[str, ...] = ("en", "zh_CN")) -> list[int]:
-    """`count` residents with ids (= chat ids) from `first_id`, languages taken in turn."""
-    ids = list(range(first_id, first_id + count))
-    await Resident.bulk_create(
-        [
-            Resident(id=i, chat_id=i, first_name=f"R{i}", language=languages[n % len(languages)])
-            for n, i in enumerate(ids)
-        ]
-    )
-    return ids
-
-
-async def make_broadcast(
-    now: datetime,
-    *,
-    target: Target = EVERYONE,
-    texts: dict[str, str] | None = None,
-    buttons: list[Button] | None = None,
-    scheduled: bool = True,
-    at: datetime | None = None,
-) -> Broadcast:
-    broadcast = await Broadcast.create(
-        title="Letter",
-        texts=texts or TEXTS,
-        buttons=[b.to_json() for b in buttons or []],
-        target=target.to_json(),
-        status=BroadcastStatus.DRAFT,
-        created_at=now,
-    )
-    if scheduled:
-        assert await schedule(broadcast.id, at or now)
-    await broadcast.refresh_from_db()
-    return broadcast

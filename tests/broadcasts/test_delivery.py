@@ -10,8 +10,8 @@ from arq.connections import ArqRedis
 from bot.reports.models import Resident
 from broadcasts.control import progress
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from tests.broadcasts.conftest import TEXTS, make_broadcast, make_residents
 from tests.conftest import FrozenClock
+from tests.factories import TEXTS, make_broadcast, make_residents
 from tests.fake_botapi import FakeBotAPI
 
 RunWorker = Callable[[], Awaitable[int]]

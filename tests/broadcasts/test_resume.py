@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.worker import build_worker
 from broadcasts.delivery import IN_DOUBT
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from tests.broadcasts.conftest import make_broadcast, make_residents
 from tests.conftest import FrozenClock
+from tests.factories import make_broadcast, make_residents
 from tests.fake_botapi import FakeBotAPI
 
 RunWorker = Callable[[], Awaitable[int]]

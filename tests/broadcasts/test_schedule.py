@@ -10,8 +10,8 @@ from arq.connections import ArqRedis
 from bot.config import Settings
 from bot.worker import build_worker
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
-from tests.broadcasts.conftest import make_broadcast, make_residents
 from tests.conftest import FrozenClock
+from tests.factories import make_broadcast, make_residents
 from tests.fake_botapi import FakeBotAPI
 
 RunWorker = Callable[[], Awaitable[int]]

@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.reports.models import Report, Resident
 from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 from broadcasts.targeting import EVERYONE, Target, TargetKind, count_recipients, recipients
-from tests.broadcasts.conftest import make_residents
 from tests.conftest import FrozenClock
+from tests.factories import make_residents
 
 CENTRE = (31.2304, 121.4737)
 M_PER_DEGREE_LAT = 111_195.0

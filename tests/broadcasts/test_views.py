@@ -16,8 +16,8 @@ from bot.runtime import WebRuntime
 from broadcasts.models import AreaSubscription, Broadcast, BroadcastStatus, EducationTheme, SelfCheckAnswer
 from tests.admin_client import AdminClient, make_staff
 from tests.bot.helpers import jpeg_bytes
-from tests.broadcasts.conftest import make_residents
 from tests.conftest import FrozenClock
+from tests.factories import make_residents
 from tests.fake_botapi import FakeBotAPI
 
 RunWorker = Callable[[], Awaitable[int]]

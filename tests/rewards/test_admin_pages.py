@@ -13,10 +13,11 @@ from bot.admin.accounts import Role
 from bot.config import Settings
 from bot.runtime import WebRuntime
 from rewards.crypto import Cipher
-from rewards.grants import GrantState, evaluate_report
+from rewards.grants import evaluate_report
 from rewards.models import BudgetPool, Campaign, PayoutBatch, PayoutItem, RewardGrant
 from rewards.rulebook import current_rules
 from rewards.rules import RewardRules
+from rewards.states import GrantState
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import (
     FILED_AT,

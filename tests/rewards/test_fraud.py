@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from rewards import ledger
-from rewards.grants import GrantError, GrantState, evaluate_report, reject, release
+from rewards.grants import GrantError, evaluate_report, reject, release
 from rewards.ledger import AccountKind
 from rewards.models import RewardGrant
 from rewards.rules import FraudRules, RewardRules
+from rewards.states import GrantState
 from tests.factories import (
     FILED_AT,
     PHASH_A,

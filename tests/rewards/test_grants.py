@@ -12,10 +12,11 @@ from bot.reports.models import Report, ReportFollower
 from bot.reports.statuses import Status
 from rewards import ledger
 from rewards.budget import create_campaign, fund_pool
-from rewards.grants import GrantState, evaluate_report, retry_pending, reverse
+from rewards.grants import evaluate_report, retry_pending, reverse
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, LedgerTransaction, RewardGrant
 from rewards.rules import FraudRules, Ineligible, RewardRules
+from rewards.states import GrantState
 from tests.factories import FILED_AT, SLA, make_pool, make_resident, make_rewardable_report
 from tests.factories import STAFF as STAFF
 

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.reports.models import Report
 from bot.runtime import WebRuntime
-from rewards.grants import GrantState
 from rewards.models import RewardGrant
+from rewards.states import GrantState
 from tests.conftest import FrozenClock
 from tests.factories import make_pool, make_resident, make_rewardable_report
 from tests.fake_botapi import FakeBotAPI

@@ -13,12 +13,13 @@ from bot.config import Settings
 from bot.reports.models import Resident
 from rewards import ledger
 from rewards.crypto import Cipher
-from rewards.grants import GrantError, GrantState, evaluate_report, reverse
+from rewards.grants import GrantError, evaluate_report, reverse
 from rewards.lapse import due_reminders, lapse_unclaimed
 from rewards.ledger import AccountKind
 from rewards.models import PayoutItem, RewardGrant
-from rewards.payouts import BatchError, BatchState, cancel_batch, create_batch, export_csv, mark_paid
+from rewards.payouts import BatchError, cancel_batch, create_batch, export_csv, mark_paid
 from rewards.rules import RewardRules
+from rewards.states import BatchState, GrantState
 from tests.conftest import FrozenClock
 from tests.factories import FILED_AT, STAFF, make_claimed, make_pool, make_resident, make_rewardable_report
 
@@ -35,7 +36,7 @@ async def granted(resident: Resident, rules: RewardRules, **report: Any) -> Rewa
 
 
 async def pay(batch_id: int, cipher: Cipher) -> str:
-    text = await export_csv(batch_id, cipher, now=FILED_AT)
+    text = await export_csv(batch_id, cipher, actor=STAFF, now=FILED_AT)
     await mark_paid(batch_id, reference="FIN-1", actor=STAFF, now=FILED_AT)
     return text
 
@@ -78,7 +79,7 @@ class TestBatches:
         batch = await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
         with pytest.raises(BatchError, match="Export"):
             await mark_paid(batch.id, reference="X", actor=STAFF, now=FILED_AT)
-        assert (await cancel_batch(batch.id)).state == BatchState.CANCELLED
+        assert (await cancel_batch(batch.id, actor=STAFF, now=FILED_AT)).state == BatchState.CANCELLED
         again = await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
         assert [item.grant_id for item in await PayoutItem.filter(batch_id=again.id)] == [grant.id]
 
@@ -88,7 +89,7 @@ class TestBatches:
         grant = await granted(await make_resident(1), rules)
         await make_claimed(await grant.resident, cipher, name="=HYPERLINK(1)")
         batch = await create_batch(min_fen=1, currency="CNY", created_by_id=None, now=FILED_AT)
-        [row] = list(csv.DictReader(io.StringIO(await export_csv(batch.id, cipher, now=FILED_AT))))
+        [row] = list(csv.DictReader(io.StringIO(await export_csv(batch.id, cipher, actor=STAFF, now=FILED_AT))))
         assert row["real_name"] == "'=HYPERLINK(1)"
 
 

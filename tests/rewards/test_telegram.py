@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from bot.config import Settings
 from bot.runtime import WebRuntime
 from rewards.crypto import Cipher
-from rewards.grants import GrantState, evaluate_report
+from rewards.grants import evaluate_report
 from rewards.models import ClaimSession, RewardGrant, RewardProfile
 from rewards.rules import RewardRules
+from rewards.states import GrantState
 from tests.factories import FILED_AT, make_claimed, make_pool, make_resident, make_rewardable_report
 from tests.fake_botapi import FakeBotAPI, FakeUser
 
