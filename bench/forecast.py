@@ -3,7 +3,10 @@
 Run as `.venv/bin/python bench/forecast.py [--quick] [--ablation] [--events FILE]` from the repository root.
 
 1. Chicago (`../shared/data/chicago_311_sanitation_2011_2014.events.csv.gz`): 500 m square cells, top 50,
-   monthly, the first 12 months only as history. Target: model / naive >= 1.15.
+   monthly, the first 12 months only as history. Target: model / naive >= 1.15. The grid is centred on the
+   history months' events; on it naive catches 9.2% and the oracle 20.8% (the notes' 9.7% / 19.8% came from
+   another placement of the grid: naive moves between 9.0% and 9.8% as the grid shifts, hence the shifted-grid
+   line below).
 2. The same number of events drawn uniformly at random (seeded) over the same bounding box and days, the same
    backtest. No method can have skill there: the ratio must stay within 1.00 ± 0.05 (a leakage guard).
 
@@ -149,7 +152,9 @@ def pooled_ratio(results: Sequence[BacktestResult]) -> float:
     return model / naive if naive else float("nan")
 
 
-def verdict(ok: bool) -> str:
+def verdict(ok: bool, quick: bool) -> str:
+    if quick:
+        return "(quick run: the targets are for the full run)"
     return "ok" if ok else "MISSED"
 
 
@@ -178,11 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_ablation(events, [centre, *shifted_grids(centre, GRID_SHIFTS)], randoms[:4])
     random_ratio = pooled_ratio(random_results)
     print(f"wall time {time.perf_counter() - started:.1f} s{' (quick: 2011-2012 only)' if options.quick else ''}")
-    chicago_ok = verdict(chicago.ratio >= TARGET_RATIO)
+    chicago_ok = verdict(chicago.ratio >= TARGET_RATIO, options.quick)
     print(f"forecast chicago ratio={chicago.ratio:.2f} target>={TARGET_RATIO:.2f} {chicago_ok}")
     print(
         f"forecast random ratio={random_ratio:.2f} pooled over {len(random_results)} seed(s) "
-        f"target=1.00±{RANDOM_TOLERANCE:.2f} {verdict(abs(random_ratio - 1.0) <= RANDOM_TOLERANCE)}"
+        f"target=1.00±{RANDOM_TOLERANCE:.2f} {verdict(abs(random_ratio - 1.0) <= RANDOM_TOLERANCE, options.quick)}"
     )
     return 0
 

@@ -20,7 +20,7 @@ events are confirmed, and the selection may weigh unconfirmed reports fully), bu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -31,13 +31,13 @@ from numpy.typing import NDArray
 from forecast.cells import CellIndex, Grid, SquareGrid
 from forecast.events import OUTCOME_CODES, EventArrays, Outcome
 from forecast.model import (
-    KINDS,
     SCORE_DECIMALS,
     FloatArray,
     ForecastParams,
     Kind,
     best_candidate,
     candidate_grid,
+    count_events,
     hits_by_period,
     scores_by_period,
     top_cells,
@@ -94,8 +94,9 @@ def build_panel(events: EventArrays, grid: Grid, period: Period) -> Panel:
     numbers = period_numbers(events.day, period)
     first = int(numbers.min())
     kinds = np.where(events.outcome == OUTCOME_CODES[Outcome.CONFIRMED], Kind.CONFIRMED, Kind.OTHER_REPORT)
-    counts = np.zeros((KINDS, int(numbers.max()) - first + 1, len(cells)))
-    np.add.at(counts, (kinds, numbers - first, cells.positions(keys)), 1.0)
+    counts = count_events(
+        cells.positions(keys), numbers - first, kinds, cells=len(cells), periods=int(numbers.max()) - first + 1
+    )
     return Panel(cells=cells, counts=counts, first_period=first, period=period)
 
 
@@ -177,6 +178,22 @@ def _ranked(scores: FloatArray, chosen: NDArray[np.bool_], keys: NDArray[np.int6
     return tuple(int(key) for key in keys[cells[order]])
 
 
+def model_scores(
+    panel: Panel, options: Sequence[ForecastParams], *, history: int, top: int, validation_periods: int
+) -> Iterator[tuple[int, ForecastParams, FloatArray]]:
+    """For each evaluated period t: t, the parameters chosen on the periods before t, and the scores for t."""
+    # Hits of every candidate in every period, each period forecast from the periods before it; the choice for
+    # period t then reads only the columns before t.
+    counts, neighbours = panel.counts, panel.cells.neighbours
+    candidate_hits = np.stack([hits_by_period(counts, neighbours, params, top) for params in options])
+    scores_of: dict[int, FloatArray] = {}  # only the candidates actually picked, usually a handful
+    for t in range(history, panel.periods):
+        pick = best_candidate(candidate_hits, t, validation_periods)
+        if pick not in scores_of:
+            scores_of[pick] = scores_by_period(counts, neighbours, options[pick])
+        yield t, options[pick], scores_of[pick][t]
+
+
 def run_backtest(
     events: EventArrays,
     grid: Grid,
@@ -192,19 +209,13 @@ def run_backtest(
         raise ValueError("history and top must be at least 1")
     panel = build_panel(events, grid, period)
     options = tuple(candidates) if candidates is not None else candidate_grid(PERIODS_PER_YEAR[period])
-    # Hits of every candidate in every period, each period forecast from the periods before it; the choice for
-    # period t then reads only the columns before t.
-    candidate_hits = np.stack([hits_by_period(panel.counts, panel.cells.neighbours, params, top) for params in options])
-    scores_of: dict[int, FloatArray] = {}  # only the candidates actually picked, usually a handful
     total = panel.counts.sum(axis=0)
-    naive_chosen = top_cells(np.cumsum(total, axis=0) - total, top)
+    naive_chosen = top_cells(np.cumsum(total, axis=0) - total, top)  # counts strictly before each period
     oracle_chosen = top_cells(total, top)
     results = []
-    for t in range(history, panel.periods):
-        pick = best_candidate(candidate_hits, t, validation_periods)
-        if pick not in scores_of:
-            scores_of[pick] = scores_by_period(panel.counts, panel.cells.neighbours, options[pick])
-        scores = scores_of[pick][t]
+    for t, params, scores in model_scores(
+        panel, options, history=history, top=top, validation_periods=validation_periods
+    ):
         chosen = top_cells(scores, top)
         results.append(
             PeriodResult(
@@ -215,7 +226,7 @@ def run_backtest(
                 oracle_hits=int(total[t][oracle_chosen[t]].sum()),
                 model_area_km2=float(panel.cells.area_km2[chosen].sum()),
                 model_cells=_ranked(scores, chosen, panel.cells.keys),
-                params=options[pick],
+                params=params,
             )
         )
     event_area = float(panel.cells.area_km2[total.sum(axis=0) > 0].sum())
