@@ -7,6 +7,11 @@ earlier events, the oracle by period t's own counts. Each method takes its top N
 ties go to the lower cell key, identically for all three. Hit rate = share of period t's events (all outcomes)
 that fall in those cells.
 
+Cells: every cell with an event anywhere in the file plus its ring of neighbours, numbered in key order. Only
+positive scores are ranked, and a positive score needs an event before t in the cell or next to it, so the
+cells any method can choose at t depend on nothing at or after t (nor does the square grid's centre: see
+`square_grid_for`).
+
 Aggregates: hit rate = total hits / total events over all evaluated periods (not a mean of monthly rates, so
 a busy month weighs more). PAI = aggregate hit rate / (mean over periods of the area of the model's chosen
 cells / the area of every cell that had at least one event anywhere in the file); the denominator is fixed
@@ -14,7 +19,7 @@ for the whole run and for all methods, so PAI compares grids of different cell s
 
 Events are counted as `Kind.CONFIRMED` when their outcome is confirmed and `Kind.OTHER_REPORT` otherwise.
 The outcome is the one written in the file, i.e. known when the file was exported, possibly after t: a
-look-ahead the importer's production forecast does not have. It changes little here (95% of the Chicago
+look-ahead the production forecast does not have (it sees the outcomes known at its own time). It changes little here (95% of the Chicago
 events are confirmed, and the selection may weigh unconfirmed reports fully), but it is a caveat.
 """
 
