@@ -19,8 +19,9 @@ for the whole run and for all methods, so PAI compares grids of different cell s
 
 Events are counted as `Kind.CONFIRMED` when their outcome is confirmed and `Kind.OTHER_REPORT` otherwise.
 The outcome is the one written in the file, i.e. known when the file was exported, possibly after t: a
-look-ahead the production forecast does not have (it sees the outcomes known at its own time). It changes little here (95% of the Chicago
-events are confirmed, and the selection may weigh unconfirmed reports fully), but it is a caveat.
+look-ahead the production forecast does not have (it sees the outcomes known at its own time). It changes
+little here (95% of the Chicago events are confirmed, and the selection may weigh unconfirmed reports fully),
+but it is a caveat.
 """
 
 from __future__ import annotations

@@ -52,6 +52,8 @@ class Grid(Protocol):
 
     def boundary(self, key: int) -> list[tuple[float, float]]: ...
 
+    def centre(self, key: int) -> tuple[float, float]: ...
+
 
 @dataclass(frozen=True)
 class SquareGrid:
