@@ -56,6 +56,7 @@ bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearb
 	$(BIN)/python bench/nearby.py
 	$(BIN)/python bench/reward_evaluation.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/forecast.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

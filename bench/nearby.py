@@ -166,7 +166,7 @@ async def time_nearby(path: Path, city: City, queries: int, *, seed: int = 2) ->
 
 def bench_queue_page(reports: int) -> str | None:
     """The admin queue page at `reports` reports (target p95 <= 50 ms); owned by bench/queue_page.py."""
-    from queue_page import queue_page_figure  # bench/ is on sys.path when this file runs as a script
+    from bench.queue_page import queue_page_figure
 
     line, _ = queue_page_figure(reports)
     return line

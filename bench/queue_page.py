@@ -159,7 +159,7 @@ def _context(staff: StaffUser, page: Any, areas: Areas) -> dict[str, Any]:
 
 def queue_page_figure(reports: int, pages: int = 1000) -> tuple[str, bool]:
     """Seed, prepare and time; returns the printed line and whether the target is met."""
-    from nearby import percentiles_ms, seed_reports
+    from bench.nearby import percentiles_ms, seed_reports
 
     with tempfile.TemporaryDirectory(prefix="safecity-bench-queue-") as scratch:
         path, _ = seed_reports(reports, Path(scratch) / "queue.sqlite3")

@@ -1,0 +1,317 @@
+"""Read the generic events CSV (`event_id, occurred_at, lat, lon, category, outcome, severity`), plain or gzip.
+
+Rows are streamed: `iter_rows` yields one `Event` or `BadRow` per data row, `iter_batches` groups them for an
+importer, and only `load_event_arrays` (for the backtest) keeps the whole file, as numpy arrays rather than
+Python objects. Every bad row is reported with its 1-based physical line number (the header is line 1) and a
+`Reason` code; the English text for each code is in `REASON_TEXT`, kept apart so that it can be translated.
+
+A file whose header lacks a required column is unusable as a whole: `EventsFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+REQUIRED_COLUMNS = ("event_id", "occurred_at", "lat", "lon", "category", "outcome")
+OPTIONAL_COLUMNS = ("severity",)
+#: The format names no scale for severity; 0..10 covers every scale we know of (1-4 levels, 1-5, 0-10).
+SEVERITY_RANGE = (0.0, 10.0)
+DEFAULT_BATCH_ROWS = 5_000
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class Outcome(StrEnum):
+    """What became of the event; `confirmed` is a real hazard or incident, the others may not be."""
+
+    CONFIRMED = "confirmed"
+    DUPLICATE = "duplicate"
+    OPEN = "open"
+    REJECTED = "rejected"
+
+
+#: Stable small integers for numpy arrays (never reorder: stored codes would change meaning).
+OUTCOME_CODES: dict[Outcome, int] = {
+    Outcome.CONFIRMED: 0,
+    Outcome.DUPLICATE: 1,
+    Outcome.OPEN: 2,
+    Outcome.REJECTED: 3,
+}
+
+
+class Reason(StrEnum):
+    """Why a row was skipped: a stable code; its English text is `REASON_TEXT[reason]`."""
+
+    FIELD_COUNT = "field_count"
+    MISSING_EVENT_ID = "missing_event_id"
+    DUPLICATE_EVENT_ID = "duplicate_event_id"
+    MISSING_COORDINATES = "missing_coordinates"
+    BAD_COORDINATES = "bad_coordinates"
+    LAT_OUT_OF_RANGE = "lat_out_of_range"
+    LON_OUT_OF_RANGE = "lon_out_of_range"
+    MISSING_DATE = "missing_date"
+    BAD_DATE = "bad_date"
+    UNKNOWN_OUTCOME = "unknown_outcome"
+    BAD_SEVERITY = "bad_severity"
+    SEVERITY_OUT_OF_RANGE = "severity_out_of_range"
+
+
+#: English source strings, one per reason (translatable later: the code is what callers store and compare).
+REASON_TEXT: dict[Reason, str] = {
+    Reason.FIELD_COUNT: "The row does not have as many fields as the header.",
+    Reason.MISSING_EVENT_ID: "The event_id is empty.",
+    Reason.DUPLICATE_EVENT_ID: "This event_id already appeared earlier in the file.",
+    Reason.MISSING_COORDINATES: "The latitude or longitude is empty.",
+    Reason.BAD_COORDINATES: "The latitude or longitude is not a number.",
+    Reason.LAT_OUT_OF_RANGE: "The latitude is outside -90..90.",
+    Reason.LON_OUT_OF_RANGE: "The longitude is outside -180..180.",
+    Reason.MISSING_DATE: "The occurred_at date is empty.",
+    Reason.BAD_DATE: "The occurred_at value is not an ISO 8601 date or date-time.",
+    Reason.UNKNOWN_OUTCOME: "The outcome is not one of confirmed, duplicate, open, rejected.",
+    Reason.BAD_SEVERITY: "The severity is not a number.",
+    Reason.SEVERITY_OUT_OF_RANGE: "The severity is outside 0..10.",
+}
+
+
+class EventsFileError(ValueError):
+    """The file as a whole cannot be read as an events file (no header, a required column missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One valid row. `occurred_at` is the city's local wall-clock time as written (a date means midnight)."""
+
+    line: int
+    event_id: str
+    occurred_at: datetime
+    lat: float
+    lon: float
+    category: str
+    outcome: Outcome
+    severity: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """One skipped row: its line number, the reason code and the offending value (for the report)."""
+
+    line: int
+    reason: Reason
+    value: str = ""
+
+    @property
+    def message(self) -> str:
+        """English text for logs and the command line; translated front ends should use `reason` instead."""
+        text = REASON_TEXT[self.reason]
+        return f"line {self.line}: {text}" + (f" ({self.value!r})" if self.value else "")
+
+
+@dataclass(slots=True)
+class EventBatch:
+    """Up to `batch_rows` consecutive data rows, good and bad, and the last line they cover (to resume after)."""
+
+    events: list[Event] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+    last_line: int = 0
+
+
+@contextmanager
+def open_text(path: Path | str) -> Iterator[TextIO]:
+    """Open a plain or gzip-compressed UTF-8 file (a BOM is ignored) as text; gzip is recognised by content."""
+    with Path(path).open("rb") as raw:
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            with gzip.GzipFile(fileobj=raw) as unzipped, io.TextIOWrapper(unzipped, "utf-8-sig", newline="") as text:
+                yield text
+        else:
+            with io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
+                yield text
+
+
+def parse_occurred_at(text: str) -> datetime:
+    """ISO 8601 date or date-time; raises ValueError otherwise. A time zone, if given, is kept."""
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    return datetime.fromisoformat(text)
+
+
+def _parse_coordinates(lat_text: str, lon_text: str) -> tuple[float, float] | Reason:
+    if not lat_text or not lon_text:
+        return Reason.MISSING_COORDINATES
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        return Reason.BAD_COORDINATES
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return Reason.BAD_COORDINATES
+    if not -90.0 <= lat <= 90.0:
+        return Reason.LAT_OUT_OF_RANGE
+    if not -180.0 <= lon <= 180.0:
+        return Reason.LON_OUT_OF_RANGE
+    return lat, lon
+
+
+def _parse_severity(text: str) -> float | Reason | None:
+    if not text:
+        return None
+    try:
+        severity = float(text)
+    except ValueError:
+        return Reason.BAD_SEVERITY
+    if not math.isfinite(severity):
+        return Reason.BAD_SEVERITY
+    low, high = SEVERITY_RANGE
+    return severity if low <= severity <= high else Reason.SEVERITY_OUT_OF_RANGE
+
+
+class _RowParser:
+    """Turns the fields of one row into an Event or a BadRow; remembers event ids to catch duplicates."""
+
+    def __init__(self, header: list[str]) -> None:
+        names = [name.strip().lower() for name in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in names]
+        if missing:
+            raise EventsFileError(f"missing column(s): {', '.join(missing)}")
+        self.width = len(names)
+        self.index = {name: names.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in names}
+        self.seen_ids: set[str] = set()
+
+    def parse(self, line: int, row: list[str]) -> Event | BadRow:
+        if len(row) != self.width:
+            return BadRow(line, Reason.FIELD_COUNT, str(len(row)))
+        fields = {name: row[i].strip() for name, i in self.index.items()}
+        event_id = fields["event_id"]
+        if not event_id:
+            return BadRow(line, Reason.MISSING_EVENT_ID)
+        if event_id in self.seen_ids:
+            return BadRow(line, Reason.DUPLICATE_EVENT_ID, event_id)
+        coordinates = _parse_coordinates(fields["lat"], fields["lon"])
+        if isinstance(coordinates, Reason):
+            return BadRow(line, coordinates, f"{fields['lat']},{fields['lon']}")
+        if not fields["occurred_at"]:
+            return BadRow(line, Reason.MISSING_DATE)
+        try:
+            occurred_at = parse_occurred_at(fields["occurred_at"])
+        except ValueError:
+            return BadRow(line, Reason.BAD_DATE, fields["occurred_at"])
+        try:
+            outcome = Outcome(fields["outcome"].lower())
+        except ValueError:
+            return BadRow(line, Reason.UNKNOWN_OUTCOME, fields["outcome"])
+        severity = _parse_severity(fields.get("severity", ""))
+        if isinstance(severity, Reason):
+            return BadRow(line, severity, fields["severity"])
+        # Only a row that is kept claims its id: a bad first row must not make a later good row a "duplicate".
+        self.seen_ids.add(event_id)
+        lat, lon = coordinates
+        return Event(line, event_id, occurred_at, lat, lon, fields["category"], outcome, severity)
+
+
+def iter_rows(path: Path | str, *, after_line: int = 0) -> Iterator[Event | BadRow]:
+    """Every data row in file order as an Event or a BadRow; blank lines are skipped silently.
+
+    `after_line` resumes an interrupted import: rows up to that line are still read (so that their ids count
+    for duplicate detection) but not yielded.
+    """
+    with open_text(path) as text:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if header is None:
+            raise EventsFileError("the file is empty (no header)")
+        parser = _RowParser(header)
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            # line_num is the physical line where the record ends: right for every row without quoted newlines.
+            parsed = parser.parse(reader.line_num, row)
+            if parsed.line > after_line:
+                yield parsed
+
+
+def iter_batches(
+    path: Path | str, *, batch_rows: int = DEFAULT_BATCH_ROWS, after_line: int = 0
+) -> Iterator[EventBatch]:
+    """`iter_rows` grouped into batches of at most `batch_rows` rows (good and bad), for a batched importer."""
+    batch = EventBatch()
+    for parsed in iter_rows(path, after_line=after_line):
+        if isinstance(parsed, Event):
+            batch.events.append(parsed)
+        else:
+            batch.bad_rows.append(parsed)
+        batch.last_line = parsed.line
+        if len(batch.events) + len(batch.bad_rows) >= batch_rows:
+            yield batch
+            batch = EventBatch()
+    if batch.events or batch.bad_rows:
+        yield batch
+
+
+@dataclass(frozen=True)
+class EventArrays:
+    """A whole file's valid events as parallel numpy arrays (what the backtest needs), plus the bad rows.
+
+    `day` is the local calendar day (datetime64[D]); `outcome` holds `OUTCOME_CODES`; `category` indexes
+    `category_names`.
+    """
+
+    day: NDArray[np.datetime64]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    outcome: NDArray[np.int8]
+    category: NDArray[np.int32]
+    category_names: tuple[str, ...]
+    bad_rows: tuple[BadRow, ...]
+
+    def __len__(self) -> int:
+        return int(self.day.size)
+
+    def subset(self, keep: NDArray[np.bool_]) -> EventArrays:
+        """The events where `keep` is true (same categories; the bad rows stay with the file they came from)."""
+        return EventArrays(
+            day=self.day[keep],
+            lat=self.lat[keep],
+            lon=self.lon[keep],
+            outcome=self.outcome[keep],
+            category=self.category[keep],
+            category_names=self.category_names,
+            bad_rows=self.bad_rows,
+        )
+
+
+def load_event_arrays(path: Path | str) -> EventArrays:
+    """Read a whole events file into compact arrays (typed arrays while streaming, not one object per row)."""
+    days, lats, lons = array("q"), array("d"), array("d")
+    outcomes, categories = array("b"), array("l")
+    category_codes: dict[str, int] = {}
+    bad_rows: list[BadRow] = []
+    for parsed in iter_rows(path):
+        if isinstance(parsed, BadRow):
+            bad_rows.append(parsed)
+            continue
+        days.append(parsed.occurred_at.date().toordinal())
+        lats.append(parsed.lat)
+        lons.append(parsed.lon)
+        outcomes.append(OUTCOME_CODES[parsed.outcome])
+        categories.append(category_codes.setdefault(parsed.category, len(category_codes)))
+    epoch_ordinal = date(1970, 1, 1).toordinal()
+    return EventArrays(
+        day=(np.frombuffer(days, dtype=np.int64) - epoch_ordinal).astype("datetime64[D]"),
+        lat=np.frombuffer(lats, dtype=np.float64).copy(),
+        lon=np.frombuffer(lons, dtype=np.float64).copy(),
+        outcome=np.frombuffer(outcomes, dtype=np.int8).copy(),
+        category=np.asarray(categories, dtype=np.int32),
+        category_names=tuple(category_codes),
+        bad_rows=tuple(bad_rows),
+    )
