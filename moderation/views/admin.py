@@ -19,16 +19,8 @@ from moderation.models import Agency
 from moderation.routing import AgencyForm, save_agency
 from moderation.views.common import areas_of, categories_of, label_context
 
-AUDIT_PAGE_SIZE = 100
 AGENCY_SAVED = N_("Agency %(key)s saved.")
 AGENCY_INVALID = N_("An agency needs a key, a name and a numeric chat id (or none).")
-STAFF_CREATED = N_("Staff account %(username)s created.")
-STAFF_INVALID = N_(
-    "Could not create the account: the username may be taken, the password is under 10 characters, "
-    "or the Telegram user id is not a number or already linked."
-)
-TELEGRAM_SAVED = N_("Telegram account of %(username)s saved.")
-TELEGRAM_INVALID = N_("A Telegram user id is a positive number that is not linked to another staff member.")
 
 
 @require(Role.OFFICIAL)
