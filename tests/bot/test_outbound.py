@@ -38,6 +38,7 @@ async def first_429(fake_api: FakeBotAPI) -> None:
 @pytest.fixture
 def limits(settings: Settings, redis: Redis) -> OutboundLimits:
     settings.broadcast_rate_per_s, settings.broadcast_burst = 2.0, 1  # a bulk budget any burst would break
+    settings.chat_rate_per_s, settings.chat_burst = 1.0, 3  # the product's defaults (the suite raises them)
     return outbound_limits(redis, settings)
 
 
