@@ -141,6 +141,7 @@ class FakeBotAPI:
         return None
 
     async def _record(self, method: str, p: dict[str, Any]) -> None:
+        p["_at"] = time.monotonic()  # when it arrived (benches measure delays with it)
         async with self._changed:
             self.calls.append((method, p))
             self._changed.notify_all()
