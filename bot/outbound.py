@@ -37,6 +37,7 @@ from bot.reports.models import SentMessage
 from bot.reports.residents import mark_blocked
 
 log = logging.getLogger(__name__)
+DEFAULT_POOL_SIZE = 256  # PTB's own default
 
 
 class Traffic(StrEnum):
@@ -138,9 +139,9 @@ class OutboundRateLimiter(BaseRateLimiter[Traffic]):
 
 
 def telegram_request(settings: Settings) -> HTTPXRequest:
-    """Room for a broadcast's requests in flight plus the notices sent beside it."""
+    """Room for a broadcast's requests in flight plus the notices beside it; time for a photo upload."""
     return HTTPXRequest(
-        connection_pool_size=settings.broadcast_concurrency + 8,
+        connection_pool_size=max(DEFAULT_POOL_SIZE, settings.broadcast_concurrency + 16),
         read_timeout=15.0,
         connect_timeout=5.0,
         pool_timeout=5.0,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -197,13 +196,6 @@ async def keep_working(
 
 def grace_s(settings: Settings) -> float:
     return settings.worker_shutdown_grace_s
-
-
-def stop_on_signals(stop: asyncio.Event) -> None:
-    """SIGTERM (a deploy) and SIGINT (Ctrl-C) set `stop`: the worker then drains instead of dying."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -55,6 +55,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis of this test's own, so it can be stopped and started again at the same address."""
+    server = EmbeddedRedis(tmp_path / "own-redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     await client.flushall()
