@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from redis.exceptions import RedisError
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
@@ -83,14 +84,18 @@ def retry_after_s(error: RetryAfter) -> float:
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
 
 
-class ShuttingDown(RetryAfter):
-    """The process began to stop while the message waited for its turn: it was not sent. A RetryAfter,
-    so every caller treats it as "certainly not delivered, try again later" (the job is deferred and
-    another worker sends it)."""
+class NotSentYet(RetryAfter):
+    """The message never left: the process began to stop while it waited for its turn, or the shared limits
+    (Redis) could not be asked. A RetryAfter, so every caller treats it as "certainly not delivered, try
+    again later": a `send_once` claim is given back and the job deferred (to another worker, if stopping)."""
 
-    def __init__(self) -> None:
-        super().__init__(timedelta(seconds=1))
-        self.message = "not sent: the process is shutting down; another worker sends it"
+    def __init__(self, why: str, retry_after_s: int = 1) -> None:
+        super().__init__(timedelta(seconds=retry_after_s))
+        self.message = f"not sent: {why}"
+
+
+SHUTTING_DOWN = "the process is shutting down; another worker sends it"
+LIMITS_AWAY = "the shared send limits (Redis) are unreachable"
 
 
 class OutboundRateLimiter(BaseRateLimiter[Traffic]):
@@ -122,8 +127,8 @@ class OutboundRateLimiter(BaseRateLimiter[Traffic]):
         waits = limited and traffic is not Traffic.PACED
         retries = 0 if traffic is Traffic.PACED else self.max_retries
         for attempt in range(retries + 1):
-            if waits and not await self.limits.take(chat_id, traffic.priority, self.stop):
-                raise ShuttingDown
+            if waits:
+                await self._take(chat_id, traffic)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -136,6 +141,14 @@ class OutboundRateLimiter(BaseRateLimiter[Traffic]):
                     await self.limits.bulk.refund()
                 raise
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _take(self, chat_id: int | str | None, traffic: Traffic) -> None:
+        try:
+            ready = await self.limits.take(chat_id, traffic.priority, self.stop)
+        except (RedisError, OSError) as error:
+            raise NotSentYet(LIMITS_AWAY, retry_after_s=5) from error
+        if not ready:
+            raise NotSentYet(SHUTTING_DOWN)
 
 
 def telegram_request(settings: Settings) -> HTTPXRequest:
@@ -152,7 +165,7 @@ def build_outbound_bot(settings: Settings, limits: OutboundLimits, stop: asyncio
     """The bot for messages nobody asked for (status DMs, group posts, broadcasts): notices by default.
 
     `stop` is set when the process begins to shut down: a message still waiting for its turn then
-    gives up unsent (`ShuttingDown`) instead of holding the shutdown up."""
+    gives up unsent (`NotSentYet`) instead of holding the shutdown up."""
     return ExtBot(
         settings.bot_token,
         base_url=settings.telegram_api_url,
@@ -213,7 +226,7 @@ async def send_once(
         return Delivery.ALREADY_SENT
     try:
         return await send_text(bot, chat_id, text, reply_markup)
-    except RetryAfter:  # ShuttingDown included: the request never left
+    except RetryAfter:  # NotSentYet included: the request never left
         await SentMessage.filter(key=key).delete()
         raise
     except NetworkError as error:

@@ -10,10 +10,11 @@ from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
 from bot.config import Settings
+from bot.embedded_redis import EmbeddedRedis
 from bot.outbound import (
     Delivery,
+    NotSentYet,
     OutboundRateLimiter,
-    ShuttingDown,
     Traffic,
     reply_rate_limiter,
     retry_after_s,
@@ -124,7 +125,7 @@ class TestNotices:
         assert await limits.bulk.try_acquire() == 0
 
 
-class TestShuttingDown:
+class TestNotSentYet:
     async def test_a_notice_still_waiting_at_shutdown_is_not_sent_and_can_be_sent_again(
         self, settings: Settings, limits: OutboundLimits, fake_api: FakeBotAPI, orm: None, clock: FrozenClock
     ) -> None:
@@ -137,7 +138,22 @@ class TestShuttingDown:
             sending = asyncio.create_task(send_once(bot, "t:stopping", 1601, "hello", now=clock()))
             await asyncio.sleep(0.05)
             stop.set()
-            with pytest.raises(ShuttingDown):
+            with pytest.raises(NotSentYet):
                 await sending
         assert fake_api.sent() == [] and not await SentMessage.exists(key="t:stopping")
-        assert retry_after_s(ShuttingDown()) == 1.0
+
+    async def test_a_notice_while_the_shared_limits_are_unreachable_is_not_sent_and_can_be_sent_again(
+        self, settings: Settings, own_redis: EmbeddedRedis, fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        """Never around the budget: with Redis away the DM waits (its job is deferred), its claim given back."""
+        client = Redis.from_url(own_redis.url)
+        limiter = OutboundRateLimiter(outbound_limits(client, settings), Traffic.NOTICE, max_retries=1)
+        own_redis.stop()
+        try:
+            async with bot_for(settings, limiter) as bot:
+                with pytest.raises(NotSentYet) as refused:
+                    await send_once(bot, "t:redis-away", 1701, "hello", now=clock())
+        finally:
+            await client.aclose()
+        assert fake_api.sent() == [] and not await SentMessage.exists(key="t:redis-away")
+        assert retry_after_s(refused.value) > 0
