@@ -11,7 +11,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from arq import cron
+from arq import Retry, cron
 from arq.worker import Function, func
 from redis.exceptions import RedisError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -21,7 +21,7 @@ from telegram.ext import ExtBot
 from bot.outbound import NOT_SENT_ERRORS, Traffic, retry_after_s
 from bot.services import Services, services_of
 from broadcasts.control import runnable
-from broadcasts.delivery import SliceOutcome, run_slice, send_preview
+from broadcasts.delivery import CONNECTION_BACKOFF_S, SliceOutcome, run_slice, send_preview
 from broadcasts.education import ensure_education_day
 from broadcasts.message import OutButton, Outcome, Outgoing, SendResult
 from broadcasts.models import Broadcast, BroadcastStatus
@@ -141,6 +141,8 @@ async def preview(ctx: dict[str, Any], broadcast_id: int, chat_id: int, language
         storage=services.storage,
         default_locale=settings.default_locale,
     )
+    if result.outcome is Outcome.RETRY:  # certainly not delivered (429s after retries, shutting down)
+        raise Retry(defer=result.retry_after_s or CONNECTION_BACKOFF_S)
     return result.outcome.value
 
 
