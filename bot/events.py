@@ -9,12 +9,26 @@ kind, records each reaction as done, and marks the event reacted; see bot/report
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
+
+
+class EventKind(StrEnum):
+    """The kinds features publish; each documents its payload (JSON), which is a contract between features."""
+
+    #: A cell's risk level changed. {"cell": key, "from": level | None, "to": level, "why": str}
+    CELL_LEVEL_CHANGED = "cell.level_changed"
+    #: An incident was recorded (imported or entered by an official). {"incident_id": int}
+    INCIDENT_RECORDED = "incident.recorded"
+    #: An official asked for a warning broadcast to one grid scope, e.g. from a red cell or an incident's
+    #: escalation. {"scope": grid key (cell / street / district) or "city", "texts": {locale: text},
+    #: "title": str, "requested_by": staff id, "origin": str (what asked, e.g. "incident:17"), "urgent": bool}
+    BROADCAST_REQUESTED = "broadcast.requested"
 
 
 class DomainEvent(Model):

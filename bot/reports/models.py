@@ -68,6 +68,9 @@ class Report(Model):
     description = fields.TextField(default="")
     original_description = fields.TextField(null=True)  # kept when a moderator edits the text
     language = fields.CharField(max_length=8)
+    #: Who filed it: "telegram" (a resident in the bot), "patrol" (grid staff on patrol), "open311" (a partner
+    #: system through the open API; the open-data feature records which one).
+    source = fields.CharField(max_length=16, default="telegram", db_default="telegram", db_index=True)
     # Where it is on the city's grid (bot/city/grid.py): district, street / town, cell; set on intake.
     area = fields.CharField(max_length=64, null=True, db_index=True)  # the district key
     street = fields.CharField(max_length=64, null=True, db_index=True)

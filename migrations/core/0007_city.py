@@ -1,5 +1,5 @@
 """The city's shared tables (bot/city/models.py, bot/events.py): agencies move here from moderation (state
-only: `agency` keeps its rows), incidents, cell forecasts, domain events; reports get a street and a cell."""
+only: `agency` keeps its rows), incidents, cell forecasts, domain events; reports get a street, a cell and a source."""
 
 import functools
 from json import dumps, loads
@@ -106,5 +106,10 @@ class Migration(migrations.Migration):
             model_name='Report',
             name='street',
             field=fields.CharField(null=True, db_index=True, max_length=64),
+        ),
+        ops.AddField(
+            model_name='Report',
+            name='source',
+            field=fields.CharField(default='telegram', db_default='telegram', db_index=True, max_length=16),
         ),
     ]
