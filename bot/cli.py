@@ -16,10 +16,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
+from bot.city.models import Incident
+from bot.city.placement import place_all
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
+from bot.reports.models import Report
 from bot.runtime import running_web
+from bot.services import city_grid
 from bot.worker import keep_working
 
 log = logging.getLogger(__name__)
@@ -30,7 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("run", help="everything in one process: migrate, embedded Redis, web, worker, sandbox")
     sub.add_parser("web", help="the web process: webhook, admin, API (the only Telegram update consumer)")
     sub.add_parser("worker", help="the arq worker: notifications, broadcasts, periodic jobs")
-    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("migrate", help="apply database migrations, then put reports not on the grid yet on it")
+    grid = sub.add_parser("grid", help="the city's grid").add_subparsers(dest="grid_command", required=True)
+    place = grid.add_parser("place", help="put every report and incident on the grid (after changing the grid)")
+    place.add_argument("--all", action="store_true", help="place every row again, not only those with no cell")
     staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(dest="staff_command", required=True)
     add = staff.add_parser("add", help="create a staff account (the password is read from stdin or prompted)")
     add.add_argument("username")
@@ -90,6 +97,23 @@ async def _migrate(settings: Settings) -> None:
     # The SQLite file's directory must exist first: tortoise waits forever on a file it cannot open.
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     await migrate(settings.effective_database_url)
+    await _place(settings, every_row=False)  # rows filed before the grid existed (a no-op once done)
+
+
+async def _place(settings: Settings, *, every_row: bool) -> None:
+    grid = city_grid(settings)
+    await init_db(settings)
+    try:
+        for model in (Report, Incident):
+            moved = await place_all(model, grid, only_unplaced=not every_row)
+            if moved:
+                log.info("placed %d %s rows on the grid", moved, model.__name__)
+    finally:
+        await close_db()
+
+
+async def run_grid(settings: Settings, args: argparse.Namespace) -> None:
+    await _place(settings, every_row=args.all)
 
 
 async def run_all(settings: Settings, _: argparse.Namespace) -> None:
@@ -160,4 +184,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, Non
     "worker": run_worker,
     "migrate": run_migrate,
     "staff": run_staff,
+    "grid": run_grid,
 }

@@ -57,7 +57,11 @@ class Settings(BaseSettings):
     thumbnail_max_side_px: int = 320
     stored_jpeg_quality: int = 85
     service_area_geojson: Path | None = None  #: a GeoJSON (Multi)Polygon; None -> anywhere
-    areas_geojson: Path | None = None  #: districts / grid cells with properties.key and name; None -> demo areas
+    #: The city's grid: districts, streets and cells (properties key, name, name_zh, level, parent); None -> the
+    #: demo city, or AREAS_GEOJSON's flat districts when that older setting is given.
+    grid_geojson: Path | None = None
+    areas_geojson: Path | None = None  #: older flat districts file (properties.key and name); see grid_geojson
+    grid_h3_resolution: int = 8  #: H3 cells fill in where the city's grid draws no cell (res 8 ≈ 0.74 km²)
     categories_file: Path | None = None  #: JSON list overriding the built-in categories
     emergency_numbers: dict[str, str] = Field(
         default_factory=lambda: {"police": "110", "fire": "119", "ambulance": "120"}

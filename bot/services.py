@@ -19,12 +19,13 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
+from bot.city.grid import DEMO_CITY_FILE, Grid
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.features import Feature
 from bot.outbound import Traffic, build_outbound_bot
 from bot.ratelimit import ChatLimiter, OutboundLimits, SharedRateLimiter
-from bot.reports.areas import DEFAULT_AREAS_FILE, Areas
+from bot.reports.areas import Areas
 from bot.reports.categories import Category, load_categories
 from bot.reports.dedup import DedupRules
 from bot.reports.geo import ServiceArea
@@ -63,15 +64,20 @@ class Services:
         return self.intake.rules.categories
 
     @property
+    def grid(self) -> Grid:
+        return self.intake.rules.grid
+
+    @property
     def areas(self) -> Areas:
-        return self.intake.rules.areas
+        """The grid's districts: what staff are scoped to and reports are counted by."""
+        return self.intake.rules.grid.districts
 
 
 def intake_rules(settings: Settings) -> IntakeRules:
     return IntakeRules(
         categories=load_categories(settings.categories_file),
         area=ServiceArea.from_file(settings.service_area_geojson),
-        areas=Areas.from_file(settings.areas_geojson or DEFAULT_AREAS_FILE),
+        grid=city_grid(settings),
         photo_limits=PhotoLimits(
             max_bytes=settings.max_photo_bytes,
             max_pixels=settings.max_image_pixels,
@@ -101,6 +107,11 @@ def outbound_limits(redis: Redis, settings: Settings) -> OutboundLimits:
             group_burst=settings.group_burst,
         ),
     )
+
+
+def city_grid(settings: Settings) -> Grid:
+    path = settings.grid_geojson or settings.areas_geojson or DEMO_CITY_FILE
+    return Grid.from_file(path, settings.grid_h3_resolution)
 
 
 @asynccontextmanager
