@@ -1,16 +1,35 @@
-"""Risk's admin pages: the map (and its GeoJSON per viewport), a cell's panel, the rules, trends, bulletins."""
+"""Risk's admin pages: the map (and its GeoJSON per viewport), a cell's panel, the rules, trends, bulletins.
+
+Leaflet and its marker clusters are served from their Python packages (xstatic), never from a CDN, and
+every script is a static file (the admin's CSP allows no inline script).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 from aiohttp import web
 
 from bot.admin.accounts import Role
 from bot.features import NavItem, Panel
 from bot.i18n import N_
+from risk.views import map as map_views
 
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 NAV = (NavItem("/admin/map", N_("Map"), Role.MODERATOR, order=15),)
 PANELS: tuple[Panel, ...] = ()
 
 
 def setup_routes(app: web.Application) -> None:
-    pass
+    router = app.router
+    router.add_static("/admin/risk/static", STATIC_DIR, name="risk_static")
+    router.add_static("/admin/risk/leaflet", xstatic.pkg.leaflet.BASE_DIR, name="risk_leaflet")
+    router.add_static("/admin/risk/markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR, name="risk_cluster")
+    router.add_get("/admin/map", map_views.map_page)
+    router.add_get("/admin/map/cells.geojson", map_views.cells_json)
+    router.add_get("/admin/map/reports.geojson", map_views.reports_json)
+    router.add_get("/admin/map/forecast.geojson", map_views.forecast_json)
+    router.add_get("/admin/map/cells/{key}", map_views.cell_panel_page)
+    router.add_post("/admin/map/cells/{key}/warn", map_views.warn)
