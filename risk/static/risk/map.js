@@ -11,8 +11,11 @@
   var notice = document.getElementById("risk-notice");
   var filters = document.getElementById("risk-filters");
   var query = new URLSearchParams(window.location.search);
-  var map = L.map(element, { zoomControl: true });
+  var map = L.map(element, { zoomControl: true, minZoom: 3, maxZoom: 19 });
 
+  // Cells and the forecast below the markers, whatever order the viewport's data arrives in.
+  map.createPane("riskCells").style.zIndex = 350;
+  map.createPane("riskForecast").style.zIndex = 380;
   if (config.tiles) {
     L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
   }
@@ -25,6 +28,7 @@
   function classSafe(key) { return String(key).replace(/[^A-Za-z0-9_-]/g, "_"); }
 
   var cells = L.geoJSON(null, {
+    pane: "riskCells",
     style: function (feature) {
       var level = feature.properties.level;
       return {
@@ -39,6 +43,7 @@
   }).addTo(map);
 
   var forecast = L.geoJSON(null, {
+    pane: "riskForecast",
     style: function (feature) {
       var strength = Math.max(0.15, 0.7 - 0.05 * (feature.properties.rank - 1));
       return { color: "#5b2a86", weight: 2, dashArray: "4 3", fillColor: "#5b2a86", fillOpacity: strength,
