@@ -40,3 +40,7 @@ def weeks_between(start: date, end: date) -> list[date]:
         weeks.append(first)
         first += timedelta(days=7)
     return weeks
+
+
+def local_date(moment: datetime, zone_name: str) -> date:
+    return moment.astimezone(ZoneInfo(zone_name)).date()

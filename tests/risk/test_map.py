@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bot.admin.accounts import Role
 from bot.city.models import CellForecast
@@ -24,10 +25,11 @@ async def logged_in(client: AdminClient, role: Role = Role.OFFICIAL, **kw: objec
     await client.login("mapper")
 
 
-async def get_json(client: AdminClient, path: str) -> dict:
+async def get_json(client: AdminClient, path: str) -> dict[str, Any]:
     async with client.session.get(path) as response:
         assert response.status == 200, await response.text()
-        return await response.json()
+        data: dict[str, Any] = await response.json()
+        return data
 
 
 async def test_cells_carry_their_stored_level_and_blue_elsewhere(
