@@ -22,8 +22,11 @@ from risk.levels import RiskLevel
 from risk.models import CellRisk
 from risk.scope import Scope
 
-#: Cells drawn per viewport at most (a city-wide view shows the drawn cells, not every H3 hexagon).
-CELL_LIMIT = 2500
+#: Cells drawn per viewport at most (a city-wide view shows the drawn cells and the H3 cells holding a
+#: level, not every H3 hexagon: at that zoom each would be a few pixels).
+CELL_LIMIT = 600
+#: Cell outlines kept per process (a few hundred bytes each).
+SHAPES_KEPT = 50_000
 #: A crowded viewport is cut into this many squares a side, each drawn as one count.
 COUNT_GRID = 24
 PERIODS_D = (7, 30, 90, 365)
@@ -146,27 +149,39 @@ async def _levelled_cells_in(viewport: Viewport, grid: Grid) -> list[str]:
     return [str(key) for key in keys if viewport.holds(*grid.centre(str(key)))]
 
 
+_shapes: dict[tuple[int, str, str], tuple[dict[str, Any], str | None] | None] = {}
+
+
+def _cell_shape(grid: Grid, key: str, datum: str) -> tuple[dict[str, Any], str | None] | None:
+    """A cell's outline (in the map's datum) and district, kept per process: a grid never changes while it
+    runs, and working them out (H3 boundaries, locating the district) is most of a viewport's time."""
+    cache_key = (id(grid), key, datum)
+    if cache_key not in _shapes:
+        if len(_shapes) >= SHAPES_KEPT:
+            _shapes.clear()
+        geometry = grid.geojson_geometry(key)
+        shape = None if geometry is None else (_shifted_geometry(geometry, shift_of(datum)), grid.district_of(key))
+        _shapes[cache_key] = shape
+    return _shapes[cache_key]
+
+
 async def cells_geojson(grid: Grid, viewport: Viewport, scope: Scope, *, datum: str, locale: str) -> dict[str, Any]:
     """The grid cells meeting the viewport, each with its level (blue where none is stored) and score."""
     keys = grid.cells_in_bbox(viewport.south, viewport.west, viewport.north, viewport.east, limit=CELL_LIMIT)
     keys = list(dict.fromkeys([*keys, *await _levelled_cells_in(viewport, grid)]))
-    districts = {key: grid.district_of(key) for key in keys}
-    keys = [key for key in keys if scope.sees_district(districts[key])]
-    stored = {row.cell: row for row in await CellRisk.filter(cell__in=keys)} if keys else {}
-    shift, features = shift_of(datum), []
-    for key in keys:
-        geometry = grid.geojson_geometry(key)
-        if geometry is None:
-            continue
+    shapes = {key: shape for key in keys if (shape := _cell_shape(grid, key, datum)) and scope.sees_district(shape[1])}
+    stored = {row.cell: row for row in await CellRisk.filter(cell__in=list(shapes))} if shapes else {}
+    features = []
+    for key, (geometry, district) in shapes.items():
         row = stored.get(key)
         properties = {
             "key": key,
             "label": grid.label(key, locale),
-            "district": districts[key],
+            "district": district,
             "level": row.level if row is not None else RiskLevel.BLUE.value,
             "score": round(row.score, 2) if row is not None else 0.0,
         }
-        features.append({"type": "Feature", "geometry": _shifted_geometry(geometry, shift), "properties": properties})
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return collection(features)
 
 
