@@ -115,12 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--viewports", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="20,000 reports, 30 viewports (make test)")
+    parser.add_argument("--database", type=Path, help="keep the seeded database here and reuse it next time")
     args = parser.parse_args(argv)
     reports, count = (20_000, 30) if args.quick else (args.reports, args.viewports)
     with tempfile.TemporaryDirectory(prefix="safecity-bench-") as scratch:
         started = time.perf_counter()
-        path, city = seed_reports(reports, Path(scratch) / "map.sqlite3")
-        give_levels(path)
+        path = args.database or Path(scratch) / "map.sqlite3"
+        if path.exists():
+            city = City.build(random.Random(1))  # what seed_reports builds first from its seed
+        else:
+            path, city = seed_reports(reports, path)
+            give_levels(path)
         print(f"seeded {reports:,} reports in {time.perf_counter() - started:.1f} s")
         redis = EmbeddedRedis(Path(scratch) / "redis").start()
         try:

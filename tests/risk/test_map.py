@@ -76,8 +76,10 @@ async def test_a_crowded_viewport_gets_counts_instead_of_markers(product: WebRun
     for _ in range(3):
         await make_report(resident)
     await logged_in(client)
-    data = await get_json(client, f"/admin/map/reports.geojson?bbox={CITY}")
+    data = await get_json(client, f"/admin/map/reports.geojson?bbox={CITY}")  # the open index alone
+    ebikes = await get_json(client, f"/admin/map/reports.geojson?bbox={CITY}&category=ebike")  # the reports too
     assert data["counted"] is True and [f["properties"]["count"] for f in data["features"]] == [3]
+    assert ebikes["counted"] is True and [f["properties"]["count"] for f in ebikes["features"]] == [3]
 
 
 async def test_a_moderator_sees_only_their_districts(product: WebRuntime, client: AdminClient) -> None:
