@@ -9,6 +9,7 @@ from bot.admin.accounts import Role
 from bot.events import DomainEvent, EventKind
 from bot.reports.models import Report
 from bot.runtime import WebRuntime
+from risk.levels import RiskLevel
 from risk.models import CellRisk, LevelChange, RiskRulesVersion
 from risk.rulebook import current_rules
 from tests.admin_client import AdminClient, make_staff
@@ -103,7 +104,7 @@ class TestRulesEditor:
         status, page = await client.post("/admin/risk/rules", {"text": SIMPLE_RULES, "note": "lower thresholds"})
         assert status == 200 and "The new risk rules are in force" in page and "lower thresholds" in page
         rules = await current_rules(None)
-        assert rules.thresholds["red"] == 10.0
+        assert rules.thresholds[RiskLevel.RED] == 10.0
         assert (await RiskRulesVersion.get()).created_by_id is not None
 
     async def test_a_bad_edit_is_refused_in_the_readers_language_and_the_text_is_kept(
