@@ -1,7 +1,8 @@
 """Risk's admin pages: the map (and its GeoJSON per viewport), a cell's panel, the rules, trends, bulletins.
 
-Leaflet and its marker clusters are served from their Python packages (xstatic), never from a CDN, and
-every script is a static file (the admin's CSP allows no inline script).
+Leaflet and its marker clusters are served from their Python packages (xstatic) under /static (public files,
+outside the guarded /admin), never from a CDN; every script is a static file (the admin's CSP allows no
+inline script).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ PANELS = (Panel("status.district", "risk/panels/district.html", district_panel),
 
 def setup_routes(app: web.Application) -> None:
     router = app.router
-    router.add_static("/admin/risk/static", STATIC_DIR, name="risk_static")
-    router.add_static("/admin/risk/leaflet", xstatic.pkg.leaflet.BASE_DIR, name="risk_leaflet")
-    router.add_static("/admin/risk/markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR, name="risk_cluster")
+    router.add_static("/static/risk", STATIC_DIR, name="risk_static")
+    router.add_static("/static/leaflet", xstatic.pkg.leaflet.BASE_DIR, name="risk_leaflet")
+    router.add_static("/static/leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR, name="risk_cluster")
     router.add_get("/admin/map", map_views.map_page)
     router.add_get("/admin/map/cells.geojson", map_views.cells_json)
     router.add_get("/admin/map/reports.geojson", map_views.reports_json)

@@ -26,6 +26,7 @@ from risk.mapdata import (
     cells_geojson,
     forecast_geojson,
     reports_geojson,
+    shift_of,
 )
 from risk.notify import why_text
 from risk.views.common import json_attr, label_context, locale_of, scope_of_request, translated, zone_of
@@ -66,7 +67,8 @@ def _bounds(request: web.Request) -> list[list[float]]:
     if not shapes:
         return [[-60.0, -170.0], [70.0, 170.0]]
     west, south, east, north = unary_union(shapes).bounds
-    return [[south, west], [north, east]]
+    shift = shift_of(services_of(request).settings.map_tile_datum)
+    return [list(shift(south, west)), list(shift(north, east))]
 
 
 @require(Role.MODERATOR)

@@ -130,6 +130,6 @@ async def test_a_bad_viewport_is_a_clear_400(product: WebRuntime, client: AdminC
 async def test_leaflet_is_served_by_us(product: WebRuntime, client: AdminClient) -> None:
     await logged_in(client)
     status, page = await client.get("/admin/map")
-    assert status == 200 and "/admin/risk/leaflet/leaflet.js" in page and "<script>" not in page
-    status, script = await client.get("/admin/risk/leaflet/leaflet.js")
+    assert status == 200 and "/static/leaflet/leaflet.js" in page and "<script>" not in page
+    status, script = await client.get("/static/leaflet/leaflet.js")
     assert status == 200 and "Leaflet" in script[:400]
