@@ -15,7 +15,7 @@ from typing import Any
 from bot.city.grid import H3_PREFIX, Grid
 from bot.city.models import CellForecast
 from bot.reports.models import Report
-from bot.reports.spatial import BoundingBox, Filter, counts_in_box, in_list, rows_in_box
+from bot.reports.spatial import BoundingBox, Filter, counts_in_box, in_list, open_reports_in_box, rows_in_box
 from bot.reports.statuses import OPEN_STATUSES, Status
 from risk.datum import gcj02_to_wgs84, wgs84_to_gcj02
 from risk.levels import RiskLevel
@@ -190,9 +190,15 @@ async def reports_geojson(
 ) -> dict[str, Any]:
     """Open reports as points (clustered by the browser), or counts per square past `max_points`."""
     filters, shift = wanted.filters(now, scope), shift_of(datum)
+    only_open = wanted.status == "open" and len(filters) == 1  # nothing but the open statuses filters
+    crowded = only_open and await open_reports_in_box(viewport.box, up_to=max_points + 1) > max_points
     columns = "r.id, r.lat, r.lon, r.status, r.category"
-    rows = await rows_in_box(viewport.box, columns, filters, open_only=wanted.open_only, limit=max_points + 1)
-    if len(rows) <= max_points:
+    rows = (
+        []
+        if crowded
+        else await rows_in_box(viewport.box, columns, filters, open_only=wanted.open_only, limit=max_points + 1)
+    )
+    if not crowded and len(rows) <= max_points:
         features = [
             {
                 "type": "Feature",
@@ -202,7 +208,7 @@ async def reports_geojson(
             for row in rows
         ]
         return collection(features, counted=False)
-    if wanted.status == "open" and filters[1:] == []:  # only the open statuses: the open index alone answers
+    if only_open:  # the open index alone answers
         filters = []
     squares = await counts_in_box(viewport.box, COUNT_GRID, COUNT_GRID, filters, open_only=wanted.open_only)
     features = [

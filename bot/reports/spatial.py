@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.reports.geo import EARTH_RADIUS_M
 from bot.reports.models import Report
+from bot.reports.statuses import OPEN_STATUSES
 
 M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, and along the equator
 #: Widen the box a hair so a point exactly on the radius survives float rounding on every backend.
@@ -120,6 +121,23 @@ async def rows_in_box(
         params.extend(values)
     sql = f"SELECT {columns} FROM {source} WHERE {where}" + (f" LIMIT {int(limit)}" if limit is not None else "")
     return list(await client.execute_query_dict(placeholders_for(dialect, sql), params))
+
+
+async def open_reports_in_box(box: BoundingBox, *, up_to: int) -> int:
+    """How many open reports lie in `box`, counting no further than `up_to`: on SQLite the open-reports R*Tree
+    alone answers, so a map can decide between markers and counts without reading any report row."""
+    client = Report._meta.db
+    dialect = client.capabilities.dialect
+    source, where, params = _box_clause(dialect, box, open_only=True)
+    if dialect == "sqlite":
+        source = "report_open_rtree AS box"
+    else:
+        condition, values = in_list("r.status", OPEN_STATUSES)
+        where += f" AND {condition}"
+        params.extend(values)
+    sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {int(up_to)}) AS found"
+    rows = await client.execute_query_dict(placeholders_for(dialect, sql), params)
+    return int(rows[0]["n"])
 
 
 async def counts_in_box(
