@@ -18,5 +18,6 @@ def all_features() -> tuple[Feature, ...]:
     from broadcasts import feature as broadcasts
     from moderation import feature as moderation
     from rewards import feature as rewards
+    from risk import feature as risk
 
-    return (rewards(), moderation(), broadcasts())
+    return (rewards(), moderation(), broadcasts(), risk())

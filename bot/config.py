@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -119,6 +120,19 @@ class Settings(BaseSettings):
     education_day_of_month: int = 5
     education_send_time: time = time(10, 0)  #: local time of the education-day message
     subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
+
+    # Risk: the map, four-colour cell levels, the weekly bulletin
+    risk_rules_file: Path | None = None  #: TOML; None -> the built-in risk/default_rules.toml (editable in the admin)
+    #: The map's background tiles ({z}, {x}, {y}, {s}); empty -> none (the grid and the points still draw).
+    map_tile_url_template: str = ""
+    map_tile_attribution: str = ""  #: shown in the map's corner, as the tile provider requires
+    #: "wgs84" (OpenStreetMap, Tianditu) or "gcj02" (AMap, Tencent): points are shifted to draw on such tiles.
+    map_tile_datum: Literal["wgs84", "gcj02"] = "wgs84"
+    map_max_points: int = 3000  #: a viewport with more open reports gets counts per square instead of markers
+    officials_chat_id: int | None = None  #: Telegram chat that gets the weekly bulletin
+    bulletin_weekday: int = 0  #: 0 = Monday: the weekly bulletin covers the 7 local days before it
+    bulletin_send_time: time = time(9, 0)  #: local time of the weekly (and, on the 1st, monthly) bulletin
+    risk_nightly_hour: int = 3  #: local hour of the nightly recomputation of every cell's level
 
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"

@@ -21,7 +21,8 @@ from tortoise.transactions import in_transaction
 class EventKind(StrEnum):
     """The kinds features publish; each documents its payload (JSON), which is a contract between features."""
 
-    #: A cell's risk level changed. {"cell": key, "from": level | None, "to": level, "why": str}
+    #: A cell's risk level changed. {"cell": key, "from": level | None, "to": level, "why": str,
+    #: "change_id": the risk feature's level-change row, "district": key | None}
     CELL_LEVEL_CHANGED = "cell.level_changed"
     #: An incident was recorded (imported or entered by an official). {"incident_id": int}
     INCIDENT_RECORDED = "incident.recorded"

@@ -188,11 +188,19 @@ class Delivery(StrEnum):
 
 
 async def send_text(
-    bot: ExtBot[Any], chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    bot: ExtBot[Any],
+    chat_id: int,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    photo: bytes | None = None,
 ) -> Delivery:
-    """Send one message; RetryAfter propagates so the caller (a job) can defer the whole job."""
+    """Send one message (a photo with `text` as its caption, when given); RetryAfter propagates so the
+    caller (a job) can defer the whole job."""
     try:
-        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+        if photo is not None:
+            await bot.send_photo(chat_id, photo, caption=text, reply_markup=reply_markup)
+        else:
+            await bot.send_message(chat_id, text, reply_markup=reply_markup)
     except Forbidden:
         await mark_blocked(chat_id)
         return Delivery.BLOCKED
@@ -214,6 +222,7 @@ async def send_once(
     *,
     now: datetime,
     reply_markup: InlineKeyboardMarkup | None = None,
+    photo: bytes | None = None,
 ) -> Delivery:
     """Send a message nobody asked for at most once per `key`: the key is claimed before the request.
 
@@ -225,7 +234,7 @@ async def send_once(
     except IntegrityError:
         return Delivery.ALREADY_SENT
     try:
-        return await send_text(bot, chat_id, text, reply_markup)
+        return await send_text(bot, chat_id, text, reply_markup, photo)
     except RetryAfter:  # NotSentYet included: the request never left
         await SentMessage.filter(key=key).delete()
         raise

@@ -188,6 +188,17 @@ class Grid:
         place = self.locate(*self.centre(key))
         return place.street if level is Level.CELL else place.district
 
+    def district_of(self, key: str) -> str | None:
+        """The district a unit lies in (itself for a district); None outside every district."""
+        for _ in Level:  # at most two steps up: cell -> street -> district
+            if self.level(key) is Level.DISTRICT:
+                return key
+            parent = self.parent(key)
+            if parent is None:
+                return None
+            key = parent
+        return key if self.level(key) is Level.DISTRICT else None
+
     def label(self, key: str | None, locale: str) -> str:
         if not key:
             return "-"

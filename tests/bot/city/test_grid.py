@@ -67,6 +67,13 @@ class TestUnits:
         outline = demo.geojson_geometry(cell)
         assert outline is not None and outline["type"] == "Polygon" and len(outline["coordinates"][0]) == 7
 
+    def test_the_district_of_a_cell_a_street_and_a_district(self, demo: Grid) -> None:
+        assert demo.district_of("huangpu-0403") == "huangpu" and demo.district_of("huangpu-yuyuan") == "huangpu"
+        assert demo.district_of("jingan") == "jingan" and demo.district_of("nowhere") is None
+
+    def test_an_h3_cell_outside_every_district_has_none(self, demo: Grid) -> None:
+        assert demo.district_of(demo.locate(*OUTSIDE_THE_CITY).cell) is None
+
     def test_unknown_keys_have_no_level(self, demo: Grid) -> None:
         assert demo.level("nowhere") is None and demo.level("h3:not-an-index") is None
         assert demo.geometry("nowhere") is None
