@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     education_send_time: time = time(10, 0)  #: local time of the education-day message
     subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
 
+    # Hotspots: incidents from other systems, cell forecasts, inspections, escalating warnings
+    #: TOML: incident kinds that call for a warning, their grid scope and texts; None -> the built-in
+    #: hotspots/default_escalation.toml
+    escalation_rules_file: Path | None = None
+    inspection_list_cells: int = 50  #: cells on the inspection list (the forecast's parameters are chosen for it)
+
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"
 
