@@ -16,7 +16,8 @@ from bot.features import Feature
 @cache
 def all_features() -> tuple[Feature, ...]:
     from broadcasts import feature as broadcasts
+    from hotspots import feature as hotspots
     from moderation import feature as moderation
     from rewards import feature as rewards
 
-    return (rewards(), moderation(), broadcasts())
+    return (rewards(), moderation(), broadcasts(), hotspots())
