@@ -19,6 +19,7 @@ one by one; the forecast and the risk levels read the table itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,35 @@ async def start_run(path: Path, file_name: str, *, actor: str, now: datetime, qu
     return run
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch read and placed, ready to write: the rows to insert (with their events) and the bad rows."""
+
+    events: list[Event]
+    rows: list[IncidentRow]
+    bad_rows: list[BadRow]
+    last_line: int
+    now: datetime
+
+
+class _Reader:
+    """Reads and places the file's batches; `next` runs in a thread while the previous batch is written (the
+    parsing holds the GIL, SQLite's and asyncpg's work does not: on two cores the two overlap)."""
+
+    def __init__(self, run: ImportRun, rules: ImportRules) -> None:
+        self.batches = iter_batches(run.path, batch_rows=rules.batch_rows, after_line=run.last_line)
+        self.rules, self.source = rules, IMPORT_SOURCE + run.file_name
+
+    def next(self) -> _Prepared | None:
+        batch = next(self.batches, None)
+        if batch is None:
+            return None
+        now = self.rules.clock()
+        events, aware, bad_rows = _split_future(batch, now, self.rules.zone)
+        rows = _rows(events, aware, self.rules.grid, self.source, now)
+        return _Prepared(events, rows, bad_rows, batch.last_line, now)
+
+
 async def run_import(run_id: int, rules: ImportRules, on_bad_row: BadRowSink | None = None) -> ImportRun:
     """Import (or resume) the run's file; returns the run as it ends (done, or failed with its error)."""
     run = await ImportRun.get(id=run_id)
@@ -88,16 +118,26 @@ async def run_import(run_id: int, rules: ImportRules, on_bad_row: BadRowSink | N
         await IMPORTS.move(run.id, ImportState.RUNNING, actor=SYSTEM, now=rules.clock())
     elif run.state != ImportState.RUNNING:
         return run
-    batches = iter_batches(run.path, batch_rows=rules.batch_rows, after_line=run.last_line)
-    while True:
-        try:  # only reading the file: anything else that fails (the database, the printer) stops the run as is
-            batch = next(batches, None)
-        except (OSError, EventsFileError, UnicodeDecodeError) as error:
-            return await _fail(run, str(error), rules.clock())
-        if batch is None:
-            break
-        await _write_batch(run, batch, rules, on_bad_row)
-    now = rules.clock()
+    reader = _Reader(run, rules)
+    reading = asyncio.ensure_future(asyncio.to_thread(reader.next))
+    try:
+        while True:
+            try:  # only reading the file: anything else that fails (the database, the printer) stops the run as is
+                prepared = await reading
+            except (OSError, EventsFileError, UnicodeDecodeError) as error:
+                return await _fail(run, str(error), rules.clock())
+            if prepared is None:
+                break
+            reading = asyncio.ensure_future(asyncio.to_thread(reader.next))
+            await _write_batch(run, prepared, rules, on_bad_row)
+    finally:
+        if not reading.done():  # a write failed: let the read in flight finish before the file is closed
+            with contextlib.suppress(Exception):
+                await reading
+    return await _finish(run, rules.clock())
+
+
+async def _finish(run: ImportRun, now: datetime) -> ImportRun:
     async with in_transaction():
         await IMPORTS.move(run.id, ImportState.DONE, actor=SYSTEM, now=now, finished_at=now)
         await record(
@@ -122,59 +162,41 @@ async def _fail(run: ImportRun, error: str, now: datetime) -> ImportRun:
     return await ImportRun.get(id=run.id)
 
 
-def _rows(events: list[Event], rules: ImportRules, source: str, now: datetime) -> list[IncidentRow]:
-    places = rules.grid.locate_many([e.lat for e in events], [e.lon for e in events])
-    zone, rows = rules.zone, []
-    for event, where in zip(events, places, strict=True):
-        occurred_at = event.occurred_at if event.occurred_at.tzinfo else event.occurred_at.replace(tzinfo=zone)
-        rows.append(
-            (
-                event.event_id,
-                source,
-                occurred_at,
-                event.lat,
-                event.lon,
-                event.category,
-                event.outcome.value,
-                event.severity,
-                event.kind,
-                "",
-                where.district,
-                where.street,
-                where.cell,
-                SYSTEM,
-                now,
-            )
-        )
-    return rows
-
-
-def _split_future(batch: EventBatch, now: datetime, zone: ZoneInfo) -> tuple[list[Event], list[BadRow]]:
+def _split_future(batch: EventBatch, now: datetime, zone: ZoneInfo) -> tuple[list[Event], list[datetime], list[BadRow]]:
+    """The batch's events that did not happen in the future, with their aware times; the bad rows, in order."""
     latest = now + FUTURE_TOLERANCE
-    good, bad = [], list(batch.bad_rows)
+    good, aware, bad = [], [], list(batch.bad_rows)
     for event in batch.events:
         occurred_at = event.occurred_at if event.occurred_at.tzinfo else event.occurred_at.replace(tzinfo=zone)
         if occurred_at > latest:
             bad.append(BadRow(event.line, Reason.FUTURE_DATE, event.occurred_at.isoformat()))
         else:
             good.append(event)
+            aware.append(occurred_at)
     bad.sort(key=lambda row: row.line)
-    return good, bad
+    return good, aware, bad
 
 
-async def _write_batch(run: ImportRun, batch: EventBatch, rules: ImportRules, on_bad_row: BadRowSink | None) -> None:
+def _rows(events: list[Event], aware: list[datetime], grid: Grid, source: str, now: datetime) -> list[IncidentRow]:
+    places = grid.locate_many([e.lat for e in events], [e.lon for e in events])
+    return [
+        (e.event_id, source, at, e.lat, e.lon, e.category, e.outcome, e.severity, e.kind, "",
+         where.district, where.street, where.cell, SYSTEM, now)
+        for e, at, where in zip(events, aware, places, strict=True)
+    ]  # fmt: skip
+
+
+async def _write_batch(run: ImportRun, batch: _Prepared, rules: ImportRules, on_bad_row: BadRowSink | None) -> None:
     """One transaction: the batch's new incidents, its bad rows, the events for warnings, the run's progress."""
-    now = rules.clock()
-    events, bad_rows = _split_future(batch, now, rules.zone)
-    rows = _rows(events, rules, IMPORT_SOURCE + run.file_name, now)
-    for bad in bad_rows:
+    now = batch.now
+    for bad in batch.bad_rows:
         if on_bad_row is not None:
             on_bad_row(bad)
     async with in_transaction() as connection:
-        added = await insert_new(connection, rows)
+        added = await insert_new(connection, batch.rows)
         warnings = [
             added[event.event_id]
-            for event, row in zip(events, rows, strict=True)
+            for event, row in zip(batch.events, batch.rows, strict=True)
             if event.event_id in added
             and rules.escalation.for_incident(event.kind, event.severity) is not None
             and rules.escalation.is_recent(row[2], now)
@@ -182,17 +204,17 @@ async def _write_batch(run: ImportRun, batch: EventBatch, rules: ImportRules, on
         for incident_id in warnings:
             await publish_recorded(incident_id, actor=SYSTEM, now=now)
         room = max(0, KEPT_BAD_ROWS - run.bad)
-        if room and bad_rows:
+        if room and batch.bad_rows:
             await ImportBadRow.bulk_create(
                 [
                     ImportBadRow(run_id=run.id, line=b.line, reason=b.reason.value, value=b.value[:64])
-                    for b in bad_rows[:room]
+                    for b in batch.bad_rows[:room]
                 ]
             )
         run.last_line = batch.last_line
         run.added += len(added)
-        run.existing += len(events) - len(added)
-        run.bad += len(bad_rows)
+        run.existing += len(batch.events) - len(added)
+        run.bad += len(batch.bad_rows)
         run.warnings += len(warnings)
         run.progress_at = now
         await run.save(update_fields=["last_line", "added", "existing", "bad", "warnings", "progress_at"])
