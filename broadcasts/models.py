@@ -56,6 +56,7 @@ class Broadcast(Model):
     created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
         "staff.StaffUser", related_name="broadcasts", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None  # the FK's column attribute, declared for the type checker only
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
 
