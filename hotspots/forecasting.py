@@ -131,10 +131,13 @@ async def compute(grid: Grid, period: Period, now: datetime, zone: ZoneInfo, *, 
         return CellsForecast(period, starts_at, cell_table(grid, []), None, 0)
     cells = cell_table(grid, events.cells)
     number = cells.number()
-    days = np.asarray(events.days, dtype=np.int64).astype("datetime64[D]")
+    periods = period_numbers(np.asarray(events.days, dtype=np.int64).astype("datetime64[D]"), period)
+    # Counting starts at the first period with any event, not `HISTORY_PERIODS` back: the weeks before the
+    # product (or its import) existed are not weeks without hazards, and would dilute every rate.
+    first = int(periods.min())
     counts = count_events(
         np.asarray([number[cell] for cell in events.cells], dtype=np.int64),
-        period_numbers(days, period) - first,
+        periods - first,
         np.asarray(events.kinds, dtype=np.int64),
         cells=len(cells),
         periods=target - first,
