@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -94,7 +95,8 @@ async def upload(request: web.Request) -> web.StreamResponse:
     if not data:
         await flash(request, "error", NO_FILE)
         go_to(BASE)
-    name = Path(upload_field.filename or "events.csv").name
+    # Browsers percent-encode quotes (and some clients every space) in the multipart file name.
+    name = Path(unquote(upload_field.filename or "events.csv")).name or "events.csv"
     path = _keep(services, name, data)
     run = await start_run(path, name, actor=actor_of(request), now=services.clock(), queued=True)
     await services.redis.enqueue_job(IMPORT, run.id, _job_id=f"{IMPORT}:{run.id}")
