@@ -16,8 +16,6 @@ INCIDENT_RECORDED_WARNING = N_("Incident recorded. It calls for a warning: see t
 
 # Importing
 NO_FILE = N_("Choose an events file (CSV, or CSV compressed with gzip).")
-IMPORT_QUEUED = N_("The file is being imported; this page shows how far it got.")
-IMPORT_FAILED = N_("The file could not be imported: %(error)s")
 
 # Warnings
 NEED_DEFAULT_TEXT = N_("The warning needs a text in %(locale)s.")

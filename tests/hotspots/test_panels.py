@@ -39,4 +39,4 @@ async def test_the_bulletin_lists_this_weeks_cells_and_last_weeks_results(
     )
     assert html.index("Huangpu grid 04-02") < html.index("Jing&#39;an grid 03-02")
     # Monday 10:00: "last week" is the week before this one (the result nine days ago is older).
-    assert "Last week 2 inspections found a hazard 1 times." in html
+    assert "Last week: 1 of 2 inspections found a hazard." in html
