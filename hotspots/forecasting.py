@@ -14,6 +14,12 @@ months) over the last `HISTORY_PERIODS`:
 * inspections that found nothing: the cell's unconfirmed reports from before the inspection are not counted
   any more (someone went and looked).
 
+What the rows say (the risk feature reads them; nothing else is shared): `expected` is in confirmed hazards plus
+incidents for the period, `rank` 1 is the cell to inspect first, `parts` holds the named parts of `expected`
+(they add up to it): `recent_confirmed`, `recent_other_report`, `recent_incident`, `neighbours` and, when the
+selection keeps it, `season`. Cells expecting nothing have no row. `period_start` is the UTC instant the local
+week (Monday) or month begins.
+
 The parameters (recency half-life, neighbours' share, season) are chosen by `forecast.model.select_params` on
 the periods before the forecast one, exactly as the rolling-origin backtest does. The period forecast is the one
 that contains "now": the weekly job runs as a week begins, from the weeks that have ended.

@@ -89,6 +89,20 @@ class Decision:
         return f"staff:{self.staff_id}"
 
 
+async def _decide(decision: Decision, state: ProposalState, why: str, **fields: object) -> bool:
+    """The proposal's one move out of `proposed` (False when another decision came first)."""
+    return await PROPOSALS.try_move(
+        decision.proposal_id,
+        state,
+        actor=decision.actor,
+        now=decision.now,
+        why=why,
+        decided_by=decision.actor,
+        decided_at=decision.now,
+        **fields,
+    )
+
+
 async def send(decision: Decision, texts: dict[str, str], *, default_locale: str) -> bool:
     """Send the proposal (with the official's edits): False when it was decided already."""
     texts = {locale: text.strip() for locale, text in texts.items() if text.strip()}
@@ -97,17 +111,7 @@ async def send(decision: Decision, texts: dict[str, str], *, default_locale: str
     if any(len(text) > MAX_TEXT_CHARS for text in texts.values()):
         raise SendRefusedError(TEXT_TOO_LONG, max=MAX_TEXT_CHARS)
     async with in_transaction():
-        moved = await PROPOSALS.try_move(
-            decision.proposal_id,
-            ProposalState.SENT,
-            actor=decision.actor,
-            now=decision.now,
-            why="sent",
-            texts=texts,
-            decided_by=decision.actor,
-            decided_at=decision.now,
-        )
-        if not moved:
+        if not await _decide(decision, ProposalState.SENT, "sent", texts=texts):
             return False
         proposal = await WarningProposal.get(id=decision.proposal_id)
         payload = {
@@ -134,15 +138,7 @@ async def send(decision: Decision, texts: dict[str, str], *, default_locale: str
 async def dismiss(decision: Decision, why: str) -> bool:
     """No warning for this incident; False when it was decided already."""
     async with in_transaction():
-        moved = await PROPOSALS.try_move(
-            decision.proposal_id,
-            ProposalState.DISMISSED,
-            actor=decision.actor,
-            now=decision.now,
-            why=why[:200],
-            decided_by=decision.actor,
-            decided_at=decision.now,
-        )
+        moved = await _decide(decision, ProposalState.DISMISSED, why[:200])
         if moved:
             await record(
                 decision.actor,

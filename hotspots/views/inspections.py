@@ -4,8 +4,10 @@ assign a cell to an agency, record results, export CSV, recompute the forecast."
 from __future__ import annotations
 
 import calendar
+from collections.abc import Awaitable
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -114,7 +116,8 @@ def _due_on(raw: str) -> date | None:
 
 
 def _back(period: str, district: str = "") -> str:
-    return f"{BASE}?period={period}" + (f"&district={district}" if district else "")
+    """The list the form came from (the values are the form's: encoded, never pasted into the address)."""
+    return f"{BASE}?" + urlencode({"period": period, **({"district": district} if district else {})})
 
 
 @require(Role.OFFICIAL)
@@ -168,37 +171,38 @@ async def _tell_agency(request: web.Request, inspection: Inspection, agency: Age
     await queue_text(services, f"inspection-assigned:{inspection.id}", agency.telegram_chat_id, text.strip())
 
 
+async def _refusable(request: web.Request, action: Awaitable[object], done: str) -> web.StreamResponse:
+    """Run an inspection's action; flash what came of it (its refusal, or `done`) on the list."""
+    form = await request.post()
+    try:
+        await action
+    except InspectionRefusedError as refusal:
+        await flash(request, "error", str(refusal))
+    else:
+        await flash(request, "ok", done)
+    go_to(_back(str(form.get("period", "week"))))
+
+
 @require(Role.OFFICIAL)
 async def result_view(request: web.Request) -> web.StreamResponse:
     services, form = services_of(request), await request.post()
-    inspection_id, back = int_param(request, "inspection_id"), _back(str(form.get("period", "week")))
-    try:
-        await record_result(
-            inspection_id,
-            found=form.get("result") == "found",
-            note=str(form.get("note", "")).strip(),
-            grid=services.grid,
-            staff_id=staff_of(request).id,
-            now=services.clock(),
-        )
-    except InspectionRefusedError as refusal:
-        await flash(request, "error", str(refusal))
-        go_to(back)
-    await flash(request, "ok", RESULT_RECORDED)
-    go_to(back)
+    recorded = record_result(
+        int_param(request, "inspection_id"),
+        found=form.get("result") == "found",
+        note=str(form.get("note", "")).strip(),
+        grid=services.grid,
+        staff_id=staff_of(request).id,
+        now=services.clock(),
+    )
+    return await _refusable(request, recorded, RESULT_RECORDED)
 
 
 @require(Role.OFFICIAL)
 async def cancel_view(request: web.Request) -> web.StreamResponse:
-    services, form = services_of(request), await request.post()
-    back = _back(str(form.get("period", "week")))
-    try:
-        await cancel(int_param(request, "inspection_id"), staff_id=staff_of(request).id, now=services.clock())
-    except InspectionRefusedError as refusal:
-        await flash(request, "error", str(refusal))
-        go_to(back)
-    await flash(request, "ok", INSPECTION_CANCELLED)
-    go_to(back)
+    cancelled = cancel(
+        int_param(request, "inspection_id"), staff_id=staff_of(request).id, now=services_of(request).clock()
+    )
+    return await _refusable(request, cancelled, INSPECTION_CANCELLED)
 
 
 @require(Role.OFFICIAL)
