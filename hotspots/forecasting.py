@@ -27,6 +27,7 @@ that contains "now": the weekly job runs as a week begins, from the weeks that h
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -182,12 +183,14 @@ def ranked_rows(result: CellsForecast, now: datetime) -> list[CellForecast]:
     ]
 
 
-def _params_json(result: CellsForecast) -> dict[str, float]:
+def _params_json(result: CellsForecast) -> dict[str, float | None]:
+    """The chosen parameters; an infinite half-life (every period counted alike) is null: JSON has no infinity."""
     if result.forecast is None:
         return {}
     params = result.forecast.params
+    half_life = params.half_life_periods
     return {
-        "half_life_periods": params.half_life_periods,
+        "half_life_periods": None if math.isinf(half_life) else half_life,
         "neighbour_weight": params.neighbour_weight,
         "season_weight": params.season_weight,
         "other_report_weight": params.kind_weights[Kind.OTHER_REPORT],

@@ -59,6 +59,7 @@ async def insert_new(connection: BaseDBAsyncClient, rows: Sequence[IncidentRow])
     for start in range(0, len(rows), CHUNK_ROWS):
         chunk = rows[start : start + CHUNK_ROWS]
         values = [value for row in chunk for value in row]
-        _, returned = await connection.execute_query(_statement(len(chunk), dialect), values)
+        # execute_query_dict: asyncpg fetches the RETURNING rows only there (execute_query runs INSERTs unfetched).
+        returned = await connection.execute_query_dict(_statement(len(chunk), dialect), values)
         added.update({str(row["event_id"]): int(row["id"]) for row in returned})
     return added
