@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from pathlib import Path
@@ -97,7 +98,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
         go_to(BASE)
     # Browsers percent-encode quotes (and some clients every space) in the multipart file name.
     name = Path(unquote(upload_field.filename or "events.csv")).name or "events.csv"
-    path = _keep(services, name, data)
+    path = await asyncio.to_thread(_keep, services, name, data)  # up to 25 MB: hashed and written off the loop
     run = await start_run(path, name, actor=actor_of(request), now=services.clock(), queued=True)
     await services.redis.enqueue_job(IMPORT, run.id, _job_id=f"{IMPORT}:{run.id}")
     go_to(f"{BASE}/imports/{run.id}")
