@@ -199,7 +199,7 @@ _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _KIND_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-def _check_kind(text: str) -> str | None | Reason:
+def _check_kind(text: str) -> str | Reason | None:
     if not text:
         return None
     kind = text.lower()
