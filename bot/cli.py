@@ -18,9 +18,11 @@ from tortoise.transactions import in_transaction
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
 from bot.city.models import Incident
 from bot.city.placement import place_all
+from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
+from bot.features import CommandError
 from bot.reports.models import Report
 from bot.runtime import running_web
 from bot.services import city_grid
@@ -46,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--categories", default="", help="comma-separated category keys; empty = all")
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
     add.add_argument("--telegram-id", type=int, default=None, help="their Telegram user id (to act from the group)")
+    for feature in all_features():
+        for command in feature.cli:
+            command_parser = sub.add_parser(command.name, help=command.help)
+            command.arguments(command_parser)
+            command_parser.set_defaults(feature_command=command)
 
 
 def _stop_signal() -> asyncio.Event:
@@ -150,10 +157,6 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-class CommandError(Exception):
-    """A refusal meant for the operator: printed as one line, exit status 2."""
-
-
 async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Password: ")
     await init_db(settings)
@@ -178,7 +181,24 @@ async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     log.info("created %s %s", staff.role, staff.username)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
+async def run_feature_command(settings: Settings, args: argparse.Namespace) -> None:
+    """A feature's command (`bot.features.CliCommand`), with the ORM open around it."""
+    await init_db(settings)
+    try:
+        await args.feature_command.run(settings, args)
+    finally:
+        await close_db()
+
+
+Runner = Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]
+
+
+def runner(command: str) -> Runner:
+    """The kernel's runner for `command`, or the one that runs a feature's command."""
+    return COMMANDS.get(command, run_feature_command)
+
+
+COMMANDS: dict[str, Runner] = {
     "run": run_all,
     "web": run_web,
     "worker": run_worker,

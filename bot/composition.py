@@ -16,8 +16,9 @@ from bot.features import Feature
 @cache
 def all_features() -> tuple[Feature, ...]:
     from broadcasts import feature as broadcasts
+    from hotspots import feature as hotspots
     from moderation import feature as moderation
     from rewards import feature as rewards
     from risk import feature as risk
 
-    return (rewards(), moderation(), broadcasts(), risk())
+    return (rewards(), moderation(), broadcasts(), risk(), hotspots())

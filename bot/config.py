@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     bulletin_weekday: int = 0  #: 0 = Monday: the weekly bulletin covers the 7 local days before it
     bulletin_send_time: time = time(9, 0)  #: local time of the weekly (and, on the 1st, monthly) bulletin
     risk_nightly_hour: int = 3  #: local hour of the nightly recomputation of every cell's level
+    # Hotspots: incidents from other systems, cell forecasts, inspections, escalating warnings
+    #: TOML: incident kinds that call for a warning, their grid scope and texts; None -> the built-in
+    #: hotspots/default_escalation.toml
+    escalation_rules_file: Path | None = None
+    inspection_list_cells: int = 50  #: cells on the inspection list (the forecast's parameters are chosen for it)
 
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import h3
@@ -52,6 +53,38 @@ class TestLocate:
 
     def test_keys_run_from_the_cell_up(self, demo: Grid) -> None:
         assert demo.locate(*IN_HUANGPU_FIRST_CELL).keys() == ["huangpu-0101", "huangpu-waitan", "huangpu"]
+
+
+class TestLocateMany:
+    def test_known_points_in_one_call(self, demo: Grid) -> None:
+        lats, lons = zip(IN_HUANGPU_FIRST_CELL, OUTSIDE_THE_CITY, strict=True)
+        first, outside = demo.locate_many(list(lats), list(lons))
+        assert first == Place("huangpu", "huangpu-waitan", "huangpu-0101")
+        hexagon = h3.latlng_to_cell(*OUTSIDE_THE_CITY, 8)
+        assert outside == Place(None, "h3:" + h3.cell_to_parent(hexagon, 6), "h3:" + hexagon)
+
+    def test_it_answers_as_locate_does_point_by_point(self, demo: Grid, tmp_path: Path) -> None:
+        """Drawn cells, H3 cells under a drawn street, and H3 everywhere else, with points on shared borders."""
+        street_only = Grid.from_file(
+            write(
+                tmp_path,
+                [
+                    square("d", 121.0, 31.0, 0.1, level="district"),
+                    square("s", 121.0, 31.0, 0.05, level="street", parent="d"),
+                    square("c", 121.05, 31.05, 0.01, level="cell", parent="d"),
+                ],
+            )
+        )
+        rng = random.Random(7)
+        points = [(31.19 + rng.random() * 0.1, 121.41 + rng.random() * 0.12) for _ in range(3000)]
+        points += [(31.0 + rng.random() * 0.12, 121.0 + rng.random() * 0.12) for _ in range(3000)]
+        points += [(31.21, 121.47), (31.05, 121.05), (31.0, 121.0)]  # on drawn borders and corners
+        lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+        for grid in (demo, street_only):
+            assert grid.locate_many(lats, lons) == [grid.locate(lat, lon) for lat, lon in points]
+
+    def test_no_points(self, demo: Grid) -> None:
+        assert demo.locate_many([], []) == []
 
 
 class TestUnits:
