@@ -15,7 +15,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from bot.admin.audit import EventTag, record
-from bot.city.grid import Grid, Level
+from bot.city.grid import Grid
 from bot.city.models import Agency, CellForecast, Incident
 from bot.city.placement import place
 from bot.reports.models import Report
@@ -30,13 +30,6 @@ from hotspots.texts import ALREADY_ASSIGNED, BAD_ASSIGNMENT, NOT_IN_FORECAST, NO
 #: Incidents this recent are shown beside a cell.
 RECENT_INCIDENTS = timedelta(days=90)
 INSPECTION_SOURCE = "inspection"
-
-
-def district_of(grid: Grid, cell: str) -> str | None:
-    parent = grid.parent(cell)
-    if parent is None or grid.level(parent) is Level.DISTRICT:
-        return parent
-    return grid.parent(parent)
 
 
 @dataclass
@@ -77,7 +70,7 @@ async def inspection_list(
     """The run's top cells (in one district, if given), each with what is known about it."""
     rows: list[CellRow] = []
     async for forecast in CellForecast.filter(period=run.period, period_start=run.period_start).order_by("rank"):
-        cell_district = district_of(grid, forecast.cell)
+        cell_district = grid.district_of(forecast.cell)
         if district and cell_district != district:
             continue
         street = grid.parent(forecast.cell)

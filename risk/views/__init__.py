@@ -18,7 +18,7 @@ from bot.features import NavItem, Panel
 from bot.i18n import N_
 from risk.views import bulletins, rules, trends
 from risk.views import map as map_views
-from risk.views.panels import district_panel
+from risk.views.panels import cell_level_panel, district_panel
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 NAV = (
@@ -28,7 +28,10 @@ NAV = (
     NavItem("/admin/risk/rules", N_("Risk rules"), Role.ADMIN, order=82),
 )
 #: The public status page shows each district's levels (slot "status.district", param `district`: its key).
-PANELS = (Panel("status.district", "risk/panels/district.html", district_panel),)
+PANELS = (
+    Panel("status.district", "risk/panels/district.html", district_panel),
+    Panel("inspections.cell", "risk/panels/cell_level.html", cell_level_panel, role=Role.OFFICIAL),
+)
 
 
 def setup_routes(app: web.Application) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.city.grid import Level
 from bot.services import Services
-from risk.levels import LEVEL_COLOURS, LEVEL_LABELS, LEVELS_HIGH_FIRST
+from risk.levels import LEVEL_COLOURS, LEVEL_LABELS, LEVELS_HIGH_FIRST, RiskLevel
 from risk.models import CellRisk
 
 
@@ -30,3 +30,14 @@ async def district_panel(services: Services, params: dict[str, Any]) -> dict[str
         "labels": LEVEL_LABELS,
         "colours": LEVEL_COLOURS,
     }
+
+
+async def cell_level_panel(services: Services, params: dict[str, Any]) -> dict[str, Any] | None:
+    """For "inspections.cell" (the inspection list): the cell's current level, linking to its map panel.
+    Param `cell`: the cell key. A cell with no stored level is blue (as on the map)."""
+    cell = str(params.get("cell") or "")
+    if services.grid.level(cell) is not Level.CELL:
+        return None
+    stored = await CellRisk.get_or_none(cell=cell).values_list("level", flat=True)
+    level = RiskLevel(str(stored)) if stored else RiskLevel.BLUE
+    return {"cell": cell, "level": level, "labels": LEVEL_LABELS, "colours": LEVEL_COLOURS}

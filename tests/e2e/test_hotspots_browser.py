@@ -73,3 +73,20 @@ async def test_an_official_assigns_the_top_cell_and_records_the_result(
     await page.wait_for_selector("text=the next forecast counts it")
     inspection = await Inspection.get(id=inspection.id)
     assert inspection.state == InspectionState.FOUND and inspection.result_note == "two e-bikes charging on the landing"
+
+
+async def test_the_forecast_is_a_layer_on_the_map(product: WebRuntime, page: Any, clock: FrozenClock) -> None:
+    """The risk feature's map draws the cells this week's forecast ranks, once the layer is switched on."""
+    await forecast_two_cells(clock)
+    await make_staff("map-official", Role.OFFICIAL, language="en")
+    base = product.settings.local_base_url()
+    await page.goto(f"{base}/admin/login")
+    await page.fill("input[name=username]", "map-official")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.goto(f"{base}/admin/map")
+    await page.wait_for_selector("path.risk-cell")
+    assert await page.locator("path.risk-forecast").count() == 0  # off until asked for
+    await page.locator(".leaflet-control-layers label", has_text="Forecast").locator("input").check()
+    await page.wait_for_selector("path.risk-forecast")
+    assert await page.locator("path.risk-forecast").count() == 2  # the two cells with any history

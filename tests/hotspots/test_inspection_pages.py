@@ -124,3 +124,16 @@ async def test_computing_again_queues_the_forecast(
     await run_worker()
     run = await ForecastRun.get(period="week")
     assert run.computed_at == clock()
+
+
+async def test_each_row_shows_the_cells_risk_level_from_the_risk_feature(
+    official: AdminClient, this_weeks_forecast: None, clock: FrozenClock
+) -> None:
+    from risk.models import CellRisk
+
+    await CellRisk.create(cell="huangpu-0402", district="huangpu", level="red", score=30.0, computed_at=clock())
+    status, page = await official.get("/admin/inspections")
+    assert status == 200
+    first, second = page.index('data-cell="huangpu-0402"'), page.index('data-cell="jingan-0302"')
+    assert 'href="/admin/map/cells/huangpu-0402"' in page[first:second] and "red (major risk)" in page[first:second]
+    assert "blue (low risk)" in page[second:]  # no level stored yet: blue, as on the map
