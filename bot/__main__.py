@@ -7,6 +7,8 @@ import asyncio
 import logging
 import sys
 
+from pydantic import ValidationError
+
 from bot.cli import COMMANDS, CommandError, add_arguments
 from bot.config import Settings
 
@@ -26,9 +28,23 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        asyncio.run(COMMANDS[options.command](Settings(), options))
+        settings = Settings()
+    except ValidationError as refusal:  # an unsafe or unreadable setting: one line for the operator, no traceback
+        parser.exit(2, f"error: {settings_problem(refusal)}\n")
+    try:
+        asyncio.run(COMMANDS[options.command](settings, options))
     except CommandError as refusal:
         parser.exit(2, f"error: {refusal}\n")
+
+
+def settings_problem(error: ValidationError) -> str:
+    """Pydantic's multi-line report as one line: each problem's message, prefixed by its variable."""
+    problems = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        names = [str(part).upper() for part in item["loc"]]
+        problems.append(f"{'.'.join(names)}: {message}" if names else message)
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

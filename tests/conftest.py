@@ -100,7 +100,7 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
         telegram_bot_token=fake_api.token,
         telegram_api_url=f"{fake_api.url}/bot",
         telegram_file_url=f"{fake_api.url}/file/bot",
-        webhook_secret="test-webhook-secret",
+        webhook_secret="test-webhook-secret-that-is-long-enough-0123",
     )
 
 

@@ -23,7 +23,8 @@ def create_app(services: Services, ptb: BotApplication, route_setups: list[Route
     app = web.Application(client_max_size=25 * 1024 * 1024)  # room for a 20 MB photo in the sandbox
     app[services_key] = services
     app[ptb_key] = ptb
-    app.router.add_post(services.settings.webhook_path, telegram_webhook)
+    if services.settings.webhook_enabled:  # polling and the sandbox take no updates over HTTP: nothing to forge
+        app.router.add_post(services.settings.webhook_path, telegram_webhook)
     app.router.add_get("/healthz", healthz)
     for setup in route_setups:
         setup(app)
