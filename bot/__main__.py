@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 
 from bot.cli import COMMANDS, CommandError, add_arguments
 from bot.config import Settings
+from bot.logs import configure_logging
 
 #: Commands served by a library rather than by the product's processes: their arguments pass through unchanged.
 LIBRARY_COMMANDS = {"forecast"}
@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SafeCity hazard-reporting bot")
     add_arguments(parser)
     options = parser.parse_args(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         settings = Settings()
     except ValidationError as refusal:  # an unsafe or unreadable setting: one line for the operator, no traceback
