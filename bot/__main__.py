@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from pydantic import ValidationError
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from bot.cli import COMMANDS, CommandError, add_arguments
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.private_files import UMASK, secure_var_dir
 
 #: Commands served by a library rather than by the product's processes: their arguments pass through unchanged.
 LIBRARY_COMMANDS = {"forecast"}
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings()
     except ValidationError as refusal:  # an unsafe or unreadable setting: one line for the operator, no traceback
         parser.exit(2, f"error: {settings_problem(refusal)}\n")
+    os.umask(UMASK)  # whatever the product writes (SQLite and its WAL, photos, Redis' dump) is the owner's only
+    secure_var_dir(settings.var_dir)
     try:
         asyncio.run(COMMANDS[options.command](settings, options))
     except CommandError as refusal:

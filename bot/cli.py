@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -16,9 +18,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
-from bot.config import Settings
+from bot.config import SQLITE_FILE, Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
+from bot.private_files import FILE_MODE, private_dir, write_private
 from bot.runtime import running_web
 from bot.worker import build_worker
 
@@ -73,8 +76,8 @@ async def _announce(settings: Settings) -> None:
     # Only without a token (a local trial): a real deployment creates its staff with `python -m bot staff add`.
     password = secrets.token_urlsafe(12)
     admin = await create_first_admin(password)
-    if admin is not None:
-        (settings.var_dir / SANDBOX_ADMIN_FILE).write_text(f"{FIRST_ADMIN_USERNAME}\n{password}\n", encoding="utf-8")
+    if admin is not None:  # 0600, written whole: it holds a password
+        write_private(settings.var_dir / SANDBOX_ADMIN_FILE, f"{FIRST_ADMIN_USERNAME}\n{password}\n".encode())
         log.info(
             "Sandbox admin created: user %r, password %r (kept in %s)",
             FIRST_ADMIN_USERNAME,
@@ -85,7 +88,10 @@ async def _announce(settings: Settings) -> None:
 
 async def _migrate(settings: Settings) -> None:
     # The SQLite file's directory must exist first: tortoise waits forever on a file it cannot open.
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.var_dir)
+    if not settings.database_url:  # our own SQLite file: created 0600, and SQLite gives its WAL the same mode
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(settings.var_dir / SQLITE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     await migrate(settings.effective_database_url)
 
 

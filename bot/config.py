@@ -20,6 +20,8 @@ SANDBOX_FILE_PATH = "/sandbox/file/bot"
 #: Addresses that mean "every interface" when binding; clients connect to loopback instead.
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
+SQLITE_FILE = "safecity.sqlite3"  #: under var_dir when DATABASE_URL is unset
+
 #: Telegram bots may only download files up to 20 MB through the cloud Bot API.
 TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 
@@ -200,7 +202,7 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite://{(self.var_dir / 'safecity.sqlite3').resolve()}"
+        return f"sqlite://{(self.var_dir / SQLITE_FILE).resolve()}"
 
     @property
     def photo_dir(self) -> Path:

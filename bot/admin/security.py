@@ -6,7 +6,6 @@ import secrets
 import weakref
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from pathlib import Path
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
@@ -18,6 +17,7 @@ from redis.asyncio import Redis
 from bot.admin.accounts import Role, has_role
 from bot.admin.models import StaffUser
 from bot.config import Settings
+from bot.private_files import read_or_create
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 staff_key = web.RequestKey("staff", StaffUser)
@@ -27,16 +27,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROTECTED_PREFIX = "/admin"
 
 
+SESSION_KEY_FILE = "admin_secret.key"
+
+
 def session_key(settings: Settings) -> bytes:
-    """The Fernet key from settings, or one created once under var_dir so restarts keep sessions."""
+    """The Fernet key from settings, or one created once under var_dir so restarts keep sessions (created
+    atomically: several web processes starting on a fresh var_dir all end with the same key)."""
     if settings.admin_secret_key:
         return settings.admin_secret_key.encode()
-    path: Path = settings.var_dir / "admin_secret.key"
-    if not path.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
-    return path.read_bytes().strip()
+    return read_or_create(settings.var_dir / SESSION_KEY_FILE, Fernet.generate_key).strip()
 
 
 def setup_security(app: web.Application, settings: Settings) -> None:
