@@ -28,6 +28,8 @@ class EventTag(StrEnum):
     REPORT_REJECT = "report:reject"
     REPORT_STATUS = "report:status"
     STAFF_CREATE = "staff:create"
+    STAFF_DEACTIVATE = "staff:deactivate"  #: can no longer log in; every session of theirs ended
+    STAFF_REACTIVATE = "staff:reactivate"
     STAFF_TELEGRAM = "staff:telegram"  #: a staff member's Telegram account linked or unlinked
 
 
