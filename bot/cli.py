@@ -18,10 +18,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
-from bot.config import SQLITE_FILE, Settings
+from bot.config import DEFAULT_SANDBOX_TOKEN, SQLITE_FILE, Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
-from bot.private_files import FILE_MODE, private_dir, write_private
+from bot.private_files import FILE_MODE, private_dir, read_or_create, write_private
 from bot.runtime import running_web
 from bot.worker import build_worker
 
@@ -65,6 +65,17 @@ def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
 
 
 SANDBOX_ADMIN_FILE = "sandbox-admin.txt"
+SANDBOX_TOKEN_FILE = "sandbox_bot.token"
+
+
+def with_private_sandbox_token(settings: Settings) -> Settings:
+    """The sandbox's Bot API obeys whoever holds its token: with the built-in one, anyone reaching the port
+    could send, edit and delete messages in any chat as the bot. Each data directory gets a random token,
+    the same for every process started on it (created atomically)."""
+    if not settings.sandbox_enabled or settings.sandbox_token != DEFAULT_SANDBOX_TOKEN:
+        return settings
+    secret = read_or_create(settings.var_dir / SANDBOX_TOKEN_FILE, lambda: secrets.token_urlsafe(24).encode())
+    return settings.model_copy(update={"sandbox_token": f"1:{secret.decode().strip()}"})
 
 
 async def _announce(settings: Settings) -> None:
@@ -99,7 +110,7 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     stop = _stop_signal()
     await _migrate(settings)
     async with AsyncExitStack() as stack:
-        settings = _with_redis(settings, stack)
+        settings = with_private_sandbox_token(_with_redis(settings, stack))
         await stack.enter_async_context(running_web(settings))
         worker = build_worker(settings, own_database=False)
         worker_task = asyncio.create_task(worker.async_run())
@@ -112,14 +123,14 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
     stop = _stop_signal()
     async with AsyncExitStack() as stack:
-        settings = _with_redis(settings, stack)
+        settings = with_private_sandbox_token(_with_redis(settings, stack))
         await stack.enter_async_context(running_web(settings))
         await _announce(settings)
         await stop.wait()
 
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
-    worker = build_worker(settings)
+    worker = build_worker(with_private_sandbox_token(settings))
     try:
         await worker.async_run()
     finally:

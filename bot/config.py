@@ -17,6 +17,7 @@ TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 #: The sandbox's Bot API emulation, served by our own web process (bot/sandbox).
 SANDBOX_API_PATH = "/sandbox/bot"
 SANDBOX_FILE_PATH = "/sandbox/file/bot"
+DEFAULT_SANDBOX_TOKEN = "1:SANDBOX"
 #: Addresses that mean "every interface" when binding; clients connect to loopback instead.
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
@@ -133,7 +134,7 @@ class Settings(BaseSettings):
     subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
 
     # Sandbox (local chat in the browser when no token is set)
-    sandbox_token: str = "1:SANDBOX"
+    sandbox_token: str = DEFAULT_SANDBOX_TOKEN  #: `python -m bot` replaces it by a random one kept under var_dir
     sandbox_public_demo: bool = False  #: allow the sandbox on a non-loopback HOST (anyone may chat as a resident)
 
     @field_validator("trusted_proxies", mode="before")

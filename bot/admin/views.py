@@ -145,5 +145,8 @@ def setup_admin(app: web.Application) -> None:
     app.router.add_post("/admin/login", login_submit)
     app.router.add_post("/admin/logout", logout)
     app.router.add_get("/admin", home)
+    for feature in features:  # before the kernel's own: a static route takes every path under its prefix
+        if feature.static is not None:
+            app.router.add_static(f"/admin/static/{feature.name}", feature.static, name=f"{feature.name}_static")
     app.router.add_static("/admin/static", STATIC_DIR, name="admin_static")
     setup_staff_pages(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import json
 import os
 import signal
@@ -19,10 +20,14 @@ from tests.admin_client import AdminClient
 from tests.bot.helpers import jpeg_bytes
 from tests.e2e.running import RunningProduct, descendants, running
 
+#: One browser for the whole module: it keeps the sandbox's owner cookie, so its people stay its own,
+#: across a restart too (cookies do not depend on the port).
+BROWSER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
 
 def say(product: RunningProduct, chat_id: int, text: str) -> None:
     form = urllib.parse.urlencode({"kind": "text", "chat_id": chat_id, "language_code": "en", "text": text})
-    with urllib.request.urlopen(f"{product.base_url}/sandbox/api/send", data=form.encode(), timeout=5) as response:
+    with BROWSER.open(f"{product.base_url}/sandbox/api/send", data=form.encode(), timeout=5) as response:
         assert json.load(response)["ok"]
 
 
@@ -31,7 +36,7 @@ def transcript(product: RunningProduct, chat_id: int, *, bot_messages: int) -> l
     deadline = time.monotonic() + 10
     while True:
         query = urllib.parse.urlencode({"chat_id": chat_id, "after": 0})
-        with urllib.request.urlopen(f"{product.base_url}/sandbox/api/messages?{query}", timeout=5) as response:
+        with BROWSER.open(f"{product.base_url}/sandbox/api/messages?{query}", timeout=5) as response:
             messages: list[dict[str, Any]] = json.load(response)["messages"]
         if sum(m["outgoing"] for m in messages) >= bot_messages or time.monotonic() > deadline:
             return messages

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from bot.config import OLD_DEFAULT_WEBHOOK_SECRET, Settings
 from bot.reports.models import ProcessedUpdate, Resident
 from bot.runtime import WebRuntime, running_web
+from tests.admin_client import PASSWORD, AdminClient, make_staff
 from tests.conftest import FrozenClock
 
 FORGED_START: dict[str, Any] = {
@@ -57,3 +58,51 @@ async def test_the_sandbox_has_no_webhook_to_forge(sandbox_product: WebRuntime) 
 async def test_webhook_mode_still_takes_updates_with_the_secret(product: WebRuntime) -> None:
     """The webhook itself stays: with the configured secret the same update is taken (200)."""
     assert await post_forged_update(product, product.settings.webhook_secret) == 200
+
+
+@pytest.mark.parametrize("path", ["/admin/login", "/healthz", "/admin/static/admin.css"])
+async def test_admin_responses_carry_the_browser_guards(product: WebRuntime, path: str) -> None:
+    async with aiohttp.ClientSession() as session, session.get(product.settings.local_base_url() + path) as response:
+        assert response.status == 200
+        headers = response.headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+
+
+async def test_the_sandbox_page_carries_the_browser_guards(sandbox_product: WebRuntime) -> None:
+    url = sandbox_product.settings.local_base_url() + "/sandbox"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200 and "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "https://127.0.0.1.evil.example"])
+async def test_a_cross_origin_admin_post_is_refused_before_the_handler(product: WebRuntime, origin: str) -> None:
+    """Even with the right CSRF token and the session cookie, a POST whose Origin is another site gets 403."""
+    await make_staff("cross")
+    client = AdminClient(product.settings.local_base_url())
+    try:
+        await client.get("/admin/login")
+        form = {"username": "cross", "password": PASSWORD}
+        status, _ = await client.post("/admin/login", form, headers={"Origin": origin}, allow_redirects=False)
+        assert status == 403
+        own = {"Origin": product.settings.local_base_url()}
+        status, _ = await client.post("/admin/login", form, headers=own, allow_redirects=False)
+        assert status == 303
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/admin/static/admin.css", "text/css"),
+        ("/admin/static/redact.js", "application/javascript"),
+        ("/admin/static/broadcasts/progress.js", "application/javascript"),
+    ],
+)
+async def test_the_moved_styles_and_scripts_are_served(product: WebRuntime, path: str, content_type: str) -> None:
+    """What used to be inline (now forbidden by the CSP) is served as a file, next to a feature's own files."""
+    async with aiohttp.ClientSession() as session, session.get(product.settings.local_base_url() + path) as response:
+        assert response.status == 200 and response.content_type == content_type
