@@ -70,8 +70,8 @@ async def link_telegram(staff: StaffUser, telegram_user_id: int | None) -> None:
 
     ValueError for a non-positive id or one already linked to another staff member (a press must name one)."""
     if telegram_user_id is not None:
-        if telegram_user_id <= 0:
-            raise ValueError("a Telegram user id is a positive number")
+        if not 0 < telegram_user_id < MAX_TELEGRAM_USER_ID:
+            raise ValueError("a Telegram user id is a positive number of at most 52 bits")
         if await StaffUser.filter(telegram_user_id=telegram_user_id).exclude(id=staff.id).exists():
             raise ValueError("that Telegram account is linked to another staff member")
     staff.telegram_user_id = telegram_user_id
@@ -109,6 +109,8 @@ async def reactivate(member: StaffUser) -> None:
 
 
 FIRST_ADMIN_USERNAME = "admin"
+#: Telegram user ids have at most 52 significant bits (Bot API documentation).
+MAX_TELEGRAM_USER_ID = 2**52
 
 
 async def create_first_admin(password: str) -> StaffUser | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import (
@@ -19,6 +19,7 @@ from bot.admin.accounts import (
     reactivate,
 )
 from bot.admin.audit import EventTag, audit_page, record
+from bot.admin.inputs import parse_id
 from bot.admin.models import StaffUser
 from bot.admin.pages import actor_of, flash, go_to, int_param, now_of, services_of, staff_of
 from bot.admin.security import require
@@ -38,10 +39,9 @@ STAFF_REACTIVATED = N_("%(username)s can log in again.")
 
 @require(Role.OFFICIAL)
 async def audit_log(request: web.Request) -> web.StreamResponse:
-    report_raw, page_raw = request.query.get("report", "").lstrip("#"), request.query.get("page", "1")
-    report_id = int(report_raw) if report_raw.isdigit() else None
+    report_id = parse_id(request.query.get("report", ""))
     page = await audit_page(
-        page=int(page_raw) if page_raw.isdigit() else 1,
+        page=parse_id(request.query.get("page", "1")) or 1,
         page_size=AUDIT_PAGE_SIZE,
         report_id=report_id,
         actor=request.query.get("actor", ""),
@@ -78,7 +78,7 @@ async def staff_create(request: web.Request) -> web.StreamResponse:
                 language=language if language in KNOWN_LOCALES else "zh_CN",
             )
             await link_telegram(member, _telegram_id(form.get("telegram_user_id")))
-    except (ValueError, IntegrityError):
+    except (ValueError, IntegrityError, ValidationError):  # ValidationError: a username past 64 characters
         await flash(request, "error", STAFF_INVALID)
     else:
         await record(

@@ -13,6 +13,7 @@ import jinja2
 from aiohttp import web
 
 from bot.admin.accounts import Role, authenticate, has_role
+from bot.admin.inputs import bad_input_middleware, path_ids_middleware
 from bot.admin.pages import pop_flashes, services_of
 from bot.admin.security import (
     checker_key,
@@ -127,6 +128,8 @@ def setup_admin(app: web.Application) -> None:
     services = app[services_key]
     settings = services.settings
     setup_security(app, settings)
+    app.middlewares.append(path_ids_middleware)
+    app.middlewares.append(bad_input_middleware(admin_locale))
     features = services.features
     template_dirs = [TEMPLATES_DIR, *(feature.templates for feature in features if feature.templates is not None)]
     app[nav_key] = tuple(sorted([*KERNEL_NAV, *(item for f in features for item in f.nav)], key=lambda i: i.order))

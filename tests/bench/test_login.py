@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "login.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "login.py"
 
 
 def test_quick_bench_prints_the_latency_during_a_login_burst(capsys: pytest.CaptureFixture[str]) -> None:
