@@ -18,12 +18,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
+from bot.city.models import Incident
+from bot.city.placement import place_all
 from bot.config import DEFAULT_SANDBOX_TOKEN, SQLITE_FILE, Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
 from bot.private_files import FILE_MODE, private_dir, read_or_create, write_private
+from bot.reports.models import Report
 from bot.runtime import running_web
-from bot.worker import build_worker
+from bot.services import city_grid
+from bot.worker import keep_working
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("run", help="everything in one process: migrate, embedded Redis, web, worker, sandbox")
     sub.add_parser("web", help="the web process: webhook, admin, API (the only Telegram update consumer)")
     sub.add_parser("worker", help="the arq worker: notifications, broadcasts, periodic jobs")
-    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("migrate", help="apply database migrations, then put reports not on the grid yet on it")
+    grid = sub.add_parser("grid", help="the city's grid").add_subparsers(dest="grid_command", required=True)
+    place = grid.add_parser("place", help="put every report and incident on the grid (after changing the grid)")
+    place.add_argument("--all", action="store_true", help="place every row again, not only those with no cell")
     staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(dest="staff_command", required=True)
     add = staff.add_parser("add", help="create a staff account (the password is read from stdin or prompted)")
     add.add_argument("username")
@@ -55,11 +62,14 @@ def _stop_signal() -> asyncio.Event:
 
 
 def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
-    """Start the embedded Redis when REDIS_URL is unset; the returned settings point at it."""
+    """Start the embedded Redis when REDIS_URL is unset, and restart it whenever it dies; the returned
+    settings point at it."""
     if settings.redis_url:
         return settings
     redis = EmbeddedRedis(settings.var_dir / "redis").start()
     stack.callback(redis.stop)
+    keeper = asyncio.create_task(redis.keep_alive())
+    stack.callback(keeper.cancel)  # before stop(): the keeper must not start it again
     log.info("embedded Redis on %s", redis.url)
     return settings.model_copy(update={"redis_url": redis.url})
 
@@ -104,6 +114,23 @@ async def _migrate(settings: Settings) -> None:
         with contextlib.suppress(FileExistsError):
             os.close(os.open(settings.var_dir / SQLITE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     await migrate(settings.effective_database_url)
+    await _place(settings, every_row=False)  # rows filed before the grid existed (a no-op once done)
+
+
+async def _place(settings: Settings, *, every_row: bool) -> None:
+    grid = city_grid(settings)
+    await init_db(settings)
+    try:
+        for model in (Report, Incident):
+            moved = await place_all(model, grid, only_unplaced=not every_row)
+            if moved:
+                log.info("placed %d %s rows on the grid", moved, model.__name__)
+    finally:
+        await close_db()
+
+
+async def run_grid(settings: Settings, args: argparse.Namespace) -> None:
+    await _place(settings, every_row=args.all)
 
 
 async def run_all(settings: Settings, _: argparse.Namespace) -> None:
@@ -112,12 +139,9 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         settings = with_private_sandbox_token(_with_redis(settings, stack))
         await stack.enter_async_context(running_web(settings))
-        worker = build_worker(settings, own_database=False)
-        worker_task = asyncio.create_task(worker.async_run())
         await _announce(settings)
-        await stop.wait()
-        worker_task.cancel()
-        await worker.close()
+        # Returns once `stop` is set and the worker has drained (the web app is still up meanwhile).
+        await keep_working(settings, stop, own_database=False)
 
 
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
@@ -130,11 +154,8 @@ async def run_web(settings: Settings, _: argparse.Namespace) -> None:
 
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
-    worker = build_worker(with_private_sandbox_token(settings))
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
+    """SIGTERM (a deploy) drains: running jobs finish or hand their work to another worker."""
+    await keep_working(with_private_sandbox_token(settings), _stop_signal())
 
 
 async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -180,4 +201,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, Non
     "worker": run_worker,
     "migrate": run_migrate,
     "staff": run_staff,
+    "grid": run_grid,
 }

@@ -11,7 +11,7 @@ from bot.config import Settings
 
 #: The kernel's tortoise apps; each feature adds its own (named after it), so features evolve apart.
 KERNEL_APPS: dict[str, list[str]] = {
-    "core": ["bot.reports.models"],
+    "core": ["bot.reports.models", "bot.city.models", "bot.events"],
     "staff": ["bot.admin.models"],
 }
 

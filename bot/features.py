@@ -21,11 +21,13 @@ if TYPE_CHECKING:  # the kernel's transports; a feature's domain modules never s
     from arq.cron import CronJob
     from arq.worker import Function
 
+    from bot.events import DomainEvent
     from bot.reports.models import Report, StatusChange
     from bot.services import Services
     from bot.telegram.context import BotApplication
 
 ReactionFn = Callable[["Services", "StatusChange", "Report"], Awaitable[None]]
+EventReactionFn = Callable[["Services", "DomainEvent"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,16 @@ class Reaction:
 
     name: str
     run: ReactionFn
+
+
+@dataclass(frozen=True)
+class EventReaction:
+    """A feature's reaction to a domain event of one `kind` (bot/events.py), run by the same outbox as
+    status reactions: at least once, so it must be idempotent; `name` is stored once it is done."""
+
+    kind: str
+    name: str
+    run: EventReactionFn
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ class Feature:
     jobs: tuple[Function, ...] = ()
     cron_jobs: tuple[CronJob, ...] = ()
     reactions: tuple[Reaction, ...] = ()
+    event_reactions: tuple[EventReaction, ...] = ()
     panels: tuple[Panel, ...] = ()
     #: Called once per process at startup with the services (e.g. to seed rows from a settings file).
     on_startup: Callable[[Services], Awaitable[None]] | None = None

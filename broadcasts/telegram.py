@@ -126,7 +126,7 @@ async def on_subscribe_button(update: Update, context: AppContext) -> None:
 
 
 async def _summary(resident: Resident, context: AppContext) -> str:
-    _, areas = Translator(resident.language), context.services.intake.rules.areas
+    _, areas = Translator(resident.language), context.services.areas
     summary = await subs.summary(resident.id)
     return _(
         SUMMARY,
@@ -180,10 +180,10 @@ async def _take_location(
 ) -> None:
     _, rules = Translator(resident.language), context.services.intake.rules
     result, area_key = await subs.take_location(
-        waiting, lat, lon, areas=rules.areas, service_area=rules.area, now=context.services.clock()
+        waiting, lat, lon, areas=context.services.areas, service_area=rules.area, now=context.services.clock()
     )
     if result is subs.LocationResult.AREA_ADDED:
-        text = _(SUBSCRIBED_AREA, area=rules.areas.label(area_key, resident.language))
+        text = _(SUBSCRIBED_AREA, area=context.services.areas.label(area_key, resident.language))
     elif result is subs.LocationResult.RADIUS_SET:
         text = _(SUBSCRIBED_RADIUS, km=_km(waiting.radius_m or 0))
     else:
@@ -199,7 +199,7 @@ async def on_unsubscribe(update: Update, context: AppContext) -> None:
     """/unsubscribe: a button per area, the nearby circle and each topic, plus "all of the above"."""
     assert update.effective_message is not None
     resident = await resident_of(update, context)
-    _, areas = Translator(resident.language), context.services.intake.rules.areas
+    _, areas = Translator(resident.language), context.services.areas
     summary = await subs.summary(resident.id)
     if summary.empty:
         await update.effective_message.reply_text(_(NOTHING_TO_UNSUBSCRIBE))

@@ -14,12 +14,13 @@ from tortoise.transactions import in_transaction
 from bot.admin.accounts import Role, has_role
 from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
+from bot.city.models import Agency
 from bot.i18n import N_
 from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Report
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
-from moderation.models import Agency, InfoRequest
+from moderation.models import InfoRequest
 from moderation.routing import responsible_agency
 
 #: Long enough for a real question or reason, short enough for one chat message.

@@ -10,9 +10,10 @@ from tortoise.functions import Count
 
 from bot.admin.accounts import in_scope
 from bot.admin.models import AuditEvent, StaffUser
+from bot.city.models import Agency
 from bot.reports.dedup import Nearby, nearby_open_reports
 from bot.reports.models import DuplicateFlag, Photo, Report, Resident, StatusChange
-from moderation.models import Agency, InfoRequest, PhotoRedaction
+from moderation.models import InfoRequest, PhotoRedaction
 from moderation.queue import first_photo_ids, follower_counts
 
 #: The reporter's other reports listed on the page (their record, FixMyStreet-style).

@@ -1,4 +1,5 @@
-"""Moderation's own tables: agencies, questions to reporters, fix checks, redactions."""
+"""Moderation's own tables: questions to reporters, fix checks, redactions, group posts (agencies are the
+kernel's: bot/city/models.py)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,6 @@ from tortoise import fields
 from tortoise.models import Model
 
 from bot.reports.models import Photo, Report
-
-
-class Agency(Model):
-    """An agency or grid unit that fixes hazards of some categories in some areas."""
-
-    id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=64, unique=True)  # stored on Report.agency
-    name = fields.CharField(max_length=128)
-    name_zh = fields.CharField(max_length=128, default="")
-    categories: list[str] = fields.JSONField(default=list)  # category keys it handles; empty = every category
-    areas: list[str] = fields.JSONField(default=list)  # area keys it covers; empty = every area
-    telegram_chat_id = fields.BigIntField(null=True)  # told about each report dispatched to it
-    active = fields.BooleanField(default=True, db_default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "agency"
-
-    def label(self, locale: str) -> str:
-        return self.name_zh if locale == "zh_CN" and self.name_zh else self.name
 
 
 class InfoRequest(Model):

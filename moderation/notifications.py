@@ -6,13 +6,13 @@ reporter only; nobody is told about their own action or about the first submissi
 
 from __future__ import annotations
 
+from bot.city.models import Agency
 from bot.i18n import Translator
 from bot.reports.categories import Category, by_key
 from bot.reports.lifecycle import resident_actor
 from bot.reports.models import Report, ReportFollower, Resident, StatusChange
 from bot.reports.statuses import Status
 from moderation import texts
-from moderation.models import Agency
 
 #: Changes nobody is told about: a new report, and an answered question going back to the queue.
 SILENT = frozenset({Status.SUBMITTED})

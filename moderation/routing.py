@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.admin.audit import EventTag, record
-from moderation.models import Agency
+from bot.city.models import Agency
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from io import BytesIO
 
 from PIL import Image
 
+from bot.city.grid import DEMO_CITY_FILE, Grid
+from bot.city.placement import place
 from bot.config import Settings
 from bot.reports.lifecycle import transition
 from bot.reports.models import Photo, Report, ReportFollower, Resident
@@ -28,9 +30,10 @@ from rewards.budget import create_pool
 from rewards.crypto import Cipher
 from rewards.models import BudgetPool, RewardProfile
 
-#: Inside the demo districts of bot/data/areas.geojson.
+#: Inside the demo city's districts (bot/data/demo_city.geojson); HUANGPU is in cell huangpu-0402.
 HUANGPU = (31.2304, 121.4737)
 JINGAN = (31.2450, 121.4400)
+DEMO_GRID = Grid.from_file(DEMO_CITY_FILE)
 FILED_AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, the `clock` fixture's time
 STAFF = "staff:999"
 #: The default clocks (24 h to moderate, 7 days to fix), as Settings has them.
@@ -90,8 +93,9 @@ async def make_report(
         location_source="shared",
         description=description,
         language=reporter.language,
-        area=area,
     )
+    place(report, DEMO_GRID)  # as intake does
+    report.area = area  # a test may put it in another district (or none) than its position's
     await transition(report, Status.SUBMITTED, actor=f"resident:{reporter.id}", sla=sla, now=when)
     for step in PATHS[status]:
         await transition(report, step, actor=STAFF, sla=sla, now=when)

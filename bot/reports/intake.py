@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
-from bot.reports.areas import Areas
+from bot.city.grid import Grid
+from bot.city.placement import place_report
 from bot.reports.categories import Category, by_key
 from bot.reports.dedup import (
     DedupRules,
@@ -110,7 +111,7 @@ class IntakeRules:
     categories: tuple[Category, ...]
     area: ServiceArea
     photo_limits: PhotoLimits
-    areas: Areas = field(default_factory=lambda: Areas([]))
+    grid: Grid = field(default_factory=lambda: Grid([]))
     max_photos: int = 3
     draft_ttl: timedelta = timedelta(minutes=30)
     dedup: DedupRules = field(default_factory=DedupRules)
@@ -274,8 +275,8 @@ class Intake:
                 location_source=draft.location_source or "shared",
                 description=draft.description or "",
                 language=resident.language,
-                area=self.rules.areas.area_for(draft.lat, draft.lon),
             )
+            place_report(report, self.rules.grid)
             await transition(report, Status.SUBMITTED, actor=f"resident:{resident.id}", sla=self.rules.sla, now=now)
             await Photo.filter(draft_id=draft.id).update(report_id=report.id, draft_id=None)
             await draft.delete()

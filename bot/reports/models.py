@@ -68,7 +68,13 @@ class Report(Model):
     description = fields.TextField(default="")
     original_description = fields.TextField(null=True)  # kept when a moderator edits the text
     language = fields.CharField(max_length=8)
-    area = fields.CharField(max_length=64, null=True, db_index=True)  # grid cell / district key
+    #: Who filed it: "telegram" (a resident in the bot), "patrol" (grid staff on patrol), "open311" (a partner
+    #: system through the open API; the open-data feature records which one).
+    source = fields.CharField(max_length=16, default="telegram", db_default="telegram", db_index=True)
+    # Where it is on the city's grid (bot/city/grid.py): district, street / town, cell; set on intake.
+    area = fields.CharField(max_length=64, null=True, db_index=True)  # the district key
+    street = fields.CharField(max_length=64, null=True, db_index=True)
+    cell = fields.CharField(max_length=64, null=True, db_index=True)
     agency = fields.CharField(max_length=64, null=True, db_index=True)  # the unit it is dispatched to
     severity = fields.CharField(max_length=16, null=True)  # set by the moderator on acceptance
     verified = fields.BooleanField(default=False, db_default=False)  # a moderator/agency confirmed it

@@ -48,7 +48,7 @@ NOT_NOW = N_("That is not possible in the broadcast's current state.")
 
 
 def _rules(request: web.Request) -> ComposeRules:
-    settings, areas = services_of(request).settings, services_of(request).intake.rules.areas
+    settings, areas = services_of(request).settings, services_of(request).areas
     return ComposeRules(settings.supported_locales, settings.default_locale, frozenset(areas.by_key))
 
 
@@ -69,7 +69,7 @@ def _labels(request: web.Request) -> dict[str, Any]:
         "language_names": LANGUAGE_NAMES,
         "topics": list(Topic),
         "target_kinds": list(TargetKind),
-        "areas": services_of(request).intake.rules.areas,
+        "areas": services_of(request).areas,
         "locales": settings.supported_locales,
         "default_locale": settings.default_locale,
         "zone": settings.local_timezone,

@@ -14,6 +14,7 @@ from arq.worker import Function, func
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 
+from bot.city.models import Agency
 from bot.i18n import Translator
 from bot.outbound import Delivery, retry_after_s, send_once
 from bot.reports.models import Report, Resident, StatusChange
@@ -22,7 +23,7 @@ from bot.services import services_of
 from moderation import texts
 from moderation.decisions import SEVERITY_LABELS, Severity
 from moderation.followup import callback_data, open_due_checks
-from moderation.models import Agency, FixedCheck
+from moderation.models import FixedCheck
 from moderation.notifications import category_label, status_message
 from moderation.overdue import mark_overdue
 

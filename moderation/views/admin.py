@@ -11,11 +11,11 @@ from tortoise.functions import Count
 from bot.admin.accounts import Role
 from bot.admin.pages import flash, now_of, staff_of
 from bot.admin.security import require
+from bot.city.models import Agency
 from bot.i18n import N_
 from bot.reports.lifecycle import staff_actor
 from bot.reports.models import Report
 from bot.reports.statuses import OPEN_STATUSES, Status
-from moderation.models import Agency
 from moderation.routing import AgencyForm, save_agency
 from moderation.views.common import areas_of, categories_of, label_context
 

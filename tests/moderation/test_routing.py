@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.admin.accounts import Role
+from bot.city.models import Agency
 from bot.reports.models import Report
 from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
-from moderation.models import Agency
 from moderation.routing import AgencyForm, read_seed, responsible_agency, save_agency, seed_agencies
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import make_report, make_resident

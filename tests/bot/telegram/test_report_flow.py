@@ -47,6 +47,7 @@ class TestFullFlow:
         report = await Report.get(reporter_id=1001)
         assert f"#{report.id}" in submitted["text"] and "Thank you" in submitted["text"]
         assert (report.lat, report.lon, report.category) == (31.2304, 121.4737, "ebike")
+        assert (report.area, report.street, report.cell) == ("huangpu", "huangpu-yuyuan", "huangpu-0402")
         assert report.description == "E-bike charging in the stairwell"
         assert report.status == Status.SUBMITTED and report.language == "en"
         assert await Photo.filter(report_id=report.id).count() == 1
