@@ -1,21 +1,19 @@
-"""bench/login.py --quick runs (so that the benchmark cannot rot between full runs)."""
+"""bench/login.py --quick runs (so that the benchmark cannot rot between full runs).
+
+Only what must hold on any machine is asserted: every login got in and the figures are printed; the
+latency itself is a figure (the target is the full run's, on a quiet machine), not a test outcome.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "login.py"
+from bench import login as bench
 
 
 def test_quick_bench_prints_the_latency_during_a_login_burst(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_login", BENCH)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     assert bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^login burst: 8 parallel logins \(8 logged in\) took \d+\.\d s$", out, re.MULTILINE)
