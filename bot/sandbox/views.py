@@ -36,7 +36,7 @@ templates_key = web.AppKey("sandbox_templates", jinja2.Environment)
 owners_key = web.AppKey("sandbox_owners", Owners)
 owner_key = web.RequestKey("sandbox_owner", str)
 #: The chat page and its API know the browser by its owner cookie; the Bot API emulation and static files do not.
-OWNED_PATHS = ("/sandbox/api/", "/sandbox")
+PAGE_PATH, API_PREFIX = "/sandbox", "/sandbox/api/"
 OWNER_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
 PHONE_RE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
@@ -54,7 +54,7 @@ async def owner_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """Give every browser using the chat page an owner token (a cookie), once."""
-    if request.path not in OWNED_PATHS and not request.path.startswith(OWNED_PATHS[0]):
+    if request.path != PAGE_PATH and not request.path.startswith(API_PREFIX):
         return await handler(request)
     token = request.cookies.get(OWNER_COOKIE)
     fresh = not valid_token(token)
@@ -279,7 +279,7 @@ def setup_routes(app: web.Application) -> None:
     add_bot_api_routes(app, BotApiEmulator(transcript, settings.bot_token))
     app.on_shutdown.append(wake_polls)
     app.on_cleanup.append(save)
-    app.router.add_get("/sandbox", chat_page)
+    app.router.add_get(PAGE_PATH, chat_page)
     app.router.add_get("/sandbox/api/messages", messages)
     app.router.add_post("/sandbox/api/send", send)
     app.router.add_get("/sandbox/api/file/{file_id}", person_file)
