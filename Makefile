@@ -59,6 +59,7 @@ bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearb
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/map.py
 	$(BIN)/python bench/incident_import.py
+	$(BIN)/python bench/login.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

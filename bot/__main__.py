@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
+
+from pydantic import ValidationError
 
 from bot.cli import add_arguments, runner
 from bot.config import Settings
 from bot.features import CommandError
+from bot.logs import configure_logging
+from bot.private_files import UMASK, secure_var_dir
 
 #: Commands served by a library rather than by the product's processes: their arguments pass through unchanged.
 LIBRARY_COMMANDS = {"forecast"}
@@ -24,12 +28,27 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SafeCity hazard-reporting bot")
     add_arguments(parser)
     options = parser.parse_args(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
-        asyncio.run(runner(options.command)(Settings(), options))
+        settings = Settings()
+    except ValidationError as refusal:  # an unsafe or unreadable setting: one line for the operator, no traceback
+        parser.exit(2, f"error: {settings_problem(refusal)}\n")
+    os.umask(UMASK)  # whatever the product writes (SQLite and its WAL, photos, Redis' dump) is the owner's only
+    secure_var_dir(settings.var_dir)
+    try:
+        asyncio.run(runner(options.command)(settings, options))
     except CommandError as refusal:
         parser.exit(2, f"error: {refusal}\n")
+
+
+def settings_problem(error: ValidationError) -> str:
+    """Pydantic's multi-line report as one line: each problem's message, prefixed by its variable."""
+    problems = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        names = [str(part).upper() for part in item["loc"]]
+        problems.append(f"{'.'.join(names)}: {message}" if names else message)
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

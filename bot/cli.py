@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -19,10 +21,11 @@ from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, c
 from bot.city.models import Incident
 from bot.city.placement import place_all
 from bot.composition import all_features
-from bot.config import Settings
+from bot.config import DEFAULT_SANDBOX_TOKEN, SQLITE_FILE, Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
 from bot.features import CommandError
+from bot.private_files import FILE_MODE, private_dir, read_or_create, write_private
 from bot.reports.models import Report
 from bot.runtime import running_web
 from bot.services import city_grid
@@ -79,6 +82,17 @@ def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
 
 
 SANDBOX_ADMIN_FILE = "sandbox-admin.txt"
+SANDBOX_TOKEN_FILE = "sandbox_bot.token"
+
+
+def with_private_sandbox_token(settings: Settings) -> Settings:
+    """The sandbox's Bot API obeys whoever holds its token: with the built-in one, anyone reaching the port
+    could send, edit and delete messages in any chat as the bot. Each data directory gets a random token,
+    the same for every process started on it (created atomically)."""
+    if not settings.sandbox_enabled or settings.sandbox_token != DEFAULT_SANDBOX_TOKEN:
+        return settings
+    secret = read_or_create(settings.var_dir / SANDBOX_TOKEN_FILE, lambda: secrets.token_urlsafe(24).encode())
+    return settings.model_copy(update={"sandbox_token": f"1:{secret.decode().strip()}"})
 
 
 async def _announce(settings: Settings) -> None:
@@ -90,8 +104,8 @@ async def _announce(settings: Settings) -> None:
     # Only without a token (a local trial): a real deployment creates its staff with `python -m bot staff add`.
     password = secrets.token_urlsafe(12)
     admin = await create_first_admin(password)
-    if admin is not None:
-        (settings.var_dir / SANDBOX_ADMIN_FILE).write_text(f"{FIRST_ADMIN_USERNAME}\n{password}\n", encoding="utf-8")
+    if admin is not None:  # 0600, written whole: it holds a password
+        write_private(settings.var_dir / SANDBOX_ADMIN_FILE, f"{FIRST_ADMIN_USERNAME}\n{password}\n".encode())
         log.info(
             "Sandbox admin created: user %r, password %r (kept in %s)",
             FIRST_ADMIN_USERNAME,
@@ -102,7 +116,10 @@ async def _announce(settings: Settings) -> None:
 
 async def _migrate(settings: Settings) -> None:
     # The SQLite file's directory must exist first: tortoise waits forever on a file it cannot open.
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.var_dir)
+    if not settings.database_url:  # our own SQLite file: created 0600, and SQLite gives its WAL the same mode
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(settings.var_dir / SQLITE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     await migrate(settings.effective_database_url)
     await _place(settings, every_row=False)  # rows filed before the grid existed (a no-op once done)
 
@@ -127,7 +144,7 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     stop = _stop_signal()
     await _migrate(settings)
     async with AsyncExitStack() as stack:
-        settings = _with_redis(settings, stack)
+        settings = with_private_sandbox_token(_with_redis(settings, stack))
         await stack.enter_async_context(running_web(settings))
         await _announce(settings)
         # Returns once `stop` is set and the worker has drained (the web app is still up meanwhile).
@@ -137,7 +154,7 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
     stop = _stop_signal()
     async with AsyncExitStack() as stack:
-        settings = _with_redis(settings, stack)
+        settings = with_private_sandbox_token(_with_redis(settings, stack))
         await stack.enter_async_context(running_web(settings))
         await _announce(settings)
         await stop.wait()
@@ -145,7 +162,7 @@ async def run_web(settings: Settings, _: argparse.Namespace) -> None:
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
     """SIGTERM (a deploy) drains: running jobs finish or hand their work to another worker."""
-    await keep_working(settings, _stop_signal())
+    await keep_working(with_private_sandbox_token(settings), _stop_signal())
 
 
 async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 #: The sandbox's Bot API emulation, served by our own web process (bot/sandbox).
 SANDBOX_API_PATH = "/sandbox/bot"
 SANDBOX_FILE_PATH = "/sandbox/file/bot"
+DEFAULT_SANDBOX_TOKEN = "1:SANDBOX"
 #: Addresses that mean "every interface" when binding; clients connect to loopback instead.
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+SQLITE_FILE = "safecity.sqlite3"  #: under var_dir when DATABASE_URL is unset
 
 #: Telegram bots may only download files up to 20 MB through the cloud Bot API.
 TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 
 
-DEFAULT_WEBHOOK_SECRET = "change-me-webhook-secret"
+#: The secret our README once printed as the default: refused like any other guessable secret.
+OLD_DEFAULT_WEBHOOK_SECRET = "change-me-webhook-secret"
+#: What Telegram accepts as a webhook secret token; we also want at least 32 characters (unguessable).
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+UNSAFE_WEBHOOK_SECRET = (
+    "WEBHOOK_SECRET must be 32 to 256 characters of A-Z a-z 0-9 _ - (and not the old default) when PUBLIC_URL "
+    "is set; make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+PUBLIC_SANDBOX = (
+    "the sandbox (no TELEGRAM_BOT_TOKEN) lets anyone chat as a resident: HOST={host} is not a loopback address; "
+    "use HOST=127.0.0.1, or set SANDBOX_PUBLIC_DEMO=true if this really is a public demo"
+)
 
 
 class Settings(BaseSettings):
@@ -41,7 +58,7 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_api_url: str = ""  #: empty -> Telegram's cloud API, or the local sandbox when there is no token
     telegram_file_url: str = ""  #: empty -> likewise, for file downloads
-    webhook_secret: str = DEFAULT_WEBHOOK_SECRET  #: must be changed for a real bot in webhook mode
+    webhook_secret: str = ""  #: required in webhook mode: 32-256 characters of A-Z a-z 0-9 _ -
     webhook_path: str = "/telegram/webhook"
 
     # Language
@@ -74,9 +91,15 @@ class Settings(BaseSettings):
 
     # Web admin
     admin_secret_key: str = ""  #: 32 url-safe base64 bytes (Fernet); empty -> created once under var_dir
-    admin_session_max_age_s: int = 8 * 3600
-    login_max_failures: int = 5  #: per username and per client address, within the window
-    login_failure_window_s: int = 15 * 60
+    admin_session_max_age_s: int = 8 * 3600  #: a session ends this long after login, however busy
+    admin_session_idle_s: int = 30 * 60  #: ... or after this long without a request
+    login_max_failures: int = 5  #: free attempts per (username, client address) before the delays start
+    login_lockout_base_s: int = 60  #: the first delay; it doubles with every further failed attempt ...
+    login_lockout_max_s: int = 3600  #: ... up to this
+    login_failure_window_s: int = 15 * 60  #: a streak is forgotten this long after its last delay ended
+    login_verify_threads: int = 2  #: password checks run in this many threads (argon2 takes 64 MiB each)
+    #: Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client; comma-separated or JSON.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     # Rewards (amounts, caps and fraud thresholds live in the rules file, editable in the admin)
     rewards_rules_file: Path | None = None  #: TOML; None -> the built-in rewards/default_rules.toml
@@ -140,7 +163,29 @@ class Settings(BaseSettings):
     inspection_list_cells: int = 50  #: cells on the inspection list (the forecast's parameters are chosen for it)
 
     # Sandbox (local chat in the browser when no token is set)
-    sandbox_token: str = "1:SANDBOX"
+    sandbox_token: str = DEFAULT_SANDBOX_TOKEN  #: `python -m bot` replaces it by a random one kept under var_dir
+    sandbox_public_demo: bool = False  #: allow the sandbox on a non-loopback HOST (anyone may chat as a resident)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """`10.0.0.1,10.1.0.0/16` or a JSON list; each must be an address or a network."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return tuple(json.loads(text))
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an address or a network") from None
+        return value
 
     @model_validator(mode="after")
     def _choose_bot_api(self) -> Settings:
@@ -153,16 +198,31 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_a_public_default_secret(self) -> Settings:
-        """A webhook guarded by the secret printed in our README would accept anyone's forged updates."""
-        if self.telegram_bot_token and self.public_url and self.webhook_secret == DEFAULT_WEBHOOK_SECRET:
-            raise ValueError("set WEBHOOK_SECRET to a long random value before running a real bot with a webhook")
+    def _refuse_a_guessable_webhook_secret(self) -> Settings:
+        """The secret is all that stands between the webhook and anyone's forged updates (payout accounts
+        included): an empty, short, once-published or malformed one is refused before anything starts."""
+        if self.webhook_enabled and (
+            self.webhook_secret == OLD_DEFAULT_WEBHOOK_SECRET or not WEBHOOK_SECRET_RE.fullmatch(self.webhook_secret)
+        ):
+            raise ValueError(UNSAFE_WEBHOOK_SECRET)
+        return self
+
+    @model_validator(mode="after")
+    def _keep_the_sandbox_local(self) -> Settings:
+        """Without a token anyone reaching the port can chat as any new resident: loopback only, unless told."""
+        if self.sandbox_enabled and not self.sandbox_public_demo and not is_loopback(self.host):
+            raise ValueError(PUBLIC_SANDBOX.format(host=self.host or "''"))
         return self
 
     @property
     def sandbox_enabled(self) -> bool:
         """Run the in-product Bot API emulation when there is no real token."""
         return not self.telegram_bot_token
+
+    @property
+    def webhook_enabled(self) -> bool:
+        """Telegram posts updates to us (a token and a public URL); otherwise we poll, or run the sandbox."""
+        return bool(self.telegram_bot_token) and bool(self.public_url)
 
     @property
     def bot_token(self) -> str:
@@ -172,7 +232,7 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite://{(self.var_dir / 'safecity.sqlite3').resolve()}"
+        return f"sqlite://{(self.var_dir / SQLITE_FILE).resolve()}"
 
     @property
     def photo_dir(self) -> Path:
@@ -181,3 +241,12 @@ class Settings(BaseSettings):
     def local_base_url(self) -> str:
         host = "127.0.0.1" if self.host in WILDCARD_HOSTS else self.host
         return f"http://{host}:{self.port}"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

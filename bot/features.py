@@ -123,6 +123,8 @@ class Feature:
     commands: tuple[BotCommandSpec, ...] = ()
     routes: Callable[[web.Application], None] | None = None  #: adds its admin pages
     templates: Path | None = None  #: its `templates/` directory (pages render "<name>/page.html")
+    #: Its `static/` directory, served at /admin/static/<name>/ (scripts live in files: the CSP forbids inline ones).
+    static: Path | None = None
     nav: tuple[NavItem, ...] = ()
     jobs: tuple[Function, ...] = ()
     cron_jobs: tuple[CronJob, ...] = ()

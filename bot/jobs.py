@@ -17,6 +17,8 @@ from arq.worker import Function, func
 from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 
+from bot.admin.sessions import SessionRules, forget_ended_sessions
+from bot.admin.throttle import forget_stale_streaks
 from bot.events import DomainEvent
 from bot.i18n import Translator
 from bot.outbound import forget_sent, retry_after_s, send_once
@@ -183,9 +185,13 @@ async def expire_stale_drafts(ctx: dict[str, Any]) -> int:
 
 
 async def forget_old(ctx: dict[str, Any]) -> int:
-    """Cron: updates older than Telegram's redelivery window and message claims nobody can need."""
-    now = services_of(ctx).clock()
-    return await forget_old_updates(now) + await forget_sent(now - SENT_KEYS_KEPT)
+    """Cron: updates older than Telegram's redelivery window, message claims nobody can need, ended staff
+    sessions and forgotten login streaks."""
+    services = services_of(ctx)
+    now, settings = services.clock(), services.settings
+    staff_rows = await forget_ended_sessions(now, SessionRules.from_settings(settings))
+    staff_rows += await forget_stale_streaks(now, settings.login_failure_window_s)
+    return await forget_old_updates(now) + await forget_sent(now - SENT_KEYS_KEPT) + staff_rows
 
 
 FUNCTIONS: list[Function] = [

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from bot.private_files import private_dir
+
 #: One key segment: starts with a letter or digit (so never "." / ".." and never a hidden file,
 #: which keeps DirectoryStorage's ".tmp" files out of the key space), then letters, digits, . _ -
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -82,7 +84,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
     Readers see the old file or the whole new one, never a partial write, even if the process dies.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # photos are personal data: 0700 folders, and mkstemp makes 0600 files
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as temp_file:

@@ -27,6 +27,7 @@ def feature() -> Feature:
         ),
         routes=views.setup_routes,
         templates=Path(__file__).parent / "templates",
+        static=Path(__file__).parent / "static",
         nav=views.NAV,
         jobs=tuple(jobs.FUNCTIONS),
         cron_jobs=tuple(jobs.CRON_JOBS),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from cryptography.fernet import Fernet, InvalidToken
 
 from bot.config import Settings
+from bot.private_files import read_or_create
 
 KEY_FILE_NAME = "rewards_secret.key"
 
@@ -20,19 +18,8 @@ def rewards_key(settings: Settings) -> bytes:
     """
     if settings.rewards_encryption_key:
         return settings.rewards_encryption_key.encode()
-    path: Path = settings.var_dir / KEY_FILE_NAME
-    if not path.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f"{KEY_FILE_NAME}.{os.getpid()}")
-        draft.write_bytes(Fernet.generate_key())
-        draft.chmod(0o600)
-        try:  # link, not rename: when the web process and the worker start together, the first key wins
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_bytes().strip()
+    # Created atomically: when the web process and the worker start together, both end with the same key.
+    return read_or_create(settings.var_dir / KEY_FILE_NAME, Fernet.generate_key).strip()
 
 
 class Cipher:

@@ -110,7 +110,7 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
         telegram_bot_token=fake_api.token,
         telegram_api_url=f"{fake_api.url}/bot",
         telegram_file_url=f"{fake_api.url}/file/bot",
-        webhook_secret="test-webhook-secret",
+        webhook_secret="test-webhook-secret-that-is-long-enough-0123",
         # Conversations in tests reply faster than Telegram's ~1 message/s per chat would let them: the
         # limit is tested on its own (tests/bot/test_outbound.py); here it would only make tests wait.
         chat_rate_per_s=TEST_CHAT_RATE_PER_S,

@@ -91,6 +91,9 @@ class FakeBotAPI:
             fault = self.faults[method].pop(0)
             await self._record(method, {**p, "_fault": fault["code"]})
             return self._err(**fault)
+        if method == "getUpdates":  # a polling bot: nothing ever arrives this way (tests deliver by webhook)
+            await asyncio.sleep(min(float(p.get("timeout") or 0), 0.2))
+            return web.json_response({"ok": True, "result": []})
         if method in SEND_METHODS and int(p.get("chat_id", 0)) in self.blocked_chats:
             await self._record(method, {**p, "_fault": 403})
             return self._err(403, "Forbidden: bot was blocked by the user")

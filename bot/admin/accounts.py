@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 
 from bot.admin.models import StaffUser
+from bot.admin.sessions import close_all_sessions
 from bot.i18n import N_
 
 _hasher = PasswordHasher()
@@ -67,15 +70,47 @@ async def link_telegram(staff: StaffUser, telegram_user_id: int | None) -> None:
 
     ValueError for a non-positive id or one already linked to another staff member (a press must name one)."""
     if telegram_user_id is not None:
-        if telegram_user_id <= 0:
-            raise ValueError("a Telegram user id is a positive number")
+        if not 0 < telegram_user_id < MAX_TELEGRAM_USER_ID:
+            raise ValueError("a Telegram user id is a positive number of at most 52 bits")
         if await StaffUser.filter(telegram_user_id=telegram_user_id).exclude(id=staff.id).exists():
             raise ValueError("that Telegram account is linked to another staff member")
     staff.telegram_user_id = telegram_user_id
     await staff.save(update_fields=["telegram_user_id"])
 
 
+class StaffChangeRefusedError(ValueError):
+    """A change to a staff account that would lock the staff out; the message is an English msgid."""
+
+
+CANNOT_DEACTIVATE_YOURSELF = N_("You cannot deactivate your own account.")
+CANNOT_DEACTIVATE_LAST_ADMIN = N_("The last active admin cannot be deactivated.")
+
+
+async def deactivate(member: StaffUser, by: StaffUser) -> int:
+    """Stop `member` logging in and end every session of theirs at once; returns how many sessions ended.
+
+    An admin cannot deactivate themselves, nor the last active admin (nobody could manage staff then)."""
+    if member.id == by.id:
+        raise StaffChangeRefusedError(CANNOT_DEACTIVATE_YOURSELF)
+    if (
+        member.role == Role.ADMIN
+        and not await StaffUser.filter(role=Role.ADMIN, active=True).exclude(id=member.id).exists()
+    ):
+        raise StaffChangeRefusedError(CANNOT_DEACTIVATE_LAST_ADMIN)
+    member.active = False
+    await member.save(update_fields=["active"])
+    return await close_all_sessions(member.id)
+
+
+async def reactivate(member: StaffUser) -> None:
+    """Let `member` log in again (their old sessions stay ended: they log in afresh)."""
+    member.active = True
+    await member.save(update_fields=["active"])
+
+
 FIRST_ADMIN_USERNAME = "admin"
+#: Telegram user ids have at most 52 significant bits (Bot API documentation).
+MAX_TELEGRAM_USER_ID = 2**52
 
 
 async def create_first_admin(password: str) -> StaffUser | None:
@@ -90,17 +125,37 @@ async def create_first_admin(password: str) -> StaffUser | None:
         return None
 
 
-async def authenticate(username: str, password: str, now: datetime) -> StaffUser | None:
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class PasswordChecker:
+    """argon2 off the event loop, in a pool of its own: one check takes about 64 MiB and a core for tens of
+    milliseconds, so a burst of logins queues here (memory stays flat) while the loop serves other requests."""
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="password-check")
+
+    async def matches(self, password_hash: str, password: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, _password_matches, password_hash, password)
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, _hasher.hash, password)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def authenticate(username: str, password: str, now: datetime, checker: PasswordChecker) -> StaffUser | None:
     """Return the active staff member whose password matches, else None."""
     staff = await StaffUser.get_or_none(username=username, active=True)
-    try:
-        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if staff is None:
+    if not await checker.matches(staff.password_hash if staff else _DUMMY_HASH, password) or staff is None:
         return None
     if _hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = _hasher.hash(password)
+        staff.password_hash = await checker.hash(password)
     staff.last_login_at = now
-    await staff.save()
+    await staff.save(update_fields=["password_hash", "last_login_at"])
     return staff

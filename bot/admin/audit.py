@@ -33,6 +33,8 @@ class EventTag(StrEnum):
     REPORT_REJECT = "report:reject"
     REPORT_STATUS = "report:status"
     STAFF_CREATE = "staff:create"
+    STAFF_DEACTIVATE = "staff:deactivate"  #: can no longer log in; every session of theirs ended
+    STAFF_REACTIVATE = "staff:reactivate"
     STAFF_TELEGRAM = "staff:telegram"  #: a staff member's Telegram account linked or unlinked
     WARNING_DISMISS = "warning:dismiss"  #: an official decided a proposed warning is not needed
     WARNING_PROPOSE = "warning:propose"  #: an incident's escalation rule proposed a warning broadcast

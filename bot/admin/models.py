@@ -45,3 +45,38 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+
+
+class StaffSession(Model):
+    """A logged-in browser, named by the hash of the random token its session cookie carries.
+
+    Deleting the row (logout, deactivation, idle expiry) ends the session at once, whatever the cookie says.
+    """
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the cookie's token
+    staff: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
+        "staff.StaffUser", related_name="sessions", on_delete=fields.CASCADE
+    )
+    staff_id: int  # FK column attribute, declared for the type checker only
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff_session"
+
+
+class LoginStreak(Model):
+    """Login attempts of one username from one client address: the login throttle, shared by every process.
+
+    Counted before the password is checked; `next_allowed_at` moves out as attempts pile up."""
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64)
+    address = fields.CharField(max_length=45)  # an IPv4 or IPv6 address as text
+    attempts = fields.IntField()
+    next_allowed_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "login_streak"
+        unique_together = (("username", "address"),)

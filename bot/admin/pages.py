@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from aiohttp import web
 from aiohttp_session import get_session
 
+from bot.admin.inputs import parse_id
 from bot.admin.models import StaffUser
 from bot.admin.security import staff_key
 from bot.i18n import Translator
@@ -40,10 +41,10 @@ def now_of(request: web.Request) -> datetime:
 
 def int_param(request: web.Request, name: str) -> int:
     """A numeric path parameter; anything else is a 404, never a 500."""
-    try:
-        return int(request.match_info[name])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    value = parse_id(request.match_info[name])
+    if value is None:
+        raise web.HTTPNotFound()
+    return value
 
 
 def go_to(path: str) -> NoReturn:

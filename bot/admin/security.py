@@ -1,4 +1,5 @@
-"""Sessions (signed + encrypted cookies), CSRF tokens, login throttling and the role guard for views."""
+"""Sessions (an encrypted cookie naming a server-side session), CSRF tokens, the login's helpers and the role
+guard for views."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ import secrets
 import weakref
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from pathlib import Path
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 from aiohttp_session import setup as setup_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
-from redis.asyncio import Redis
 
-from bot.admin.accounts import Role, has_role
+from bot.admin.accounts import PasswordChecker, Role, has_role
 from bot.admin.models import StaffUser
+from bot.admin.sessions import SessionRules, close_session, open_session, session_staff
+from bot.admin.throttle import LoginThrottle, ThrottleRules
 from bot.config import Settings
+from bot.private_files import read_or_create
+from bot.web.client_address import Network, client_address, trusted_networks
+from bot.web.keys import services_key
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 staff_key = web.RequestKey("staff", StaffUser)
@@ -25,18 +29,22 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Only the admin is cookie-authenticated; the webhook and the sandbox API have their own guards.
 PROTECTED_PREFIX = "/admin"
+#: The session cookie's entry naming the server-side session (bot/admin/sessions.py).
+SESSION_TOKEN = "session"
+throttle_key = web.AppKey("login_throttle", LoginThrottle)
+checker_key = web.AppKey("password_checker", PasswordChecker)
+session_rules_key = web.AppKey("session_rules", SessionRules)
+trusted_proxies_key = web.AppKey("trusted_proxies", tuple[Network, ...])
+
+SESSION_KEY_FILE = "admin_secret.key"
 
 
 def session_key(settings: Settings) -> bytes:
-    """The Fernet key from settings, or one created once under var_dir so restarts keep sessions."""
+    """The Fernet key from settings, or one created once under var_dir so restarts keep sessions (created
+    atomically: several web processes starting on a fresh var_dir all end with the same key)."""
     if settings.admin_secret_key:
         return settings.admin_secret_key.encode()
-    path: Path = settings.var_dir / "admin_secret.key"
-    if not path.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
-    return path.read_bytes().strip()
+    return read_or_create(settings.var_dir / SESSION_KEY_FILE, Fernet.generate_key).strip()
 
 
 def setup_security(app: web.Application, settings: Settings) -> None:
@@ -51,6 +59,21 @@ def setup_security(app: web.Application, settings: Settings) -> None:
     setup_session(app, storage)
     app.middlewares.append(staff_middleware)  # before the template context processors run
     app.middlewares.append(csrf_middleware)
+    app[session_rules_key] = SessionRules.from_settings(settings)
+    app[throttle_key] = LoginThrottle(ThrottleRules.from_settings(settings))
+    app[trusted_proxies_key] = trusted_networks(settings.trusted_proxies)
+    checker = app[checker_key] = PasswordChecker(settings.login_verify_threads)
+
+    async def close_checker(_: web.Application) -> None:
+        checker.close()
+
+    app.on_cleanup.append(close_checker)
+
+
+def client_of(request: web.Request) -> str:
+    """The client's address (through TRUSTED_PROXIES' X-Forwarded-For): what the login throttle counts."""
+    forwarded = request.headers.getall("X-Forwarded-For", [])
+    return client_address(request.remote, forwarded, request.app[trusted_proxies_key])
 
 
 async def csrf_token(request: web.Request) -> str:
@@ -86,18 +109,28 @@ async def staff_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def current_staff(request: web.Request) -> StaffUser | None:
-    session = await get_session(request)
-    staff_id = session.get("staff_id")
-    if staff_id is None:
+    """The staff member of this request's live server-side session, if any."""
+    token = (await get_session(request)).get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
-    return await StaffUser.get_or_none(id=staff_id, active=True)
+    return await session_staff(token, request.app[services_key].clock(), request.app[session_rules_key])
 
 
 async def log_in(request: web.Request, staff: StaffUser) -> None:
     """A new session on login (no fixation), with a fresh CSRF token."""
+    token = await open_session(staff, request.app[services_key].clock(), request.app[session_rules_key])
     session = await new_session(request)
-    session["staff_id"] = staff.id
+    session[SESSION_TOKEN] = token
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+async def log_out(request: web.Request) -> None:
+    """End the server-side session (a copy of the cookie is worth nothing from now on) and clear the cookie."""
+    session = await get_session(request)
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        await close_session(token)
+    session.invalidate()
 
 
 # Which role each guarded view needs: lets a test walk the router and try every route with lower roles.
@@ -128,24 +161,3 @@ def require(role: Role) -> Callable[[Handler], Handler]:
         return guarded
 
     return decorate
-
-
-class LoginThrottle:
-    """Count failed logins per username and per address in Redis, shared by every web process."""
-
-    def __init__(self, redis: Redis, max_failures: int, window_s: int) -> None:
-        self.redis, self.max_failures, self.window_s = redis, max_failures, window_s
-
-    async def blocked(self, username: str, address: str) -> bool:
-        counts = await self.redis.mget([f"login-fail:u:{username}", f"login-fail:a:{address}"])
-        return any(int(count or 0) >= self.max_failures for count in counts)
-
-    async def failed(self, username: str, address: str) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for key in (f"login-fail:u:{username}", f"login-fail:a:{address}"):
-                pipe.incr(key)
-                pipe.expire(key, self.window_s)
-            await pipe.execute()
-
-    async def succeeded(self, username: str) -> None:
-        await self.redis.delete(f"login-fail:u:{username}")

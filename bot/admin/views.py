@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,27 +11,30 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from redis.asyncio import Redis
 
 from bot.admin.accounts import Role, authenticate, has_role
+from bot.admin.inputs import bad_input_middleware, path_ids_middleware
 from bot.admin.pages import pop_flashes, services_of
 from bot.admin.security import (
-    LoginThrottle,
+    checker_key,
+    client_of,
     csrf_token,
     current_staff,
     log_in,
+    log_out,
     require,
     setup_security,
     staff_key,
+    throttle_key,
 )
 from bot.admin.staff import setup_routes as setup_staff_pages
+from bot.admin.throttle import USERNAME_MAX_CHARS
 from bot.features import NavItem
 from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.web.keys import services_key
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-throttle_key = web.AppKey("login_throttle", LoginThrottle)
 #: The admin's own entries; each feature adds its own (Feature.nav), all sorted by `order`.
 KERNEL_NAV = (
     NavItem("/admin/audit", N_("Audit log"), Role.OFFICIAL, order=90),
@@ -38,7 +42,7 @@ KERNEL_NAV = (
 )
 nav_key = web.AppKey("admin_nav", tuple[NavItem, ...])
 WRONG_LOGIN = N_("Wrong username or password.")
-TOO_MANY_TRIES = N_("Too many failed attempts. Try again in a few minutes.")
+TOO_MANY_TRIES = N_("Too many failed attempts from here. Try again in %(minutes)s min.")
 
 
 def admin_locale(request: web.Request) -> str:
@@ -67,37 +71,40 @@ async def template_context(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("admin/login.html")
 async def login_page(request: web.Request) -> dict[str, Any]:
-    return {"next": request.query.get("next", "/admin"), "error": None}
+    return {"next": request.query.get("next", "/admin"), "error": None, "error_params": {}}
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
+    """Count the attempt first (parallel guesses cannot outrun the count), then check the password off the loop."""
     form = await request.post()
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     next_path = str(form.get("next", "/admin"))
     if not next_path.startswith("/admin"):
         next_path = "/admin"  # never redirect off-site
-    throttle, address = request.app[throttle_key], request.remote or "?"
-    if await throttle.blocked(username, address):
-        return _login_error(request, next_path, TOO_MANY_TRIES, status=429)
-    staff = await authenticate(username, password, services_of(request).clock())
+    throttle, address, now = request.app[throttle_key], client_of(request), services_of(request).clock()
+    wait = await throttle.begin(username, address, now)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        response = _login_error(request, next_path, TOO_MANY_TRIES, status=429, minutes=minutes)
+        response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
+    staff = None
+    if len(username) <= USERNAME_MAX_CHARS:  # no account has a longer name: no need to check the password
+        staff = await authenticate(username, password, now, request.app[checker_key])
     if staff is None:
-        await throttle.failed(username, address)
         return _login_error(request, next_path, WRONG_LOGIN, status=401)
-    await throttle.succeeded(username)
+    await throttle.succeeded(username, address)
     await log_in(request, staff)
     raise web.HTTPSeeOther(next_path)
 
 
-def _login_error(request: web.Request, next_path: str, message: str, *, status: int) -> web.Response:
-    return aiohttp_jinja2.render_template(
-        "admin/login.html", request, {"next": next_path, "error": message}, status=status
-    )
+def _login_error(request: web.Request, next_path: str, message: str, *, status: int, **params: object) -> web.Response:
+    context = {"next": next_path, "error": message, "error_params": params}
+    return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
-    from aiohttp_session import get_session
-
-    (await get_session(request)).invalidate()
+    await log_out(request)
     raise web.HTTPSeeOther("/admin/login")
 
 
@@ -121,6 +128,8 @@ def setup_admin(app: web.Application) -> None:
     services = app[services_key]
     settings = services.settings
     setup_security(app, settings)
+    app.middlewares.append(path_ids_middleware)
+    app.middlewares.append(bad_input_middleware(admin_locale))
     features = services.features
     template_dirs = [TEMPLATES_DIR, *(feature.templates for feature in features if feature.templates is not None)]
     app[nav_key] = tuple(sorted([*KERNEL_NAV, *(item for f in features for item in f.nav)], key=lambda i: i.order))
@@ -134,13 +143,13 @@ def setup_admin(app: web.Application) -> None:
     env.filters["local"] = lambda moment, fmt="%Y-%m-%d %H:%M": local_time(moment, zone, fmt)
     env.globals["timezone_name"] = settings.local_timezone
     env.globals["map_url"] = lambda lat, lon: settings.map_url_template.format(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
-    redis = Redis.from_url(settings.redis_url)
-    app[throttle_key] = LoginThrottle(redis, settings.login_max_failures, settings.login_failure_window_s)
-    app.on_cleanup.append(lambda _: redis.aclose())
     app.router.add_get("/", root)
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login_submit)
     app.router.add_post("/admin/logout", logout)
     app.router.add_get("/admin", home)
+    for feature in features:  # before the kernel's own: a static route takes every path under its prefix
+        if feature.static is not None:
+            app.router.add_static(f"/admin/static/{feature.name}", feature.static, name=f"{feature.name}_static")
     app.router.add_static("/admin/static", STATIC_DIR, name="admin_static")
     setup_staff_pages(app)

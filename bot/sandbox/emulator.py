@@ -9,6 +9,7 @@ Every message the bot sends is recorded in the `Transcript` for the chat page.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import mimetypes
@@ -344,7 +345,7 @@ async def read_params(request: web.Request) -> Params:
 
 async def bot_api(request: web.Request) -> web.Response:
     emulator = request.app[emulator_key]
-    if request.match_info["token"] != emulator.token:
+    if not hmac.compare_digest(request.match_info["token"].encode(), emulator.token.encode()):
         return ApiError(401, "Unauthorized").response()
     try:
         result = await emulator.call(request.match_info["method"], await read_params(request))
@@ -356,7 +357,7 @@ async def bot_api(request: web.Request) -> web.Response:
 async def bot_file(request: web.Request) -> web.Response:
     emulator = request.app[emulator_key]
     stored = emulator.transcript.files.by_path(request.match_info["path"])
-    if request.match_info["token"] != emulator.token or stored is None:
+    if not hmac.compare_digest(request.match_info["token"].encode(), emulator.token.encode()) or stored is None:
         return web.Response(status=404, text="Not Found")
     return web.Response(body=emulator.transcript.files.content(stored), content_type=stored.mime_type)
 

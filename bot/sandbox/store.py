@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.private_files import write_private
+
 log = logging.getLogger(__name__)
 
 #: Telegram file ids are url-safe base64; ours are hex, and nothing else may reach the file system.
@@ -69,9 +71,8 @@ class FileStore:
         self.meta: dict[str, StoredFile] = {}
 
     def put(self, content: bytes, *, kind: str, extension: str, mime_type: str) -> StoredFile:
-        self.directory.mkdir(parents=True, exist_ok=True)
         file_id = uuid.uuid4().hex
-        (self.directory / file_id).write_bytes(content)
+        write_private(self.directory / file_id, content)
         stored = StoredFile(file_id, f"{kind}/{file_id}.{extension}", len(content), mime_type)
         self.meta[file_id] = stored
         return stored
@@ -173,7 +174,6 @@ class Transcript:
 
     # ---- persistence --------------------------------------------------------------------------------
     def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         state = {
             "seq": self.seq,
             "last_update_id": self.last_update_id,
@@ -190,9 +190,8 @@ class Transcript:
                 for c in self.chats.values()
             ],
         }
-        tmp = self.directory / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.directory / STATE_FILE)
+        # What people typed (phone numbers and names during /claim included): owner-only, written whole.
+        write_private(self.directory / STATE_FILE, json.dumps(state, ensure_ascii=False).encode())
 
     def load(self) -> None:
         path = self.directory / STATE_FILE

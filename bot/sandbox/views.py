@@ -17,6 +17,7 @@ from aiohttp import BodyPartReader, web
 
 from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.sandbox.emulator import BotApiEmulator, add_bot_api_routes
+from bot.sandbox.owners import OWNER_COOKIE, Owners, new_owner_token, valid_token
 from bot.sandbox.person import Person, PersonActions, SandboxError
 from bot.sandbox.store import Transcript
 from bot.web.keys import ptb_key, services_key
@@ -32,6 +33,11 @@ LANGUAGE_COOKIE = "sandbox_lang"
 actions_key = web.AppKey("sandbox_actions", PersonActions)
 transcript_key = web.AppKey("sandbox_transcript", Transcript)
 templates_key = web.AppKey("sandbox_templates", jinja2.Environment)
+owners_key = web.AppKey("sandbox_owners", Owners)
+owner_key = web.RequestKey("sandbox_owner", str)
+#: The chat page and its API know the browser by its owner cookie; the Bot API emulation and static files do not.
+PAGE_PATH, API_PREFIX = "/sandbox", "/sandbox/api/"
+OWNER_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
 PHONE_RE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 BAD_COORDINATES = N_("Latitude and longitude must be numbers, e.g. 31.2304 and 121.4737.")
@@ -40,6 +46,32 @@ EMPTY_MESSAGE = N_("Type a message first.")
 NO_FILE = N_("Choose a file first.")
 BAD_PHONE = N_("Type a phone number: digits, spaces and an optional leading +, e.g. +86 138 0013 8000.")
 UNKNOWN_ACTION = N_("The sandbox does not know that action.")
+NOT_YOURS = N_("This person belongs to another browser: press “New user” to chat as someone else.")
+
+
+@web.middleware
+async def owner_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Give every browser using the chat page an owner token (a cookie), once."""
+    if request.path != PAGE_PATH and not request.path.startswith(API_PREFIX):
+        return await handler(request)
+    token = request.cookies.get(OWNER_COOKIE)
+    fresh = not valid_token(token)
+    request[owner_key] = token = new_owner_token() if fresh or token is None else token
+    response = await handler(request)
+    if fresh:
+        response.set_cookie(
+            OWNER_COOKIE, token, max_age=OWNER_COOKIE_MAX_AGE_S, httponly=True, samesite="Strict", path="/sandbox"
+        )
+    return response
+
+
+def _not_theirs(request: web.Request, chat_id: int, locale: str) -> web.Response | None:
+    """A refusal when this browser may not be the person `chat_id`; None when it may (claiming a new one)."""
+    if request.app[owners_key].allows(chat_id, request[owner_key]):
+        return None
+    return web.json_response({"ok": False, "error": Translator(locale)(NOT_YOURS)}, status=403)
 
 
 def page_locale(request: web.Request) -> str:
@@ -84,11 +116,13 @@ def page_texts(_: Translator) -> dict[str, str]:
 async def messages(request: web.Request) -> web.Response:
     """The chat's changes after `after` (a sequence number), waiting up to `wait` seconds for one."""
     try:
-        chat_id = int(request.query["chat_id"])
+        chat_id = _chat_id(request.query["chat_id"])
         after = int(request.query.get("after", "0"))
         wait_s = min(float(request.query.get("wait", "0")), LONG_POLL_MAX_S)
     except (KeyError, ValueError):
         raise web.HTTPBadRequest(text="chat_id, after and wait must be numbers") from None
+    if refusal := _not_theirs(request, chat_id, page_locale(request)):
+        return refusal
     return web.json_response(await request.app[transcript_key].wait(chat_id, after, wait_s))
 
 
@@ -97,12 +131,14 @@ async def send(request: web.Request) -> web.Response:
     form = await _read_form(request)
     try:
         person = Person(
-            int(form["chat_id"]),
+            _chat_id(form["chat_id"]),
             str(form.get("first_name") or "Tester")[:64],
             str(form.get("language_code") or "en")[:16],
         )
     except (KeyError, ValueError):
         return _refuse("chat_id must be a number")
+    if refusal := _not_theirs(request, person.user_id, normalize_locale(person.language_code)):
+        return refusal
     _ = Translator(normalize_locale(person.language_code))  # refusals in the fake user's language
     try:
         message = await _act(request.app[actions_key], person, str(form.get("kind", "")), form, _)
@@ -112,6 +148,15 @@ async def send(request: web.Request) -> web.Response:
 
 
 Message = dict[str, Any] | None
+#: Telegram user ids fit in 52 bits; anything else is refused before it reaches the bot or the database.
+MAX_CHAT_ID = 2**52
+
+
+def _chat_id(raw: object) -> int:
+    chat_id = int(str(raw))
+    if not 0 < chat_id < MAX_CHAT_ID:
+        raise ValueError("chat id out of range")
+    return chat_id
 
 
 async def _act(actions: PersonActions, person: Person, kind: str, form: dict[str, Any], _: Translator) -> Message:
@@ -224,6 +269,9 @@ def setup_routes(app: web.Application) -> None:
         transcript.save()
 
     app[transcript_key] = transcript
+    owners = app[owners_key] = Owners(settings.var_dir / "sandbox")
+    owners.load()
+    app.middlewares.append(owner_middleware)
     app[actions_key] = PersonActions(transcript, deliver)
     app[templates_key] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
@@ -231,7 +279,7 @@ def setup_routes(app: web.Application) -> None:
     add_bot_api_routes(app, BotApiEmulator(transcript, settings.bot_token))
     app.on_shutdown.append(wake_polls)
     app.on_cleanup.append(save)
-    app.router.add_get("/sandbox", chat_page)
+    app.router.add_get(PAGE_PATH, chat_page)
     app.router.add_get("/sandbox/api/messages", messages)
     app.router.add_post("/sandbox/api/send", send)
     app.router.add_get("/sandbox/api/file/{file_id}", person_file)

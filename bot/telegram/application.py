@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import Translator
+from bot.logs import log_update_failure
 from bot.outbound import reply_rate_limiter
 from bot.reports.inbox import claim_update
 from bot.services import Services
@@ -47,7 +48,8 @@ async def drop_redelivered(update: Update, context: AppContext) -> None:
 
 
 async def on_error(update: object, context: AppContext) -> None:
-    log.error("handler failed for update %r", update, exc_info=context.error)
+    """The update's id, type and traceback; never its body (phone numbers and names during /claim)."""
+    log_update_failure(log, update, context.error)
 
 
 def build_application(services: Services, *, polling: bool = False) -> BotApplication:

@@ -1,10 +1,16 @@
-"""create_app: the aiohttp application shell; the admin, the sandbox and each feature add their pages."""
+"""create_app: the aiohttp application shell; the admin, the sandbox and each feature add their pages.
+
+Every response carries the browser-side guards (a CSP without inline scripts, no framing, no sniffing, no
+referrer), and a state-changing request a browser sent from another origin is refused before any handler.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.services import Services
 from bot.telegram.context import BotApplication
@@ -12,18 +18,71 @@ from bot.web.keys import ptb_key, services_key
 from bot.web.webhook import telegram_webhook
 
 RouteSetup = Callable[[web.Application], None]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",  # no inline scripts, no event-handler attributes
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+}
 
 
 async def healthz(_: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def add_security_headers(_: web.Request, response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+def same_origin(origin: str, request: web.Request, public_url: str) -> bool:
+    """The Origin a browser sent names this site: the Host it asked for, or PUBLIC_URL."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # includes "null" (sandboxed frames, some redirects)
+    public = urlsplit(public_url)
+    return parts.netloc == request.host or (parts.scheme, parts.netloc) == (public.scheme, public.netloc)
+
+
+def origin_guard(public_url: str) -> Middleware:
+    @web.middleware
+    async def refuse_cross_origin(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Browsers name the page behind every POST in Origin; Telegram and the bot send none (not browsers)."""
+        origin = request.headers.get("Origin")
+        if request.method not in SAFE_METHODS and origin is not None and not same_origin(origin, request, public_url):
+            raise web.HTTPForbidden(text="cross-origin request refused")
+        return await handler(request)
+
+    return refuse_cross_origin
+
+
 def create_app(services: Services, ptb: BotApplication, route_setups: list[RouteSetup]) -> web.Application:
     """Build the web app; `route_setups` add the admin shell, the features' pages and the sandbox."""
-    app = web.Application(client_max_size=25 * 1024 * 1024)  # room for a 20 MB photo in the sandbox
+    settings = services.settings
+    app = web.Application(
+        client_max_size=25 * 1024 * 1024,  # room for a 20 MB photo in the sandbox
+        middlewares=[origin_guard(settings.public_url)],
+    )
     app[services_key] = services
     app[ptb_key] = ptb
-    app.router.add_post(services.settings.webhook_path, telegram_webhook)
+    app.on_response_prepare.append(add_security_headers)
+    if settings.webhook_enabled:  # polling and the sandbox take no updates over HTTP: nothing to forge
+        app.router.add_post(settings.webhook_path, telegram_webhook)
     app.router.add_get("/healthz", healthz)
     for setup in route_setups:
         setup(app)

@@ -227,6 +227,7 @@ class TestEducation:
             await SelfCheckAnswer.create(
                 resident_id=resident_id, month_key="2026-12", option=option, answered_at=clock()
             )
+        assert await official.login("official1") == 200  # twelve days later: the session before has expired
         _, page = await official.get("/admin/broadcasts/education/self-check")
         assert "3 answers from 3 residents reached (100.0%)." in page
         assert re.findall(r'class="answer-count">(\d+)<', page) == ["2", "1"]

@@ -50,3 +50,26 @@ def test_refusals_are_one_clear_line_and_leave_nothing_behind(tmp_path: Path) ->
         assert "Traceback" not in refused.stderr
     with sqlite3.connect(tmp_path / "var" / "safecity.sqlite3") as db:
         assert db.execute("SELECT username FROM staff_user").fetchall() == [("li",)]
+
+
+def test_a_webhook_with_a_guessable_secret_does_not_start(tmp_path: Path) -> None:
+    """Token, PUBLIC_URL and an empty WEBHOOK_SECRET: exit 2 with one line naming the setting, no traceback."""
+    env = product_env(
+        tmp_path / "var", TELEGRAM_BOT_TOKEN="123:abc", PUBLIC_URL="https://bot.example.org", WEBHOOK_SECRET=""
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot", "web"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "WEBHOOK_SECRET must be 32 to 256 characters" in refused.stderr
+    assert not (tmp_path / "var").exists()  # refused before touching anything
+
+
+def test_the_sandbox_on_a_public_host_does_not_start(tmp_path: Path) -> None:
+    """No token and HOST=0.0.0.0 without SANDBOX_PUBLIC_DEMO: exit 2 with one line."""
+    env = product_env(tmp_path / "var", HOST="0.0.0.0")
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "HOST=0.0.0.0 is not a loopback address" in refused.stderr

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import json
 import os
 import signal
+import stat
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from tests.admin_client import AdminClient
+from tests.bot.helpers import jpeg_bytes
 from tests.e2e.running import RunningProduct, descendants, running
+
+#: One browser for the whole module: it keeps the sandbox's owner cookie, so its people stay its own,
+#: across a restart too (cookies do not depend on the port).
+BROWSER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
 
 def say(product: RunningProduct, chat_id: int, text: str) -> None:
     form = urllib.parse.urlencode({"kind": "text", "chat_id": chat_id, "language_code": "en", "text": text})
-    with urllib.request.urlopen(f"{product.base_url}/sandbox/api/send", data=form.encode(), timeout=5) as response:
+    with BROWSER.open(f"{product.base_url}/sandbox/api/send", data=form.encode(), timeout=5) as response:
         assert json.load(response)["ok"]
 
 
@@ -27,7 +36,7 @@ def transcript(product: RunningProduct, chat_id: int, *, bot_messages: int) -> l
     deadline = time.monotonic() + 10
     while True:
         query = urllib.parse.urlencode({"chat_id": chat_id, "after": 0})
-        with urllib.request.urlopen(f"{product.base_url}/sandbox/api/messages?{query}", timeout=5) as response:
+        with BROWSER.open(f"{product.base_url}/sandbox/api/messages?{query}", timeout=5) as response:
             messages: list[dict[str, Any]] = json.load(response)["messages"]
         if sum(m["outgoing"] for m in messages) >= bot_messages or time.monotonic() > deadline:
             return messages
@@ -138,3 +147,54 @@ def test_a_fresh_sandbox_has_an_admin_to_log_in_with(tmp_path: Path) -> None:
         assert second.stop()[0] == 0
     finally:
         second.kill()
+
+
+async def send_a_photo(base_url: str, chat_id: int) -> None:
+    """A photo through the sandbox page's API, then the bot's answer (the photo is stored by then)."""
+    async with aiohttp.ClientSession(base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        form = aiohttp.FormData({"kind": "photo", "chat_id": str(chat_id), "language_code": "en"})
+        form.add_field("file", jpeg_bytes(), filename="hazard.jpg", content_type="image/jpeg")
+        async with session.post("/sandbox/api/send", data=form) as response:
+            assert (await response.json())["ok"]
+        for _ in range(100):
+            params = {"chat_id": str(chat_id), "after": "0", "wait": "1"}
+            async with session.get("/sandbox/api/messages", params=params) as response:
+                if any(m["outgoing"] for m in (await response.json())["messages"]):
+                    return
+        raise AssertionError("the bot did not answer the photo")
+
+
+def modes_under(var_dir: Path) -> dict[str, int]:
+    """Permission bits of the directory and of everything in it (sockets left out), by relative name."""
+    found = {".": stat.S_IMODE(var_dir.stat().st_mode)}
+    for path in var_dir.rglob("*"):
+        info = path.lstat()
+        if not stat.S_ISSOCK(info.st_mode):
+            found[path.relative_to(var_dir).as_posix()] = stat.S_IMODE(info.st_mode)
+    return found
+
+
+def test_everything_under_var_dir_is_owner_only(tmp_path: Path) -> None:
+    """During and after a run with a photo: the database and its WAL, photos, keys, the sandbox's state and
+    files and the sandbox admin's password are 0600, in 0700 folders."""
+    product = RunningProduct(tmp_path)
+    try:
+        product.wait_until_up()
+        wait_for_file(product.var_dir / "sandbox-admin.txt")
+        asyncio.run(send_a_photo(product.base_url, 41))
+        running = modes_under(product.var_dir)
+        assert product.stop()[0] == 0
+    finally:
+        product.kill()
+    found = {**running, **modes_under(product.var_dir)}
+    for expected in ("safecity.sqlite3", "safecity.sqlite3-wal", "admin_secret.key", "rewards_secret.key"):
+        assert expected in found
+    assert "sandbox-admin.txt" in found and "sandbox/state.json" in found
+    assert any(name.startswith("photos/") and name.endswith(".jpg") for name in found)
+    assert any(name.startswith("sandbox/files/") for name in found)
+    loose = {
+        name: oct(mode)
+        for name, mode in found.items()
+        if mode != (0o700 if name == "." or (product.var_dir / name).is_dir() else 0o600)
+    }
+    assert loose == {}

@@ -111,12 +111,7 @@
     next.set("lang", event.target.value);
     location.search = next.toString();
   });
-  $("new-user").addEventListener("click", () => {
-    localStorage.setItem("sandbox_user", String(newUserId()));
-    const next = new URLSearchParams(location.search);
-    next.delete("user");
-    location.search = next.toString();
-  });
+  $("new-user").addEventListener("click", () => startAsNewUser());
 
   // ---- rendering ----------------------------------------------------------------------------------
   const ALLOWED_TAGS = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "STRIKE", "DEL", "A", "CODE", "PRE",
@@ -274,11 +269,25 @@
     state.loaded = true;
   }
 
+  function startAsNewUser() {
+    localStorage.setItem("sandbox_user", String(newUserId()));
+    const next = new URLSearchParams(location.search);
+    next.delete("user");
+    location.search = next.toString();
+  }
+
   async function poll() {
     for (;;) {
       try {
         const wait = state.loaded ? 20 : 0;
         const response = await fetch(`/sandbox/api/messages?chat_id=${userId}&after=${state.after}&wait=${wait}`);
+        if (response.status === 403) {
+          // Another browser chats as this person (its chat is not ours to read): become someone new.
+          notice((await response.json()).error, true);
+          await sleep(2500);
+          startAsNewUser();
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         apply(await response.json());
       } catch (error) {

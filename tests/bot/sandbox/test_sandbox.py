@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import AsyncIterator
 from io import BytesIO
@@ -16,6 +17,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from bot.reports.models import Draft, Photo
 from bot.runtime import WebRuntime
+from bot.sandbox.owners import Owners, new_owner_token
 from bot.sandbox.store import Transcript
 from tests.bot.helpers import jpeg_bytes
 
@@ -81,9 +83,14 @@ class SandboxChat:
         return await self.send("button", message_id=entry["message"]["message_id"], data=data)
 
 
+def browser() -> aiohttp.ClientSession:
+    """A browser-like client: it keeps cookies (the sandbox's owner cookie among them), also for 127.0.0.1."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
 @pytest.fixture
 async def chat(sandbox_product: WebRuntime) -> AsyncIterator[SandboxChat]:
-    async with aiohttp.ClientSession() as session:
+    async with browser() as session:
         yield SandboxChat(session, sandbox_product.settings.local_base_url(), 7001)
 
 
@@ -233,3 +240,58 @@ def test_sandbox_photos_are_recoded_without_exif(tmp_path: Path) -> None:
         assert not exifread.process_file(handle, details=False)
     with Image.open(tmp_path / "x.jpg") as image:
         assert max(image.size) <= 1280 and not image.getexif()
+
+
+class TestEachPersonBelongsToOneBrowser:
+    async def test_another_browser_cannot_read_a_persons_chat(self, chat: SandboxChat) -> None:
+        """A shares a phone number in /claim; B's browser asking for A's chat gets 403 and nothing of it."""
+        await chat.send("text", text="/claim")
+        await chat.bot_says()
+        await chat.send("contact", phone_number="+86 138 0013 8000", via_keyboard="1")
+        await chat.bot_says()
+        async with browser() as other:
+            params = {"chat_id": str(chat.chat_id), "after": "0", "lang": "en"}
+            async with other.get(f"{chat.base_url}/sandbox/api/messages", params=params) as response:
+                body = await response.text()
+                assert response.status == 403
+        assert "138 0013" not in body and "another browser" in body
+
+    async def test_another_browser_cannot_act_as_the_person(self, chat: SandboxChat) -> None:
+        """B's browser sending as A is refused; A's chat and the bot see nothing of it."""
+        await chat.send("text", text="/start")
+        await chat.bot_says()
+        async with browser() as other:
+            impostor = SandboxChat(other, chat.base_url, chat.chat_id)
+            refused = await impostor.send("text", text="/claim")
+        assert refused["ok"] is False and "another browser" in refused["error"]
+        await chat.send("text", text="/help")
+        [answer] = await chat.bot_says()
+        texts = [entry["message"].get("text") for entry in chat.seen.values()]
+        assert "/claim" not in texts and answer["message"]["text"].startswith("Commands")
+
+    async def test_a_new_browser_becomes_a_new_person(self, chat: SandboxChat) -> None:
+        """Another browser still chats, as a person of its own."""
+        async with browser() as other:
+            newcomer = SandboxChat(other, chat.base_url, chat.chat_id + 1)
+            assert (await newcomer.send("text", text="/start"))["ok"]
+            assert await newcomer.bot_says()
+
+    async def test_a_cross_origin_post_is_refused(self, chat: SandboxChat) -> None:
+        """A page on another site posting to the sandbox (the person's cookie or not) gets 403."""
+        form = {"kind": "text", "chat_id": str(chat.chat_id), "text": "/start"}
+        headers = {"Origin": "http://evil.example"}
+        async with chat.session.post(f"{chat.base_url}/sandbox/api/send", data=form, headers=headers) as response:
+            assert response.status == 403
+        own = {"Origin": chat.base_url}
+        async with chat.session.post(f"{chat.base_url}/sandbox/api/send", data=form, headers=own) as response:
+            assert response.status == 200
+
+    def test_owners_survive_a_restart(self, tmp_path: Path) -> None:
+        """Claims are on disk at once: after a restart (even a crash) the person is still the same browser's."""
+        first_browser, second_browser = new_owner_token(), new_owner_token()
+        owners = Owners(tmp_path)
+        assert owners.allows(42, first_browser)
+        restarted = Owners(tmp_path)
+        restarted.load()
+        assert not restarted.allows(42, second_browser) and restarted.allows(42, first_browser)
+        assert stat.S_IMODE((tmp_path / "owners.json").stat().st_mode) == 0o600

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.admin.accounts import Role
+from bot.admin.models import StaffUser
 from bot.config import Settings
 from bot.embedded_redis import EmbeddedRedis
 from bot.runtime import WebRuntime
-from tests.admin_client import PASSWORD, AdminClient, make_staff
+from tests.admin_client import AdminClient, make_staff
+from tests.factories import FILED_AT, make_broadcast
 
 
 @pytest.fixture
@@ -36,24 +38,35 @@ async def test_a_logged_in_moderator_keeps_working_while_redis_is_away(
     assert status == 200 and "ana" in page
 
 
-async def login_while_away(client: AdminClient, own_redis: EmbeddedRedis, username: str, language: str) -> str:
-    """Log in while Redis is stopped: the page's status must be 503; returns its text."""
-    await make_staff(username, Role.MODERATOR)
+async def test_logging_in_needs_no_redis(client: AdminClient, own_redis: EmbeddedRedis) -> None:
+    """Sessions and the login throttle live in the database: staff log in while Redis is away."""
+    await make_staff("ben", Role.MODERATOR)
     own_redis.stop()
-    await client.get("/admin/login")
+    assert await client.login("ben") == 200
+
+
+async def preview_while_away(client: AdminClient, own_redis: EmbeddedRedis, username: str, language: str) -> str:
+    """Ask for a broadcast preview (a job) while Redis is stopped: the answer must be 503; returns its text."""
+    staff = await make_staff(username, Role.OFFICIAL)
+    await StaffUser.filter(id=staff.id).update(telegram_user_id=700_000 + staff.id)
+    broadcast = await make_broadcast(FILED_AT, scheduled=False)
+    assert await client.login(username) == 200
+    await client.get(f"/admin/broadcasts/{broadcast.id}")
+    own_redis.stop()
     client.session.headers["Accept-Language"] = language
-    status, text = await client.post("/admin/login", {"username": username, "password": PASSWORD})
+    status, text = await client.post(f"/admin/broadcasts/{broadcast.id}/preview")
     assert status == 503
     return text
 
 
-async def test_a_login_while_redis_is_away_is_a_clear_503_then_works_once_it_is_back(
+async def test_an_action_needing_redis_is_a_clear_503_then_works_once_it_is_back(
     client: AdminClient, own_redis: EmbeddedRedis
 ) -> None:
-    assert "try again in a few seconds" in await login_while_away(client, own_redis, "ben", "en-US,en;q=0.9")
+    assert "try again in a few seconds" in await preview_while_away(client, own_redis, "ben", "en-US,en;q=0.9")
     own_redis.start()
-    assert await client.login("ben") == 200
+    status, page = await client.post("/admin/broadcasts/1/preview")
+    assert status == 200 and "try again" not in page
 
 
 async def test_the_503_speaks_the_readers_language(client: AdminClient, own_redis: EmbeddedRedis) -> None:
-    assert "请几秒钟后重试" in await login_while_away(client, own_redis, "chen", "zh-CN,zh;q=0.9")
+    assert "请几秒钟后重试" in await preview_while_away(client, own_redis, "chen", "zh-CN,zh;q=0.9")
