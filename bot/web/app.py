@@ -21,33 +21,51 @@ RouteSetup = Callable[[web.Application], None]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",  # no inline scripts, no event-handler attributes
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """No inline scripts or styles, nothing from elsewhere but the images named (the map's tile server)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",  # no inline scripts, no event-handler attributes
+            "style-src 'self'",
+            " ".join(("img-src 'self' data: blob:", *image_origins)),
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
-    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
-}
+
+
+def tile_origin(url_template: str) -> str | None:
+    """Where a map tile URL template fetches from, as a CSP source ({s} subdomains become a wildcard)."""
+    parts = urlsplit(url_template.replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc or "{" in parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def security_headers(image_origins: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(image_origins),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
+        "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    }
 
 
 async def healthz(_: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def add_security_headers(_: web.Request, response: web.StreamResponse) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+def header_adder(headers: dict[str, str]) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    async def add_security_headers(_: web.Request, response: web.StreamResponse) -> None:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+
+    return add_security_headers
 
 
 def same_origin(origin: str, request: web.Request, public_url: str) -> bool:
@@ -80,7 +98,8 @@ def create_app(services: Services, ptb: BotApplication, route_setups: list[Route
     )
     app[services_key] = services
     app[ptb_key] = ptb
-    app.on_response_prepare.append(add_security_headers)
+    tiles = tile_origin(settings.map_tile_url_template)
+    app.on_response_prepare.append(header_adder(security_headers((tiles,) if tiles else ())))
     if settings.webhook_enabled:  # polling and the sandbox take no updates over HTTP: nothing to forge
         app.router.add_post(settings.webhook_path, telegram_webhook)
     app.router.add_get("/healthz", healthz)

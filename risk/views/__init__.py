@@ -18,6 +18,7 @@ from bot.features import NavItem, Panel
 from bot.i18n import N_
 from risk.views import bulletins, rules, trends
 from risk.views import map as map_views
+from risk.levels import LEVEL_COLOURS
 from risk.views.panels import cell_level_panel, district_panel
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -34,8 +35,20 @@ PANELS = (
 )
 
 
+LEVELS_CSS = ".risk-swatch { display: inline-block; width: .9em; height: .9em; vertical-align: middle; }\n" + "\n".join(
+    f".risk-swatch-{level.value} {{ background: {colour}; }}\n.risk-text-{level.value} {{ color: {colour}; }}"
+    for level, colour in LEVEL_COLOURS.items()
+)
+
+
+async def levels_css(_: web.Request) -> web.Response:
+    """The four levels' colours as classes, for pages that show a level (style attributes are not allowed)."""
+    return web.Response(text=LEVELS_CSS, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
 def setup_routes(app: web.Application) -> None:
     router = app.router
+    router.add_get("/risk/levels.css", levels_css)  # before the static route: the colours come from one place
     router.add_static("/static/risk", STATIC_DIR, name="risk_static")
     router.add_static("/static/leaflet", xstatic.pkg.leaflet.BASE_DIR, name="risk_leaflet")
     router.add_static("/static/leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR, name="risk_cluster")

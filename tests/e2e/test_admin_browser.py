@@ -33,6 +33,13 @@ pytestmark = [
 ]
 
 
+def csp_refusals(page: Any) -> list[str]:
+    """Collect what the Content-Security-Policy blocks on `page`: a page that relies on any of it is broken."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
+
+
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
@@ -44,8 +51,11 @@ async def page() -> AsyncIterator[Any]:
             args=CHROMIUM_ARGS,
         )
         context = await browser.new_context(locale="en-US")
-        yield await context.new_page()
+        new_page = await context.new_page()
+        refused = csp_refusals(new_page)
+        yield new_page
         await browser.close()
+        assert refused == [], refused
 
 
 async def test_moderator_rejects_a_report_with_a_reason(product: WebRuntime, page: Any) -> None:

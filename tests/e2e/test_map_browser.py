@@ -15,7 +15,7 @@ from risk.levels import LEVEL_COLOURS, RiskLevel
 from risk.models import CellRisk
 from tests.admin_client import PASSWORD, make_staff
 from tests.conftest import FrozenClock
-from tests.e2e.test_admin_browser import CHROMIUM_ARGS, EXECUTABLE
+from tests.e2e.test_admin_browser import CHROMIUM_ARGS, EXECUTABLE, csp_refusals
 from tests.factories import HUANGPU, JINGAN, make_report, make_resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(EXECUTABLE is None, reason="no Chromium installed")]
@@ -31,8 +31,10 @@ async def zh_page() -> AsyncIterator[tuple[Any, list[str]]]:
         page = await context.new_page()
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
+        refused = csp_refusals(page)
         yield page, requested
         await browser.close()
+        assert refused == [], refused
 
 
 async def test_the_map_shows_levels_and_reports_and_opens_both(

@@ -16,6 +16,7 @@ from playwright.sync_api import Geolocation, Page, expect, sync_playwright
 
 from tests.bot.helpers import jpeg_bytes
 from tests.e2e.running import RunningProduct
+from tests.e2e.test_admin_browser import csp_refusals
 from tests.photos import PHOTOS_DIR
 
 pytestmark = pytest.mark.browser
@@ -108,6 +109,7 @@ def test_a_person_files_a_report_through_the_sandbox_page(product_process: Runni
                 viewport={"width": 900, "height": 1700},
             )
             page = context.new_page()
+            refused = csp_refusals(page)
             page.set_default_timeout(10_000)
             page.goto(f"{product_process.base_url}/sandbox?lang=en&user=424242")
             report_id = file_report_in_the_browser(page, a_photo(tmp_path), description)
@@ -118,6 +120,7 @@ def test_a_person_files_a_report_through_the_sandbox_page(product_process: Runni
     code, left_running = product_process.stop()
     assert code == 0, product_process.log_path.read_text()
     assert left_running == []  # the embedded redis-server stopped with the product
+    assert refused == [], refused
     with sqlite3.connect(product_process.var_dir / "safecity.sqlite3") as db:
         row = db.execute(
             "SELECT reporter_id, category, description, lat, lon FROM report WHERE id = ?", (report_id,)
