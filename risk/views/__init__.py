@@ -16,9 +16,9 @@ from aiohttp import web
 from bot.admin.accounts import Role
 from bot.features import NavItem, Panel
 from bot.i18n import N_
+from risk.levels import LEVEL_COLOURS
 from risk.views import bulletins, rules, trends
 from risk.views import map as map_views
-from risk.levels import LEVEL_COLOURS
 from risk.views.panels import cell_level_panel, district_panel
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
