@@ -8,6 +8,7 @@ exact distances on the few rows it returns.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,10 +104,28 @@ async def spatial_query(
     return placeholders_for(dialect, sql), params
 
 
+#: Whether each database (keyed by its root connection object) has the PostGIS index. Migration 0002
+#: decides that once for good, so a process asks once rather than paying a round trip per query; an
+#: index built later by hand is picked up at the next start.
+_geography_index_known: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 async def _has_geography_index(client: Any) -> bool:
-    """Whether migration 0002 found PostGIS and built the GiST index (asked each time: it is cheap)."""
-    rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
-    return bool(rows and rows[0]["present"])
+    """Whether migration 0002 found PostGIS and built the GiST index (asked once per process and database)."""
+    root = _root_client(client)
+    known = _geography_index_known.get(root)
+    if known is None:
+        rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
+        known = _geography_index_known[root] = bool(rows and rows[0]["present"])
+    return known
+
+
+def _root_client(client: Any) -> Any:
+    """The pool-owning client behind a transaction's wrapper (tortoise keeps it as `_parent`), so a
+    query inside a transaction shares the answer of the queries outside it."""
+    while (parent := getattr(client, "_parent", None)) is not None:
+        client = parent
+    return client
 
 
 def placeholders_for(dialect: str, sql: str) -> str:
