@@ -51,12 +51,10 @@ messages: $(STAMP)  ## re-extract strings and merge them into every catalogue
 check-messages: $(STAMP)  ## fail when messages.pot is stale or a Chinese string is missing
 	$(BIN)/python -m bot.i18n_check
 
-bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearby seeds a million reports)
-	$(BIN)/python bench/photo_intake.py
-	$(BIN)/python bench/nearby.py
-	$(BIN)/python bench/reward_evaluation.py
-	$(BIN)/python bench/broadcast.py
-	$(BIN)/python bench/forecast.py
+bench: $(STAMP)  ## every bench/*.py at its issue's scale, in name order; one that fails does not stop the rest
+	@failed=""; for script in bench/[a-z]*.py; do \
+		echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; \
+	done; test -z "$$failed" || { echo "missed a target or failed:$$failed"; exit 1; }
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
