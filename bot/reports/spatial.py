@@ -49,13 +49,10 @@ async def rows_within(
     filters: Sequence[Filter],
     *,
     open_only: bool = False,
-    with_photos: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rows of `report AS r` (and its `photo AS p` rows) in the index's answer for the circle; not yet exact."""
+    """Rows of `report AS r` in the index's answer for the circle; not yet exact."""
     client = Report._meta.db
-    sql, params = await spatial_query(
-        client, lat, lon, radius_m, columns, filters, open_only=open_only, with_photos=with_photos
-    )
+    sql, params = await spatial_query(client, lat, lon, radius_m, columns, filters, open_only=open_only)
     return list(await client.execute_query_dict(sql, params))
 
 
@@ -68,7 +65,6 @@ async def spatial_query(
     filters: Sequence[Filter],
     *,
     open_only: bool = False,
-    with_photos: bool = False,
 ) -> tuple[str, list[object]]:
     """The SQL (in the client's placeholder style) that asks the spatial index for the circle's box.
 
@@ -97,9 +93,6 @@ async def spatial_query(
     for condition, values in filters:
         where += f" AND {condition}"
         params.extend(values)
-    if with_photos:  # SQLite: CROSS keeps the photos the inner loop (by photo_report_idx)
-        source += " CROSS JOIN" if dialect == "sqlite" else " JOIN"
-        source += " photo AS p ON p.report_id = r.id"
     sql = f"SELECT {columns} FROM {source} WHERE {where}"  # only our own fragments, values are bound
     return placeholders_for(dialect, sql), params
 
