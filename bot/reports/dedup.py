@@ -135,8 +135,8 @@ async def _reports_by_id(ids: Iterable[int]) -> dict[int, Report]:
 # --- photo matches ---------------------------------------------------------------------------
 
 
-async def similar_photo_reports(
-    phash: str,
+async def photo_matches(
+    phashes: Iterable[str],
     lat: float,
     lon: float,
     *,
@@ -145,31 +145,10 @@ async def similar_photo_reports(
     exclude_report_id: int | None = None,
     exclude_reporter_id: int | None = None,
 ) -> list[PhotoMatch]:
-    """Reports within `within_m`, of any category and status, with a photo at most `max_distance`
-    bits from `phash`; closest photo first. Blank-image hashes match nothing."""
-    return await _similar_to_any(
-        [phash],
-        lat,
-        lon,
-        within_m,
-        max_distance,
-        exclude_report_id=exclude_report_id,
-        exclude_reporter_id=exclude_reporter_id,
-    )
-
-
-async def _similar_to_any(
-    phashes: Iterable[str],
-    lat: float,
-    lon: float,
-    within_m: float,
-    max_distance: int,
-    *,
-    exclude_report_id: int | None = None,
-    exclude_reporter_id: int | None = None,
-) -> list[PhotoMatch]:
-    """The best match per report over several photos (a report has up to three): one indexed query
-    for all of them (bot.reports.photo_index), then exact bits and metres on the few rows it returns."""
+    """Reports within `within_m`, of any category and status, with a photo at most `max_distance` bits
+    from one of `phashes` (a report has up to three), each with its closest photo; closest first.
+    Blank-image hashes match nothing. One indexed query for all the photos (bot.reports.photo_index),
+    then exact bits and metres on the few rows it returns."""
     wanted = [phash for phash in set(phashes) if is_informative(phash)]
     if not wanted:
         return []
@@ -209,12 +188,12 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
     assert draft.lon is not None
     assert draft.category is not None
     phashes = await Photo.filter(draft_id=draft.id).values_list("phash", flat=True)
-    matches = await _similar_to_any(
+    matches = await photo_matches(
         (str(phash) for phash in phashes),
         draft.lat,
         draft.lon,
-        rules.photo_radius_m,
-        rules.photo_max_hamming,
+        within_m=rules.photo_radius_m,
+        max_distance=rules.photo_max_hamming,
         exclude_reporter_id=draft.resident_id,
     )
     nearby = []
@@ -242,12 +221,12 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
 async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[DuplicateFlag]:
     """Record, for moderators, each earlier report with a near-identical photo (idempotent)."""
     phashes = await Photo.filter(report_id=report.id).values_list("phash", flat=True)
-    matches = await _similar_to_any(
+    matches = await photo_matches(
         (str(phash) for phash in phashes),
         report.lat,
         report.lon,
-        rules.photo_radius_m,
-        rules.photo_max_hamming,
+        within_m=rules.photo_radius_m,
+        max_distance=rules.photo_max_hamming,
         exclude_report_id=report.id,
     )
     flags = []

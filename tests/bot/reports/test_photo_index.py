@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tortoise.transactions import in_transaction
 
-from bot.reports.dedup import similar_photo_reports
+from bot.reports.dedup import photo_matches
 from bot.reports.geo import distance_m
 from bot.reports.models import Photo, Report, Resident
 from bot.reports.photo_index import BANDS, band_probes, near_hash_condition, near_photos
@@ -109,7 +109,7 @@ async def test_near_photos_finds_exactly_the_photos_within_the_distance(
 async def test_intake_photo_match_is_the_brute_force_answer(
     orm: None, query: int, archive: list[tuple[set[int], float, float]]
 ) -> None:
-    """similar_photo_reports (1 km, 8 bits) returns the reports a full scan with haversine and Hamming returns."""
+    """photo_matches (1 km, 8 bits) returns the reports a full scan with haversine and Hamming returns."""
     query ^= 0xA4B1653289FE710F  # hypothesis favours small numbers: move them to a real photo's hash
     assume(bin(query).count("1") >= 20)  # an informative hash: blank-image hashes match nothing by design
     stored = [flipped(query, flips) for flips, _, _ in archive]
@@ -126,7 +126,7 @@ async def test_intake_photo_match_is_the_brute_force_answer(
         for report_id, value, (lat, lon) in zip(report_ids, stored, positions, strict=True)
         if hamming(query, value) <= 8 and distance_m(*CENTRE, lat, lon) <= 1000 and bin(value).count("1") >= 16
     }
-    found = await similar_photo_reports(hex16(query), *CENTRE)
+    found = await photo_matches([hex16(query)], *CENTRE)
     assert {(match.report.id, match.phash_distance) for match in found} == expected
 
 
