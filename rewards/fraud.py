@@ -97,28 +97,27 @@ async def signals_for(
 async def _near_photos(
     phashes: Sequence[str], excluded_report_ids: Sequence[int], since: datetime, rules: FraudRules
 ) -> list[PhotoRow]:
-    """Filed photos of other reports in the look-back window that are close to one of `phashes`.
+    """Every photo of the other reports that have a photo close to one of `phashes`, filed since `since`.
 
-    The pHash band indexes (bot.reports.photo_index) return the few photos that can be close, which
-    are checked exactly; the reports they belong to are then read with all their photos."""
+    The pHash band indexes (bot.reports.photo_index) return the few photos that can be close, checked
+    exactly; one more query reads those reports' photos, with the filing times the window needs."""
     mine = [phash for phash in set(phashes) if informative(phash, rules)]
-    if not mine:
-        return []
     excluded = list(excluded_report_ids) or [0]
-    filters: list[Filter] = [
-        ("p.report_id IS NOT NULL", []),
-        # Bound as the ORM stores it (SQLite keeps datetimes as text).
-        ("p.created_at >= ?", [Photo._meta.fields_map["created_at"].to_db_value(since, Photo)]),
-        (f"p.report_id NOT IN ({', '.join('?' * len(excluded))})", excluded),
-    ]
-    near = await near_photos(mine, rules.phash_max_distance, "p.report_id", filters)
-    close = sorted({int(photo.row["report_id"]) for photo in near})
-    if not close:
+    not_excluded: Filter = (f"p.report_id NOT IN ({', '.join('?' * len(excluded))})", excluded)
+    near = await near_photos(mine, rules.phash_max_distance, [not_excluded]) if mine else []
+    close_phashes = {(photo.report_id, photo.phash) for photo in near if informative(photo.phash, rules)}
+    if not close_phashes:
         return []
-    matched = await Photo.filter(report_id__in=close).values_list(
-        "report_id", "phash", "report__reporter_id", "report__created_at"
+    photos = await Photo.filter(report_id__in=sorted({report_id for report_id, _ in close_phashes})).values_list(
+        "report_id", "phash", "created_at", "report__reporter_id", "report__created_at"
     )
-    return [PhotoRow(int(report_id), int(reporter), str(phash), filed) for report_id, phash, reporter, filed in matched]
+    in_window = {(int(report_id), str(phash)) for report_id, phash, taken_in, _, _ in photos if taken_in >= since}
+    close = {report_id for report_id, phash in close_phashes & in_window}
+    return [
+        PhotoRow(int(report_id), int(reporter), str(phash), filed)
+        for report_id, phash, _, reporter, filed in photos
+        if report_id in close
+    ]
 
 
 async def _burst(evidence: Report, rules: FraudRules) -> list[dict[str, Any]]:

@@ -150,25 +150,20 @@ async def photo_matches(
     Blank-image hashes match nothing. One indexed query for all the photos (bot.reports.photo_index),
     then exact bits and metres on the few rows it returns."""
     wanted = [phash for phash in set(phashes) if is_informative(phash)]
-    if not wanted:
-        return []
+    closest: dict[int, int] = {}  # report id -> bits of its closest photo
+    for near in await near_photos(wanted, max_distance):
+        if is_informative(near.phash) and near.phash_distance < closest.get(near.report_id, 65):
+            closest[near.report_id] = near.phash_distance
+    # The box in SQL keeps a hash common across the city (a poster, a logo) from loading every report.
     box = bounding_box(lat, lon, within_m)
-    filters: list[Filter] = [("r.lat BETWEEN ? AND ?", [box.min_lat, box.max_lat])]
-    filters.append(("r.lon BETWEEN ? AND ?", [box.min_lon, box.max_lon]))
-    if exclude_report_id is not None:
-        filters.append(("r.id <> ?", [exclude_report_id]))
-    if exclude_reporter_id is not None:
-        filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
-    rows = await near_photos(wanted, max_distance, "r.id, r.lat, r.lon", filters, join_report=True)
-    best: dict[int, tuple[int, float]] = {}
-    for near in rows:
-        if not is_informative(near.row["near_phash"]):
-            continue
-        report_id, metres = int(near.row["id"]), distance_m(lat, lon, near.row["lat"], near.row["lon"])
-        if metres <= within_m and (near.phash_distance, metres) < best.get(report_id, (65, 0.0)):
-            best[report_id] = (near.phash_distance, metres)
-    reports = await _reports_by_id(best)
-    matches = [PhotoMatch(reports[rid], metres, bits) for rid, (bits, metres) in best.items() if rid in reports]
+    nearby = Report.filter(
+        id__in=list(closest), lat__gte=box.min_lat, lat__lte=box.max_lat, lon__gte=box.min_lon, lon__lte=box.max_lon
+    )
+    matches = []
+    for report in await nearby if closest else []:
+        metres = distance_m(lat, lon, report.lat, report.lon)
+        if metres <= within_m and report.id != exclude_report_id and report.reporter_id != exclude_reporter_id:
+            matches.append(PhotoMatch(report, metres, closest[report.id]))
     return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
 
 
