@@ -14,6 +14,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
 from bot.reports.dedup import is_informative
 from bot.reports.models import Photo, Report
 from bot.reports.photo_index import near_photos
@@ -142,8 +145,10 @@ async def _queue_share(evidence: Report, rules: FraudRules, zone: ZoneInfo) -> l
         created_at__lt=end,
     )
     queue = queue.filter(area=evidence.area) if evidence.area is not None else queue.filter(area__isnull=True)
-    total = await queue.count()
-    mine = await queue.filter(reporter_id=evidence.reporter_id).count()
+    [counts] = await queue.annotate(
+        total=Count("id"), mine=Count("id", _filter=Q(reporter_id=evidence.reporter_id))
+    ).values("total", "mine")  # one statement for both counts
+    total, mine = int(counts["total"] or 0), int(counts["mine"] or 0)
     if total < rules.queue_share_min_reports or mine * 100 <= rules.max_queue_share_pct * total:
         return []
     return [
