@@ -134,26 +134,17 @@ async def test_intake_photo_match_is_the_brute_force_answer(
 async def test_malformed_stored_hashes_are_skipped_not_fatal(orm: None) -> None:
     """A stored hash that is not 16 hex digits (legacy rows, hand edits) matches nothing and hides nothing."""
     report_ids = await _archive([0xA4B1653289FE7100])
-    await Photo.create(
-        report_id=report_ids[0],
-        owner_id=2,
-        storage_key="k",
-        thumbnail_key="t",
-        sha256="",
-        phash="a4b165zz89fe710f",
-        width_px=1,
-        height_px=1,
-    )
-    await Photo.create(
-        report_id=report_ids[0],
-        owner_id=2,
-        storage_key="k",
-        thumbnail_key="t",
-        sha256="",
-        phash="p",
-        width_px=1,
-        height_px=1,
-    )
+    for malformed in ("a4b165zz89fe710f", "p"):
+        await Photo.create(
+            report_id=report_ids[0],
+            owner_id=2,
+            storage_key="k",
+            thumbnail_key="t",
+            sha256="",
+            phash=malformed,
+            width_px=1,
+            height_px=1,
+        )
     for max_distance in (8, 20):  # the indexed query and the scan
         found = await near_photos(["a4b1653289fe710f"], max_distance)
         assert [(near.report_id, near.phash, near.phash_distance) for near in found] == [
