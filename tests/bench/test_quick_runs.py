@@ -27,6 +27,18 @@ FIGURE_LINES = {
     ],
     "nearby.py": [rf"^nearby: p50 {NUMBER} ms, p95 {NUMBER} ms at {NUMBER} reports"],
     "queue_page.py": [rf"^queue page: p50 {NUMBER} ms, p95 {NUMBER} ms at {NUMBER} reports"],
+    "photo_match.py": [
+        rf"^photo match: p50 {NUMBER} ms, p95 {NUMBER} ms at {NUMBER} reports",
+        rf"^duplicate check \(check_draft, all of it\): p50 {NUMBER} ms, p95 {NUMBER} ms",
+    ],
+    "reward_evaluation.py": [
+        rf"^reward decision: mean {NUMBER} ms, p50 {NUMBER} ms, p95 {NUMBER} ms at {NUMBER} archived photos",
+        r"^outcomes: granted \d+, held \d+",  # both paths timed: booked grants and held ones
+    ],
+    "photo_intake.py": [
+        rf"^photo_intake \(CPU, best of 1\): .* ratio {NUMBER}x",
+        rf"^intake step \(getFile \+ download \+ add_photo to the stored row\): mean {NUMBER} ms",
+    ],
 }
 #: Benches whose owner is still giving them a quick mode; run as soon as their source mentions --quick.
 QUICK_MODE_PENDING = {"broadcast.py"}
