@@ -14,13 +14,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
+from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from bot.reports.dedup import is_informative
 from bot.reports.models import Photo, Report
+from bot.reports.photo_index import near_photos
 from bot.reports.photos import phash_distance
-from bot.reports.spatial import placeholders_for
+from bot.reports.spatial import Filter
 from rewards.rules import FraudRules, month_bounds
 
 
@@ -99,54 +100,27 @@ async def signals_for(
 async def _near_photos(
     phashes: Sequence[str], excluded_report_ids: Sequence[int], since: datetime, rules: FraudRules
 ) -> list[PhotoRow]:
-    """Filed photos of other reports in the look-back window that are close to one of `phashes`.
+    """Every photo of the other reports that have a photo close to one of `phashes`, filed since `since`.
 
-    A linear scan of two narrow columns (fine for a city pilot: see bench/reward_evaluation.py); the
-    few close ones are then joined to their reports. A BK-tree or pHash-prefix index is the next step.
-    """
-    mine = [int(phash, 16) for phash in set(phashes) if informative(phash, rules)]
-    if not mine:
-        return []
-    report_ids, hashes = await _filed_hashes(excluded_report_ids, since)
-    close = _close_report_ids(report_ids, hashes, mine, rules.phash_max_distance)
-    if not close:
-        return []
-    matched = await Photo.filter(report_id__in=sorted(close)).values_list(
-        "report_id", "phash", "report__reporter_id", "report__created_at"
-    )
-    return [PhotoRow(int(report_id), int(reporter), str(phash), filed) for report_id, phash, reporter, filed in matched]
-
-
-async def _filed_hashes(
-    excluded_report_ids: Sequence[int], since: datetime
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
-    """Report ids and pHashes (as uint64) of every filed photo since `since`, bar the excluded reports.
-
-    Plain SQL into arrays: over a city's archive the ORM's per-row machinery costs several times the
-    comparison itself (bench/reward_evaluation.py). Values are bound, converted as the ORM stores them."""
-    client = Photo._meta.db
+    The pHash band indexes (bot.reports.photo_index) return the few photos that can be close, checked
+    exactly; one more query reads those reports' photos, with the filing times the window needs."""
+    mine = [phash for phash in set(phashes) if informative(phash, rules)]
     excluded = list(excluded_report_ids) or [0]
-    since_value = Photo._meta.fields_map["created_at"].to_db_value(since, Photo)
-    sql = (
-        f"SELECT report_id, phash FROM {Photo._meta.db_table} WHERE report_id IS NOT NULL "
-        f"AND length(phash) = 16 AND created_at >= ? AND report_id NOT IN ({', '.join('?' * len(excluded))})"
+    not_excluded: Filter = (f"p.report_id NOT IN ({', '.join('?' * len(excluded))})", excluded)
+    near = await near_photos(mine, rules.phash_max_distance, [not_excluded]) if mine else []
+    close_phashes = {(photo.report_id, photo.phash) for photo in near if informative(photo.phash, rules)}
+    if not close_phashes:
+        return []
+    photos = await Photo.filter(report_id__in=sorted({report_id for report_id, _ in close_phashes})).values_list(
+        "report_id", "phash", "created_at", "report__reporter_id", "report__created_at"
     )
-    _, rows = await client.execute_query(placeholders_for(client.capabilities.dialect, sql), [since_value, *excluded])
-    report_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    # 16 hex digits per photo, one big-endian uint64 each.
-    hex_digits = "".join([row[1] for row in rows])
-    hashes = np.frombuffer(bytes.fromhex(hex_digits), dtype=">u8").astype(np.uint64)
-    return report_ids, hashes
-
-
-def _close_report_ids(
-    report_ids: npt.NDArray[np.int64], hashes: npt.NDArray[np.uint64], mine: Sequence[int], limit_bits: int
-) -> set[int]:
-    """Report ids whose photo is within `limit_bits` of one of `mine`: XOR and a popcount, vectorised."""
-    near = np.zeros(len(hashes), dtype=bool)
-    for value in mine:
-        near |= np.bitwise_count(hashes ^ np.uint64(value)) <= limit_bits
-    return {int(report_id) for report_id in report_ids[near]}
+    in_window = {(int(report_id), str(phash)) for report_id, phash, taken_in, _, _ in photos if taken_in >= since}
+    close = {report_id for report_id, phash in close_phashes & in_window}
+    return [
+        PhotoRow(int(report_id), int(reporter), str(phash), filed)
+        for report_id, phash, _, reporter, filed in photos
+        if report_id in close
+    ]
 
 
 async def _burst(evidence: Report, rules: FraudRules) -> list[dict[str, Any]]:
@@ -171,8 +145,10 @@ async def _queue_share(evidence: Report, rules: FraudRules, zone: ZoneInfo) -> l
         created_at__lt=end,
     )
     queue = queue.filter(area=evidence.area) if evidence.area is not None else queue.filter(area__isnull=True)
-    total = await queue.count()
-    mine = await queue.filter(reporter_id=evidence.reporter_id).count()
+    [counts] = await queue.annotate(
+        total=Count("id"), mine=Count("id", _filter=Q(reporter_id=evidence.reporter_id))
+    ).values("total", "mine")  # one statement for both counts
+    total, mine = int(counts["total"] or 0), int(counts["mine"] or 0)
     if total < rules.queue_share_min_reports or mine * 100 <= rules.max_queue_share_pct * total:
         return []
     return [

@@ -6,6 +6,7 @@ moderators do, `make_rewardable_report` is the accepted, verified report rewards
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -133,6 +134,50 @@ async def make_rewardable_report(
             exif_taken_at=exif_taken_at,
         )
     return await Report.get(id=report.id)
+
+
+async def make_archived_photos(
+    phashes: Sequence[str],
+    reporter_ids: Sequence[int],
+    *,
+    positions: Sequence[tuple[float, float]] | None = None,
+    filed_at: datetime = FILED_AT,
+) -> list[int]:
+    """An archive to search: one fixed report with one photo per pHash (by the reporters taken in turn, at
+    `positions` or HUANGPU), inserted in bulk rather than walked through the lifecycle; returns report ids."""
+    where = positions or [HUANGPU] * len(phashes)
+    reports = [
+        Report(
+            reporter_id=reporter_ids[n % len(reporter_ids)],
+            status=Status.FIXED,
+            category="traffic",
+            lat=lat,
+            lon=lon,
+            location_source="shared",
+            language="en",
+        )
+        for n, (lat, lon) in enumerate(where)
+    ]
+    await Report.bulk_create(reports)
+    report_ids = sorted(report.id for report in await Report.all().order_by("-id").limit(len(reports)).only("id"))
+    await Report.filter(id__in=report_ids).update(created_at=filed_at)
+    await Photo.bulk_create(
+        [
+            Photo(
+                report_id=report_id,
+                owner_id=reporter_ids[n % len(reporter_ids)],
+                storage_key=f"k{report_id}",
+                thumbnail_key=f"t{report_id}",
+                sha256="0" * 64,
+                phash=phash,
+                width_px=10,
+                height_px=10,
+            )
+            for n, (report_id, phash) in enumerate(zip(report_ids, phashes, strict=True))
+        ]
+    )
+    await Photo.filter(report_id__in=report_ids).update(created_at=filed_at)
+    return report_ids
 
 
 async def follow(report: Report, resident: Resident) -> None:

@@ -14,7 +14,11 @@ from functools import cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PHOTOS_DIR = REPO_ROOT.parent / "shared" / "photos"
+#: Next to the main checkout, or next to the worktrees' directory (a checkout under wt/).
+PHOTOS_DIR = next(
+    (path for base in (REPO_ROOT.parent, REPO_ROOT.parents[1]) if (path := base / "shared" / "photos").is_dir()),
+    REPO_ROOT.parent / "shared" / "photos",
+)
 MANIFEST_PATH = PHOTOS_DIR / "MANIFEST.csv"
 
 _NOTE_FIELD_RE = re.compile(r"\b(sha256|phash)=([0-9a-f]*)")

@@ -29,6 +29,7 @@ from bot.admin.security import (
 )
 from bot.admin.staff import setup_routes as setup_staff_pages
 from bot.admin.throttle import USERNAME_MAX_CHARS
+from bot.config import Settings
 from bot.features import NavItem
 from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.web.keys import services_key
@@ -123,6 +124,14 @@ def local_time(moment: datetime | None, zone: ZoneInfo, fmt: str) -> str:
     return moment.astimezone(zone).strftime(fmt) if moment is not None else "-"
 
 
+def install_template_helpers(env: jinja2.Environment, settings: Settings) -> None:
+    """The filters and globals every admin template may use (also for bench/queue_page.py's renders)."""
+    zone = ZoneInfo(settings.local_timezone)
+    env.filters["local"] = lambda moment, fmt="%Y-%m-%d %H:%M": local_time(moment, zone, fmt)
+    env.globals["timezone_name"] = settings.local_timezone
+    env.globals["map_url"] = lambda lat, lon: settings.map_url_template.format(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+
+
 def setup_admin(app: web.Application) -> None:
     """Install sessions, CSRF, templates and the shell routes; features then add their pages."""
     services = app[services_key]
@@ -139,10 +148,7 @@ def setup_admin(app: web.Application) -> None:
         context_processors=[template_context],
         autoescape=True,
     )
-    zone = ZoneInfo(settings.local_timezone)
-    env.filters["local"] = lambda moment, fmt="%Y-%m-%d %H:%M": local_time(moment, zone, fmt)
-    env.globals["timezone_name"] = settings.local_timezone
-    env.globals["map_url"] = lambda lat, lon: settings.map_url_template.format(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+    install_template_helpers(env, settings)
     app.router.add_get("/", root)
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login_submit)

@@ -1,7 +1,8 @@
 """Duplicate detection at intake: open reports nearby, near-identical photos, and "me too" followers.
 
-The spatial index (bot.reports.spatial) narrows a million reports to the few in a bounding box;
-exact haversine distances then decide and sort. Also owns `DuplicateFlag` rows (likely photo
+The spatial index (bot.reports.spatial) narrows a million reports to the few in a bounding box, the
+pHash band indexes (bot.reports.photo_index) a million photos to the few with a similar hash; exact
+haversine and Hamming distances then decide and sort. Also owns `DuplicateFlag` rows (likely photo
 duplicates, for moderators) and the `ReportFollower` rows made at intake."""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from tortoise.functions import Count
 
 from bot.reports.geo import distance_m
 from bot.reports.models import Draft, DuplicateFlag, Photo, Report, ReportFollower, Resident
-from bot.reports.photos import phash_distance
-from bot.reports.spatial import Filter, in_list, rows_within
+from bot.reports.photo_index import near_photos
+from bot.reports.spatial import Filter, bounding_box, in_list, rows_within
 from bot.reports.statuses import OPEN_STATUSES
 
 #: A real pHash sets about half of its 64 bits (they are thresholded at the median); a blank or flat
@@ -134,8 +135,8 @@ async def _reports_by_id(ids: Iterable[int]) -> dict[int, Report]:
 # --- photo matches ---------------------------------------------------------------------------
 
 
-async def similar_photo_reports(
-    phash: str,
+async def photo_matches(
+    phashes: Iterable[str],
     lat: float,
     lon: float,
     *,
@@ -144,54 +145,26 @@ async def similar_photo_reports(
     exclude_report_id: int | None = None,
     exclude_reporter_id: int | None = None,
 ) -> list[PhotoMatch]:
-    """Reports within `within_m`, of any category and status, with a photo at most `max_distance`
-    bits from `phash`; closest photo first. Blank-image hashes match nothing."""
-    if not is_informative(phash):
-        return []
-    filters: list[Filter] = []
-    if exclude_report_id is not None:
-        filters.append(("r.id <> ?", [exclude_report_id]))
-    if exclude_reporter_id is not None:
-        filters.append(("r.reporter_id <> ?", [exclude_reporter_id]))
-    rows = await rows_within(lat, lon, within_m, "r.id, r.lat, r.lon, p.phash", filters, with_photos=True)
-    best: dict[int, tuple[int, float]] = {}
-    for row in rows:
-        if not is_informative(row["phash"]):
-            continue
-        bits = phash_distance(phash, row["phash"])
-        metres = distance_m(lat, lon, row["lat"], row["lon"])
-        if bits <= max_distance and metres <= within_m and (bits, metres) < best.get(row["id"], (65, 0.0)):
-            best[row["id"]] = (bits, metres)
-    reports = await _reports_by_id(best)
-    matches = [PhotoMatch(reports[rid], metres, bits) for rid, (bits, metres) in best.items() if rid in reports]
+    """Reports within `within_m`, of any category and status, with a photo at most `max_distance` bits
+    from one of `phashes` (a report has up to three), each with its closest photo; closest first.
+    Blank-image hashes match nothing. One indexed query for all the photos (bot.reports.photo_index),
+    then exact bits and metres on the few rows it returns."""
+    wanted = [phash for phash in set(phashes) if is_informative(phash)]
+    closest: dict[int, int] = {}  # report id -> bits of its closest photo
+    for near in await near_photos(wanted, max_distance):
+        if is_informative(near.phash) and near.phash_distance < closest.get(near.report_id, 65):
+            closest[near.report_id] = near.phash_distance
+    # The box in SQL keeps a hash common across the city (a poster, a logo) from loading every report.
+    box = bounding_box(lat, lon, within_m)
+    nearby = Report.filter(
+        id__in=list(closest), lat__gte=box.min_lat, lat__lte=box.max_lat, lon__gte=box.min_lon, lon__lte=box.max_lon
+    )
+    matches = []
+    for report in await nearby if closest else []:
+        metres = distance_m(lat, lon, report.lat, report.lon)
+        if metres <= within_m and report.id != exclude_report_id and report.reporter_id != exclude_reporter_id:
+            matches.append(PhotoMatch(report, metres, closest[report.id]))
     return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
-
-
-async def _similar_to_any(
-    phashes: Iterable[str],
-    lat: float,
-    lon: float,
-    rules: DedupRules,
-    *,
-    exclude_report_id: int | None = None,
-    exclude_reporter_id: int | None = None,
-) -> list[PhotoMatch]:
-    """The best match per report over several photos (a report has up to three)."""
-    best: dict[int, PhotoMatch] = {}
-    for phash in set(phashes):
-        for match in await similar_photo_reports(
-            phash,
-            lat,
-            lon,
-            within_m=rules.photo_radius_m,
-            max_distance=rules.photo_max_hamming,
-            exclude_report_id=exclude_report_id,
-            exclude_reporter_id=exclude_reporter_id,
-        ):
-            known = best.get(match.report.id)
-            if known is None or match.phash_distance < known.phash_distance:
-                best[match.report.id] = match
-    return sorted(best.values(), key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
 
 
 async def same_user_same_photo(resident_id: int, *, sha256: str, phash: str) -> Report | None:
@@ -210,8 +183,13 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
     assert draft.lon is not None
     assert draft.category is not None
     phashes = await Photo.filter(draft_id=draft.id).values_list("phash", flat=True)
-    matches = await _similar_to_any(
-        (str(phash) for phash in phashes), draft.lat, draft.lon, rules, exclude_reporter_id=draft.resident_id
+    matches = await photo_matches(
+        (str(phash) for phash in phashes),
+        draft.lat,
+        draft.lon,
+        within_m=rules.photo_radius_m,
+        max_distance=rules.photo_max_hamming,
+        exclude_reporter_id=draft.resident_id,
     )
     nearby = []
     if radius_m > 0:  # a category configured with radius 0 asks for no nearby offers
@@ -238,8 +216,13 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
 async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[DuplicateFlag]:
     """Record, for moderators, each earlier report with a near-identical photo (idempotent)."""
     phashes = await Photo.filter(report_id=report.id).values_list("phash", flat=True)
-    matches = await _similar_to_any(
-        (str(phash) for phash in phashes), report.lat, report.lon, rules, exclude_report_id=report.id
+    matches = await photo_matches(
+        (str(phash) for phash in phashes),
+        report.lat,
+        report.lon,
+        within_m=rules.photo_radius_m,
+        max_distance=rules.photo_max_hamming,
+        exclude_report_id=report.id,
     )
     flags = []
     for match in matches:

@@ -28,8 +28,8 @@ async def store_photo(
     """Clean (EXIF stripped, re-encoded, hashed) and store one photo; raises PhotoRejectedError, storing nothing."""
     clean = await asyncio.to_thread(process_photo, data, limits=limits, now=now)  # CPU-bound: off the event loop
     photo_key, thumbnail_key = photo_keys(clean.sha256)
-    await storage.put(photo_key, clean.jpeg)
-    await storage.put(thumbnail_key, clean.thumbnail_jpeg)
+    # Side by side: each put waits for its own fsync, the resident for the slower of the two only.
+    await asyncio.gather(storage.put(photo_key, clean.jpeg), storage.put(thumbnail_key, clean.thumbnail_jpeg))
     siblings = Photo.filter(draft_id=draft_id) if draft_id is not None else Photo.filter(report_id=report_id)
     return await Photo.create(
         draft_id=draft_id,

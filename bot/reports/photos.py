@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 
 import numpy as np
 from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from bot.reports.exif import read_exif_facts
+from bot.reports.jpeg import MIN_FILL, decode_scaled, eighths_for
 
 
 class RejectReason(StrEnum):
@@ -73,14 +74,6 @@ class ImageFormat(StrEnum):
 #: HEIF brands libheif decodes (the list pillow_heif itself accepts); "avif" is a different codec.
 _HEIF_BRANDS = frozenset(b"heic heix heim heis hevc hevx hevm hevs mif1 msf1".split())
 
-#: JPEGs decode at 1/2, 1/4 or 1/8 scale for a fraction of the cost (libjpeg's scaled IDCT, which
-#: averages rather than skips pixels). The pipeline takes the strongest such reduction that still
-#: leaves this share of max_side_px, and resizes only what is left: a 4000x3000 photo decodes
-#: straight to 2000x1500 and a 3264x2448 one to 1632x1224, where a full decode plus resample would
-#: cost 3-5x the decode on our 2-vCPU hosts; a 4640x3472 one decodes to 2320x1736, then shrinks.
-#: So big photos keep at least 1536 px of 2048; 0.5 would never resample but could halve them.
-MIN_DRAFT_FILL = 0.75
-
 #: EXIF Orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
 _UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -99,7 +92,7 @@ def process_photo(data: bytes, *, limits: PhotoLimits, now: datetime) -> CleanPh
         raise PhotoRejectedError(RejectReason.TOO_LARGE)
     image_format = sniff_format(data)
     header = _open_header(data, image_format, limits.max_pixels)
-    reduced = _to_srgb(_decode_reduced(header, limits.max_side_px), header.info.get("icc_profile"))
+    reduced = _to_srgb(_decode_reduced(data, header, limits.max_side_px), header.info.get("icc_profile"))
     # After the decode, so a Pillow fallback reads EXIF that Pillow parsed already (PNG keeps it
     # after the pixel data) instead of opening the file again.
     facts = read_exif_facts(data, now=now, image=header)
@@ -211,10 +204,14 @@ def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _decode_reduced(header: ImageFile.ImageFile, max_side_px: int) -> Image.Image:
+def _decode_reduced(data: bytes, header: ImageFile.ImageFile, max_side_px: int) -> Image.Image:
     """Decode once, as small as quality allows, to RGB no larger than max_side_px."""
     try:
         if header.format == ImageFormat.JPEG:
+            eighths = eighths_for(header.size, max_side_px)
+            decoded = decode_scaled(data, header.size, eighths)
+            if decoded is not None:
+                return _shrink(decoded, max_side_px)  # a no-op but for rare huge photos
             scale = _draft_scale(header.size, max_side_px)
             if scale > 1:
                 width_px, height_px = header.size
@@ -230,9 +227,10 @@ def _decode_reduced(header: ImageFile.ImageFile, max_side_px: int) -> Image.Imag
 
 
 def _draft_scale(size: tuple[int, int], max_side_px: int) -> int:
-    """The strongest JPEG DCT reduction (8, 4, 2 or 1) keeping MIN_DRAFT_FILL of the target side."""
+    """For Pillow's decoder (the fallback when bot.reports.jpeg declines a file): the strongest of its
+    DCT reductions (8, 4, 2 or 1) that keeps jpeg.MIN_FILL of the target side; the rest is resampled."""
     longest_px = max(size)
-    floor_px = min(longest_px, max_side_px) * MIN_DRAFT_FILL
+    floor_px = min(longest_px, max_side_px) * MIN_FILL
     for scale in (8, 4, 2):
         if longest_px / scale >= floor_px:
             return scale
@@ -285,12 +283,21 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     if not icc or im.mode != "RGB":
         return im
     try:
-        source = ImageCms.ImageCmsProfile(BytesIO(icc))
-        if "srgb" in ImageCms.getProfileDescription(source).lower():
-            return im
-        return ImageCms.profileToProfile(im, source, _srgb(), outputMode="RGB") or im
+        transform = _to_srgb_transform(icc)
+        return im if transform is None else transform.apply(im)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return im  # an unreadable profile: the pixels as they are beat refusing the photo
+
+
+@lru_cache(maxsize=32)
+def _to_srgb_transform(icc: bytes) -> ImageCms.ImageCmsTransform | None:
+    """The transform from `icc` to sRGB, None for an sRGB profile. Kept: one phone model sends one
+    profile, and building a transform costs about as much as applying it to a whole photo. NOCACHE
+    because LittleCMS's one-pixel cache is not safe when two uploads use the transform at once."""
+    source = ImageCms.ImageCmsProfile(BytesIO(icc))
+    if "srgb" in ImageCms.getProfileDescription(source).lower():
+        return None
+    return ImageCms.buildTransform(source, _srgb(), "RGB", "RGB", flags=ImageCms.Flags.NOCACHE)
 
 
 def _upright(im: Image.Image, orientation: int | None) -> Image.Image:

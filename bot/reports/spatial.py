@@ -8,6 +8,7 @@ exact distances on the few rows it returns.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,13 +50,10 @@ async def rows_within(
     filters: Sequence[Filter],
     *,
     open_only: bool = False,
-    with_photos: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rows of `report AS r` (and its `photo AS p` rows) in the index's answer for the circle; not yet exact."""
+    """Rows of `report AS r` in the index's answer for the circle; not yet exact."""
     client = Report._meta.db
-    sql, params = await spatial_query(
-        client, lat, lon, radius_m, columns, filters, open_only=open_only, with_photos=with_photos
-    )
+    sql, params = await spatial_query(client, lat, lon, radius_m, columns, filters, open_only=open_only)
     return list(await client.execute_query_dict(sql, params))
 
 
@@ -68,7 +66,6 @@ async def spatial_query(
     filters: Sequence[Filter],
     *,
     open_only: bool = False,
-    with_photos: bool = False,
 ) -> tuple[str, list[object]]:
     """The SQL (in the client's placeholder style) that asks the spatial index for the circle's box.
 
@@ -89,9 +86,6 @@ async def spatial_query(
     for condition, values in filters:
         where += f" AND {condition}"
         params.extend(values)
-    if with_photos:  # SQLite: CROSS keeps the photos the inner loop (by photo_report_idx)
-        source += " CROSS JOIN" if dialect == "sqlite" else " JOIN"
-        source += " photo AS p ON p.report_id = r.id"
     sql = f"SELECT {columns} FROM {source} WHERE {where}"  # only our own fragments, values are bound
     return placeholders_for(dialect, sql), params
 
@@ -170,10 +164,28 @@ async def counts_in_box(
     return list(await client.execute_query_dict(placeholders_for(dialect, sql), params))
 
 
+#: Whether each database (keyed by its root connection object) has the PostGIS index. Migration 0002
+#: decides that once for good, so a process asks once rather than paying a round trip per query; an
+#: index built later by hand is picked up at the next start.
+_geography_index_known: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 async def _has_geography_index(client: Any) -> bool:
-    """Whether migration 0002 found PostGIS and built the GiST index (asked each time: it is cheap)."""
-    rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
-    return bool(rows and rows[0]["present"])
+    """Whether migration 0002 found PostGIS and built the GiST index (asked once per process and database)."""
+    root = _root_client(client)
+    known = _geography_index_known.get(root)
+    if known is None:
+        rows = await client.execute_query_dict("SELECT to_regclass('report_geog_idx') IS NOT NULL AS present")
+        known = _geography_index_known[root] = bool(rows and rows[0]["present"])
+    return known
+
+
+def _root_client(client: Any) -> Any:
+    """The pool-owning client behind a transaction's wrapper (tortoise keeps it as `_parent`), so a
+    query inside a transaction shares the answer of the queries outside it."""
+    while (parent := getattr(client, "_parent", None)) is not None:
+        client = parent
+    return client
 
 
 def placeholders_for(dialect: str, sql: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 
+from bot.reports.models import Photo
 from rewards import ledger
 from rewards.grants import GrantError, evaluate_report, reject, release
 from rewards.ledger import AccountKind
@@ -18,8 +20,10 @@ from tests.factories import (
     PHASH_A_NEAR,
     PHASH_B,
     STAFF,
+    make_archived_photos,
     make_pool,
     make_resident,
+    make_residents,
     make_rewardable_report,
 )
 
@@ -71,6 +75,32 @@ class TestPhotoReuse:
         fresh = await make_rewardable_report(await make_resident(4), phash=PHASH_A)
         assert (await decide(blank.id, rules)).state == GrantState.GRANTED
         assert (await decide(fresh.id, rules)).state == GrantState.GRANTED
+
+    async def test_reuse_threshold_is_inclusive_and_holds_across_the_whole_archive(
+        self, orm: None, rules: RewardRules
+    ) -> None:
+        """Among 300 unrelated archived photos, the one 8 bits away (the threshold) holds the reward and the
+        one 9 bits away does not; so does one filed 364 days ago, not one 366 days ago (the look-back)."""
+        await make_pool()
+        rng, base = random.Random(7), int(PHASH_A, 16)
+        archive = [f"{rng.getrandbits(64):016x}" for _ in range(300)]
+        await make_archived_photos(archive, await make_residents(100, 300), filed_at=FILED_AT - timedelta(days=30))
+        at_threshold = f"{base ^ 0xFF:016x}"  # 8 bits flipped
+        beyond = f"{base ^ 0x1FF00:016x}"  # 9 bits flipped
+        old = f"{base ^ 0x3:016x}"
+        hit = await make_rewardable_report(
+            await make_resident(1), verified=False, phash=at_threshold, filed_at=FILED_AT - timedelta(days=364)
+        )
+        await make_rewardable_report(await make_resident(3), verified=False, phash=beyond, filed_at=FILED_AT)
+        await make_rewardable_report(
+            await make_resident(4), verified=False, phash=old, filed_at=FILED_AT - timedelta(days=366)
+        )
+        await Photo.filter(phash=old).update(created_at=FILED_AT - timedelta(days=366))
+        await Photo.filter(phash=at_threshold).update(created_at=FILED_AT - timedelta(days=364))
+        grant = await decide((await make_rewardable_report(await make_resident(2), phash=PHASH_A)).id, rules)
+        assert grant.signals == [
+            {"kind": "photo_reuse", "detail": {"report_id": hit.id, "distance": 8, "same_reporter": False}}
+        ]
 
 
 class TestOtherSignals:

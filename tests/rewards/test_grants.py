@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import random
+import re
 from dataclasses import replace
 from datetime import timedelta
+
+import pytest
 
 from bot.admin.accounts import Role, create_staff
 from bot.reports.lifecycle import transition
@@ -17,7 +22,16 @@ from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, LedgerTransaction, RewardGrant
 from rewards.rules import FraudRules, Ineligible, RewardRules
 from rewards.states import GrantState
-from tests.factories import FILED_AT, SLA, make_pool, make_resident, make_rewardable_report
+from tests.factories import (
+    FILED_AT,
+    PHASH_A,
+    SLA,
+    make_archived_photos,
+    make_pool,
+    make_resident,
+    make_residents,
+    make_rewardable_report,
+)
 from tests.factories import STAFF as STAFF
 
 
@@ -207,3 +221,30 @@ class TestReversal:
         assert await ledger.balance_of(AccountKind.PAYABLE, 1) == 0
         assert await ledger.balance_of(AccountKind.BUDGET, pool.id) == 10_000
         assert await ledger.balance_of(AccountKind.RECEIVABLE, 1) == 0
+
+
+class TestAtScale:
+    async def test_a_decision_reads_no_table_whole(
+        self, orm: None, rules: RewardRules, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """With an archive on file and statistics gathered, every statement of a decision searches an index
+        (SQLite's plans): none scans the reports, photos or grants, whose size grows with the city."""
+        client = Report._meta.db
+        if client.capabilities.dialect != "sqlite":
+            pytest.skip("SQLite query plans")
+        await make_pool()
+        rng = random.Random(4)
+        reporters = await make_residents(100, 50)
+        await make_archived_photos([f"{rng.getrandbits(64):016x}" for _ in range(400)], reporters)
+        await client.execute_script("ANALYZE")  # NULL-heavy columns then look unselective to the planner
+        report = await make_rewardable_report(await make_resident(1), phash=PHASH_A)
+        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+            await evaluate_report(report.id, rules, FILED_AT)
+        statements = [record.args for record in caplog.records if str(record.msg).startswith("%s: %s")]
+        selects = [args for args in statements if isinstance(args, tuple) and str(args[0]).startswith("SELECT")]
+        assert len(selects) > 10  # the log did capture the decision's queries
+        for sql, params in selects:
+            assert params is None or isinstance(params, list)
+            rows = await client.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(row["detail"] for row in rows)
+            assert not re.search(r"\bSCAN (report|photo|reward_grant)\b", plan), (sql, plan)

@@ -17,8 +17,8 @@ from bot.reports.dedup import (
     follow,
     is_informative,
     nearby_open_reports,
+    photo_matches,
     same_user_same_photo,
-    similar_photo_reports,
 )
 from bot.reports.geo import distance_m
 from bot.reports.lifecycle import transition
@@ -211,7 +211,7 @@ class TestPhotoMatches:
         fixed = await report_at(
             other, *offset(*CENTRE, east_m=900), category="ebike", status=Status.FIXED, phash=PHASH_A_NEAR
         )
-        [match] = await similar_photo_reports(PHASH_A, *CENTRE)
+        [match] = await photo_matches([PHASH_A], *CENTRE)
         assert (match.report.id, match.phash_distance) == (fixed.id, 4)
 
     async def test_far_photo_or_far_place_does_not_match(self, orm: None, clock: FrozenClock) -> None:
@@ -219,7 +219,7 @@ class TestPhotoMatches:
         other = await resident(2)
         await report_at(other, *CENTRE, phash=PHASH_A_FAR)
         await report_at(other, *offset(*CENTRE, north_m=1100), phash=PHASH_A)
-        assert await similar_photo_reports(PHASH_A, *CENTRE) == []
+        assert await photo_matches([PHASH_A], *CENTRE) == []
 
     async def test_blank_images_never_match_each_other(self, orm: None, clock: FrozenClock) -> None:
         """Two uniform pictures share the hash 8000000000000000 but say nothing: no match, no flag."""
@@ -227,7 +227,7 @@ class TestPhotoMatches:
         await report_at(other, *CENTRE, phash=BLANK_PHASH)
         mine = await report_at(me, *offset(*CENTRE, north_m=20), phash=BLANK_PHASH)
         assert not is_informative(BLANK_PHASH) and is_informative(PHASH_A)
-        assert await similar_photo_reports(BLANK_PHASH, *CENTRE) == []
+        assert await photo_matches([BLANK_PHASH], *CENTRE) == []
         assert await flag_report(mine, DedupRules(), clock()) == []
 
     async def test_flags_name_the_earlier_report_and_who_sent_it(self, orm: None, clock: FrozenClock) -> None:
