@@ -39,7 +39,7 @@ from aiohttp import web  # noqa: E402
 from arq import create_pool  # noqa: E402
 from arq.connections import RedisSettings  # noqa: E402
 
-from bench.broadcast_load import CountingBotAPI, Measured, Talkers, accept_during, figures  # noqa: E402
+from bench._broadcast_load import CountingBotAPI, Measured, Talkers, accept_during, figures  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import close_db, init_db, migrate  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis  # noqa: E402

@@ -63,7 +63,7 @@ def test_probe_counts_stay_small_at_the_default_threshold_and_give_way_to_a_scan
 
 def test_migration_indexes_the_bands_the_query_asks_for() -> None:
     """Migration core/0007 froze the bands; the query's expressions must match its indexes."""
-    migration = importlib.import_module("migrations.core.0007_photo_hash_bands")
+    migration = importlib.import_module("migrations.core.0008_photo_hash_bands")
     assert tuple(migration.BANDS) == BANDS
 
 
