@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from bot.config import Settings
@@ -24,10 +25,17 @@ def apps() -> dict[str, list[str]]:
     return {**KERNEL_APPS, **features}
 
 
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    """PostgreSQL as tortoise reads the URL; SQLite through our engine (transactions that wait their turn)."""
+    if not database_url.startswith("sqlite://"):
+        return database_url
+    return {"engine": "bot.sqlite_engine", "credentials": expand_db_url(database_url)["credentials"]}
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """Return the tortoise config dict for `database_url` (SQLite or PostgreSQL)."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             label: {"models": modules, "default_connection": "default", "migrations": f"migrations.{label}"}
             for label, modules in apps().items()
