@@ -3,6 +3,7 @@ failing with "database is locked" (bot/sqlite_engine.py)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -15,24 +16,23 @@ from bot.db import connection_config
 ROUNDS = 30
 WORKER = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, json, sys
     from tortoise import Tortoise
     from tortoise.transactions import in_transaction
 
     async def main(config):
         await Tortoise.init(config={"connections": {"default": config}, "apps": {"core": {"models": ["bot.events"]}}})
-        db = Tortoise.get_connection("default")
-        for _ in range(%d):
+        for _ in range(int(sys.argv[2])):
             async with in_transaction() as connection:
                 [row] = (await connection.execute_query("SELECT n FROM counter"))[1]
                 await asyncio.sleep(0.01)  # the other process runs meanwhile
                 await connection.execute_query("UPDATE counter SET n = ?", [row["n"] + 1])
         await Tortoise.close_connections()
 
-    asyncio.run(main(eval(sys.argv[1])))
+    asyncio.run(main(json.loads(sys.argv[1])))
     """
-    % ROUNDS
 )
+COUNT = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT n FROM counter').fetchone()[0])"
 
 
 def finish(worker: subprocess.Popen[str], timeout_s: float) -> str:
@@ -55,15 +55,15 @@ def race(tmp_path: Path, config: object, timeout_s: float = 60) -> tuple[int, li
         check=True,
     )  # fmt: skip
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, repr(config)], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, json.dumps(config), str(ROUNDS)], stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     errors = [finish(worker, timeout_s) for worker in workers]
     count = subprocess.run(
-        [sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT n FROM counter').fetchone()[0])",
-         str(database)],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        [sys.executable, "-c", COUNT, str(database)], check=True, capture_output=True, text=True
+    ).stdout
     return int(count), [error for error in errors if error.strip()]
 
 
