@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -42,12 +43,10 @@ def retry_after_s(error: RetryAfter) -> float:
     return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
 
-async def send_text(
-    bot: ExtBot[Any], chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> Delivery:
-    """Send one message; RetryAfter propagates so the caller (a job) can defer the whole job."""
+async def _delivered(chat_id: int, request: Awaitable[object]) -> Delivery:
+    """Await one send; a 403 marks the chat blocked, a 400 is a failure; RetryAfter propagates."""
     try:
-        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+        await request
     except Forbidden:
         await mark_blocked(chat_id)
         return Delivery.BLOCKED
@@ -55,6 +54,13 @@ async def send_text(
         log.warning("message to %s failed: %s", chat_id, error)
         return Delivery.FAILED
     return Delivery.SENT
+
+
+async def send_text(
+    bot: ExtBot[Any], chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Delivery:
+    """Send one message; RetryAfter propagates so the caller (a job) can defer the whole job."""
+    return await _delivered(chat_id, bot.send_message(chat_id, text, reply_markup=reply_markup))
 
 
 #: httpx errors raised before the request left this host: a retry cannot send the message twice.
@@ -74,12 +80,43 @@ async def send_once(
 
     The claim is given back only when Telegram certainly did not deliver (a 429, a refused
     connection), so the job's retry may send it; a timeout leaves it claimed (never sent twice)."""
+    return await _claimed(key, chat_id, now, lambda: send_text(bot, chat_id, text, reply_markup))
+
+
+async def send_photo_once(
+    bot: ExtBot[Any],
+    key: str,
+    chat_id: int,
+    photo_jpeg: bytes,
+    *,
+    caption: str,
+    now: datetime,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Delivery:
+    """Like `send_once`, a photo (the stored, cleaned JPEG as bytes, never a Telegram file URL) with a caption."""
+    return await _claimed(
+        key,
+        chat_id,
+        now,
+        lambda: _delivered(chat_id, bot.send_photo(chat_id, photo_jpeg, caption=caption, reply_markup=reply_markup)),
+    )
+
+
+async def send_location_once(
+    bot: ExtBot[Any], key: str, chat_id: int, lat: float, lon: float, *, now: datetime
+) -> Delivery:
+    """Like `send_once`, a map pin."""
+    return await _claimed(key, chat_id, now, lambda: _delivered(chat_id, bot.send_location(chat_id, lat, lon)))
+
+
+async def _claimed(key: str, chat_id: int, now: datetime, send: Callable[[], Awaitable[Delivery]]) -> Delivery:
+    """Claim `key`, then send; see `send_once` for when the claim is given back."""
     try:
         await SentMessage.create(key=key, chat_id=chat_id, claimed_at=now)
     except IntegrityError:
         return Delivery.ALREADY_SENT
     try:
-        return await send_text(bot, chat_id, text, reply_markup)
+        return await send()
     except RetryAfter:
         await SentMessage.filter(key=key).delete()
         raise

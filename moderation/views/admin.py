@@ -20,7 +20,7 @@ from moderation.routing import AgencyForm, save_agency
 from moderation.views.common import areas_of, categories_of, label_context
 
 AGENCY_SAVED = N_("Agency %(key)s saved.")
-AGENCY_INVALID = N_("An agency needs a key, a name and a numeric chat id (or none).")
+AGENCY_INVALID = N_("An agency needs a key, a name and numeric chat ids (or none).")
 
 
 @require(Role.OFFICIAL)
@@ -59,6 +59,7 @@ async def agencies(request: web.Request) -> web.StreamResponse:
 async def agency_save(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     chat = str(form.get("telegram_chat_id", "")).strip()
+    supervisor = str(form.get("supervisor_chat_id", "")).strip()
     try:
         agency_form = AgencyForm(
             key=str(form.get("key", "")).strip(),
@@ -67,6 +68,7 @@ async def agency_save(request: web.Request) -> web.StreamResponse:
             categories=tuple(str(v) for v in form.getall("categories", [])),
             areas=tuple(str(v) for v in form.getall("areas", [])),
             telegram_chat_id=int(chat) if chat else None,
+            supervisor_chat_id=int(supervisor) if supervisor else None,
             active=form.get("active") == "1",
         )
         await save_agency(agency_form, actor=staff_actor(staff_of(request).id), now=now_of(request))
