@@ -10,6 +10,7 @@ from tortoise.functions import Count
 
 from bot.admin.accounts import Role
 from bot.admin.pages import flash, now_of, staff_of
+from bot.admin.panels import render_panels
 from bot.admin.security import require
 from bot.city.models import Agency
 from bot.i18n import N_
@@ -41,6 +42,8 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         **label_context(request),
         "overdue": await Report.filter(overdue=True).count(),
         "open_total": sum(grid.values()),
+        # Slot "dashboard", no params: other features' figures for officials (e.g. patrols, agencies' deadlines).
+        "panels": await render_panels(request, "dashboard"),
     }
     return aiohttp_jinja2.render_template("moderation/dashboard.html", request, context)
 

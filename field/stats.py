@@ -1,0 +1,74 @@
+"""Figures for officials: grid staff's daily patrol counts, and how agencies keep their deadlines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.admin.models import StaffUser
+from bot.reports.models import DueExtension, Report
+from bot.reports.statuses import Status
+from field.models import CrewTask
+from field.patrol import SOURCE as PATROL
+
+
+@dataclass(frozen=True)
+class PatrolCounts:
+    days: list[date]  #: oldest first, today last
+    rows: list[tuple[str, list[int]]]  #: (grid-staff member, hazards filed each day), most active first
+
+
+async def patrol_counts(today: date, days: int, zone: ZoneInfo) -> PatrolCounts:
+    """Hazards each grid-staff member filed on patrol, per local day, for the last `days` days."""
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time(0), tzinfo=zone)
+    rows = await Report.filter(source=PATROL, created_at__gte=since).values_list("reporter_id", "created_at")
+    counts: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for reporter_id, created_at in rows:
+        counts[int(reporter_id)][created_at.astimezone(zone).date()] += 1
+    names = {
+        int(member.telegram_user_id): str(member.display_name or member.username)
+        for member in await StaffUser.filter(telegram_user_id__in=list(counts))
+        if member.telegram_user_id is not None
+    }
+    span = [first + timedelta(days=n) for n in range(days)]
+    table = [(names.get(who, str(who)), [by_day.get(day, 0) for day in span]) for who, by_day in counts.items()]
+    return PatrolCounts(span, sorted(table, key=lambda row: (-sum(row[1]), row[0])))
+
+
+@dataclass(frozen=True)
+class AgencyDeadlines:
+    agency: str
+    fixed: int  #: tasks fixed in the period
+    on_time: int  #: ... by the original deadline, without asking for more time
+    extended: int  #: deadline extensions asked for in the period (each counts against the SLA)
+    open_overdue: int  #: reports with the agency now, past their deadline
+
+
+async def agency_deadlines(since: datetime) -> list[AgencyDeadlines]:
+    """Per agency: fixes in the period, how many kept the original deadline, extensions, what is overdue now."""
+    fixed_tasks = await CrewTask.filter(fixed_at__gte=since).values_list("agency", "report_id", "fixed_at")
+    extensions = await DueExtension.filter(created_at__gte=since).values_list("report_id", flat=True)
+    extended_reports = set(
+        await DueExtension.filter(report_id__in=[r for _a, r, _f in fixed_tasks]).values_list("report_id", flat=True)
+    )
+    agency_of = dict(await Report.filter(id__in=list(extensions)).values_list("id", "agency"))
+    originals = dict(
+        await Report.filter(id__in=[r for _a, r, _f in fixed_tasks]).values_list("id", "resolution_due_at")
+    )
+    figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for agency, report_id, fixed_at in fixed_tasks:
+        figures[agency][0] += 1
+        due = originals.get(report_id)
+        if report_id not in extended_reports and due is not None and fixed_at <= due:
+            figures[agency][1] += 1
+    for report_id in extensions:
+        figures[str(agency_of.get(report_id) or "-")][2] += 1
+    overdue = await Report.filter(overdue=True, status__in=[Status.DISPATCHED, Status.IN_PROGRESS]).values_list(
+        "agency", flat=True
+    )
+    for agency in overdue:
+        figures[str(agency or "-")][3] += 1
+    return [AgencyDeadlines(agency, *values) for agency, values in sorted(figures.items())]
