@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.admin.models import StaffUser
-from bot.reports.models import DueExtension, Report
+from bot.reports.models import DueExtension, Report, StatusChange
 from bot.reports.statuses import Status
 from field.models import CrewTask
 from field.patrol import SOURCE as PATROL
@@ -24,7 +24,9 @@ async def patrol_counts(today: date, days: int, zone: ZoneInfo) -> PatrolCounts:
     """Hazards each grid-staff member filed on patrol, per local day, for the last `days` days."""
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time(0), tzinfo=zone)
-    rows = await Report.filter(source=PATROL, created_at__gte=since).values_list("reporter_id", "created_at")
+    # Filed when its first status change says so (the same clock as every other figure).
+    filed = StatusChange.filter(from_status__isnull=True, changed_at__gte=since, report__source=PATROL)
+    rows = await filed.values_list("report__reporter_id", "changed_at")
     counts: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for reporter_id, created_at in rows:
         counts[int(reporter_id)][created_at.astimezone(zone).date()] += 1

@@ -16,8 +16,8 @@ from bot.reports.models import Report
 from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
-from tests.factories import SLA, STAFF, add_photo, make_report, make_resident
-from tests.fake_botapi import FakeBotAPI
+from tests.factories import FILED_AT, SLA, STAFF, add_photo, jpeg_bytes, make_report, make_resident
+from tests.fake_botapi import FakeBotAPI, FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 AGENCY = "huangpu_fire"
@@ -42,7 +42,9 @@ async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
     await client.close()
 
 
-async def make_agency(key: str = AGENCY, *, group: int | None = None, supervisor: int | None = AGENCY_SUPERVISOR) -> Agency:
+async def make_agency(
+    key: str = AGENCY, *, group: int | None = None, supervisor: int | None = AGENCY_SUPERVISOR
+) -> Agency:
     return await Agency.create(
         key=key,
         name=key.replace("_", " ").title(),
@@ -63,7 +65,9 @@ async def crew_member(username: str, telegram_id: int, agency: str = AGENCY, lan
 
 
 async def grid_member(username: str, telegram_id: int, areas: list[str], language: str = "en") -> StaffUser:
-    staff: StaffUser = await make_staff(username, Role.GRID, areas=areas, language=language, display_name=username.title())
+    staff: StaffUser = await make_staff(
+        username, Role.GRID, areas=areas, language=language, display_name=username.title()
+    )
     await link_telegram(staff, telegram_id)
     return staff
 
@@ -83,7 +87,7 @@ async def dispatched_report(
         await add_photo(report, settings, RED)
     await Report.filter(id=report.id).update(severity="medium", verified=True, agency=agency)
     report = await Report.get(id=report.id)
-    await transition(report, Status.DISPATCHED, actor=STAFF, reason=agency, sla=SLA)
+    await transition(report, Status.DISPATCHED, actor=STAFF, reason=agency, sla=SLA, now=FILED_AT)
     return await Report.get(id=report.id)
 
 
@@ -105,3 +109,32 @@ def card_of(api: FakeBotAPI, chat_id: int, report_id: int) -> dict[str, Any]:
 
 def alerted(answer: dict[str, Any]) -> bool:
     return str(answer.get("show_alert")).lower() == "true"
+
+
+async def fixed_by_crew(
+    settings: Settings, fake_api: FakeBotAPI, run_worker: Worker, *, after_photo: bool = True
+) -> Report:
+    """Dispatched, taken, fixed by Wang (with his green after photo, or without where allowed); the reporter asked."""
+    await make_agency()
+    await crew_member("wang", CREW_TG)
+    report = await dispatched_report(settings)
+    await run_worker()
+    crew = FakeUser(fake_api, CREW_TG, first_name="Wang")
+    [ask] = await crew.press(card_of(fake_api, CREW_TG, report.id), f"fc:f:{report.id}")
+    if after_photo:
+        await crew.photo(jpeg_bytes(GREEN), file_id=f"AFTER-{report.id}")
+    else:
+        await crew.press(ask, f"fc:x:{report.id}")
+    await run_worker()
+    return await Report.get(id=report.id)
+
+
+def question_to(fake_api: FakeBotAPI, chat_id: int) -> dict[str, Any]:
+    """The "is it fixed?" question sent to `chat_id` (a photo, or a text when there is no after photo)."""
+    [question] = [
+        message
+        for method in ("sendPhoto", "sendMessage")
+        for message in fake_api.sent(chat_id, method)
+        if "reply_markup" in message and any(data.startswith("fv:") for data in buttons(message))
+    ]
+    return question

@@ -1,5 +1,5 @@
 """Acceptance 1: dispatch → the crew takes it → on site → fixed with an after photo → the reporter gets both photos
-and confirms → the report is verified fixed → the reward (paid only once fixed) is granted. All over the fake Bot API."""
+and confirms → the report is verified fixed → the reward (paid only once fixed) is granted; over the fake Bot API."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ async def test_the_loop_closes_from_dispatch_to_the_reward(
     [pin] = fake_api.sent(CREW_TG, "sendLocation")
     assert (float(pin["latitude"]), float(pin["longitude"])) == (report.lat, report.lon)
     card = card_of(fake_api, CREW_TG, report.id)
-    assert f"Report #{report.id} for Huangpu Fire" in card["caption"] and "Deadline: 2026-11-30 10:00" in card["caption"]
+    assert (
+        f"Report #{report.id} for Huangpu Fire" in card["caption"] and "Deadline: 2026-11-30 10:00" in card["caption"]
+    )
     assert buttons(card) == [f"fc:{action}:{report.id}" for action in "tnsfm"]
 
     crew = FakeUser(fake_api, CREW_TG, first_name="Wang")
