@@ -79,7 +79,8 @@ async def open_verification(change: StatusChange, report: Report, rules: FieldRu
     existing = await Verification.get_or_none(fix_change_id=change.id)
     if existing is not None:
         return existing
-    task = await CrewTask.filter(report_id=report.id, fixed_at__isnull=False).order_by("-id").first()
+    # The crew's task behind this very fix (an official's "fixed" has none, and no after photo).
+    task = await CrewTask.filter(report_id=report.id, fixed_at=change.changed_at).order_by("-id").first()
     verifier = await pick_verifier(report) if rules.needs_grid_check(report.category) else None
     async with in_transaction():
         await Verification.filter(report_id=report.id, outcome__isnull=True).update(
@@ -88,7 +89,7 @@ async def open_verification(change: StatusChange, report: Report, rules: FieldRu
         return await Verification.create(
             report_id=report.id,
             fix_change_id=change.id,
-            task_id=task.id if task is not None and task.fixed_at is not None else None,
+            task_id=task.id if task is not None else None,
             verifier_id=verifier.id if verifier is not None else None,
             opened_at=change.changed_at,
             closes_at=change.changed_at + rules.verification_window,
