@@ -20,6 +20,7 @@ class FieldRules:
     reminder_before_due: timedelta = timedelta(hours=24)
     max_extension: timedelta = timedelta(days=60)
     patrol_idle: timedelta = timedelta(hours=2)
+    question_ttl: timedelta = timedelta(minutes=30)  #: a crew member's unanswered question lapses (DRAFT_TTL_MIN)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FieldRules:
@@ -31,6 +32,7 @@ class FieldRules:
             reminder_before_due=timedelta(hours=settings.crew_reminder_before_due_h),
             max_extension=timedelta(days=settings.max_due_extension_d),
             patrol_idle=timedelta(minutes=settings.patrol_idle_min),
+            question_ttl=timedelta(minutes=settings.draft_ttl_min),
         )
 
     def needs_after_photo(self, category: str) -> bool:

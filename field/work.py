@@ -124,9 +124,16 @@ async def prompt_message_sent(prompt_id: int, message_id: int) -> None:
     await CrewPrompt.filter(id=prompt_id).update(message_id=message_id)
 
 
-async def pending_prompt(telegram_user_id: int, chat_id: int, reply_to: int | None) -> CrewPrompt | None:
-    """The open question this message answers: theirs, in the chat it was asked in (a group: as a reply to it)."""
+async def pending_prompt(
+    telegram_user_id: int, chat_id: int, reply_to: int | None, *, now: datetime, ttl: timedelta
+) -> CrewPrompt | None:
+    """The open question this message answers: theirs, in the chat it was asked in (a group: as a reply to it).
+
+    A question left unanswered for `ttl` is dropped: a message typed hours later is not a reason to hand back."""
     prompt = await CrewPrompt.get_or_none(telegram_user_id=telegram_user_id, chat_id=chat_id)
+    if prompt is not None and prompt.asked_at < now - ttl:
+        await CrewPrompt.filter(id=prompt.id).delete()
+        return None
     if prompt is None:
         return None
     if chat_id != telegram_user_id and (reply_to is None or reply_to != prompt.message_id):

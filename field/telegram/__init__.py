@@ -14,6 +14,7 @@ from bot.telegram.context import AppContext, BotApplication, final
 from field import work
 from field.crews import CALLBACK_PREFIX as CREW_PREFIX
 from field.patrol import CALLBACK_PREFIX as PATROL_PREFIX
+from field.rules import FieldRules
 from field.telegram import crew, patrol, verify
 from field.verification import CALLBACK_PREFIX as VERIFY_PREFIX
 
@@ -23,7 +24,9 @@ async def on_message(update: Update, context: AppContext) -> None:
     if message is None or message.from_user is None or chat is None:
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message is not None else None
-    prompt = await work.pending_prompt(message.from_user.id, chat.id, reply_to)
+    services = context.services
+    ttl = FieldRules.from_settings(services.settings).question_ttl
+    prompt = await work.pending_prompt(message.from_user.id, chat.id, reply_to, now=services.clock(), ttl=ttl)
     if prompt is not None:
         await crew.answer_prompt(update, context, prompt)
         raise ApplicationHandlerStop

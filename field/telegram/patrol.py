@@ -119,15 +119,13 @@ async def on_message(update: Update, context: AppContext) -> bool:
 async def on_category_button(update: Update, context: AppContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     resident = await resident_of(update, context)
     session = await _session(query.from_user.id, context)
-    if not isinstance(query.message, Message):
+    if session is None or not isinstance(query.message, Message):
+        await query.answer(Translator(resident.language)(texts.GONE), show_alert=True)  # patrol ended meanwhile
         return
+    await query.answer()
     await query.edit_message_reply_markup(None)  # one tap per category question
-    if session is None:
-        await query.message.reply_text(Translator(resident.language)(texts.PATROL_ENDED, count=0))
-        return
     key = query.data.removeprefix(patrol.CALLBACK_PREFIX)
     services = context.services
     reply = await patrol.choose_category(session, key, rules=patrol_rules(services), now=services.clock())

@@ -15,6 +15,7 @@ from bot.reports.statuses import CLOSED_NOT_FIXED, Status
 from bot.services import Services
 from field import listing, stats
 from field.models import CrewTask, Listing, Verification
+from field.patrol import SOURCE as PATROL
 from field.rules import FieldRules
 from field.verification import OUTCOME_LABELS
 
@@ -39,8 +40,10 @@ async def report_side(services: Services, params: dict[str, Any]) -> dict[str, A
     listed = await Listing.get_or_none(report_id=report.id)
     official = staff is not None and has_role(staff, Role.OFFICIAL)
     listable = Status(report.status) not in CLOSED_NOT_FIXED and report.status != Status.VERIFIED_FIXED
-    if not (tasks or extensions or verification or listed or (official and listable)):
+    patrol = report.source == PATROL
+    if not (tasks or extensions or verification or listed or patrol or (official and listable)):
         return None
+    patroller = await StaffUser.filter(telegram_user_id=report.reporter_id).first() if patrol else None
     names = await _names({t.taken_by_id for t in tasks} | {verification.verifier_id if verification else None})
     return {
         "r": report,
@@ -56,6 +59,8 @@ async def report_side(services: Services, params: dict[str, Any]) -> dict[str, A
         "refusal": await listing.close_off_refusal(listed) if listed is not None else None,
         "refusals": listing.CLOSE_OFF_REFUSALS,
         "outcome_labels": OUTCOME_LABELS,
+        "patrol": patrol,
+        "patroller": (patroller.display_name or patroller.username) if patroller is not None else "-",
     }
 
 

@@ -12,11 +12,14 @@ from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from field.models import CrewPrompt, CrewTask
 from tests.admin_client import AdminClient, make_staff
+from tests.conftest import FrozenClock
+from tests.factories import jpeg_bytes
 from tests.fake_botapi import FakeBotAPI, FakeUser
 from tests.field.conftest import (
     AGENCY_GROUP,
     CREW2_TG,
     CREW_TG,
+    GREEN,
     MODERATORS,
     OTHER_CREW_TG,
     REPORTER,
@@ -215,3 +218,33 @@ class TestGroup:
         assert said["text"] == f"Wang took report #{report.id}."
         outsider = await FakeUser(fake_api, 6006).press_in_group(card, f"fc:s:{report.id}")
         assert alerted(outsider) and (await Report.get(id=report.id)).status == Status.DISPATCHED
+
+    async def test_in_the_group_the_after_photo_is_a_reply_to_the_question(
+        self, product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker
+    ) -> None:
+        """Bots see only replies in a group: a photo that does not reply to the question is not taken for it."""
+        await make_agency(group=AGENCY_GROUP)
+        await crew_member("wang", CREW_TG)
+        report = await dispatched_report(product.settings)
+        await run_worker()
+        crew = FakeUser(fake_api, CREW_TG, first_name="Wang")
+        await crew.press_in_group(card_of(fake_api, AGENCY_GROUP, report.id), f"fc:f:{report.id}")
+        [question] = await fake_api.wait_for("sendMessage", chat_id=AGENCY_GROUP)
+        assert "send a photo of the place" in question["text"]
+        assert await crew.reply_in_group(None, chat_id=AGENCY_GROUP, text="on my way") == 200
+        assert (await Report.get(id=report.id)).status == Status.DISPATCHED
+        assert await crew.reply_in_group(question, photo=jpeg_bytes(GREEN)) == 200
+        _question, done = await fake_api.wait_for("sendMessage", 2, chat_id=AGENCY_GROUP)
+        assert f"Report #{report.id} is marked fixed" in done["text"]
+        assert (await Report.get(id=report.id)).status == Status.FIXED
+
+
+async def test_an_unanswered_question_lapses_and_later_text_is_not_a_reason(
+    product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker, clock: FrozenClock
+) -> None:
+    report, card, crew = await crew_with_card(product, fake_api, run_worker)
+    await crew.press(card, f"fc:n:{report.id}")
+    clock.advance(minutes=product.settings.draft_ttl_min + 1)
+    [reply] = await crew.text("see you tomorrow")
+    assert "goes back to the moderators" not in reply["text"]
+    assert (await Report.get(id=report.id)).status == Status.DISPATCHED and not await CrewPrompt.exists()

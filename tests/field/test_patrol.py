@@ -91,3 +91,31 @@ async def test_wrong_input_on_patrol_says_what_is_needed_and_keeps_the_photo(
     assert "What kind of hazard" in what["text"]
     session = await PatrolSession.get(telegram_user_id=GRID_TG)
     assert session.photo_id is not None and session.step == "category"
+
+
+async def test_a_category_button_after_the_patrol_ended_does_nothing(product: WebRuntime, fake_api: FakeBotAPI) -> None:
+    await grid_member("liu", GRID_TG, areas=["huangpu"])
+    user = FakeUser(fake_api, GRID_TG)
+    await user.command("/patrol")
+    await user.photo(noisy_jpeg(2))
+    [what] = await user.location(*PLACES[0])
+    await user.command("/cancel")
+    answer = await user.press_forged(what, "fp:ebike")
+    assert str(answer["show_alert"]).lower() == "true" and answer["text"] == "This button no longer works."
+    assert not await Report.filter(source="patrol").exists()
+
+
+async def test_the_report_page_says_it_was_filed_on_patrol(
+    product: WebRuntime, fake_api: FakeBotAPI, client: AdminClient
+) -> None:
+    await grid_member("liu", GRID_TG, areas=["huangpu"])
+    user = FakeUser(fake_api, GRID_TG)
+    await user.command("/patrol")
+    await user.photo(noisy_jpeg(3))
+    [what] = await user.location(*PLACES[0])
+    await user.press(what, "fp:fire_exit")
+    report = await Report.get(source="patrol")
+    await make_staff("mia", Role.MODERATOR, language="en")
+    await client.login("mia")
+    _, page = await client.get(f"/admin/reports/{report.id}")
+    assert "Filed on patrol by grid staff: Liu" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.admin.accounts import ROLE_RANK, Role, covers_place, create_staff, has_role, is_crew_of, is_grid_staff
+from bot.admin.models import StaffUser
 from bot.city.models import Agency
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
@@ -53,3 +54,22 @@ async def test_field_staff_see_no_admin_page(product: WebRuntime, role: Role) ->
             assert status == 403, path
     finally:
         await client.close()
+
+
+async def test_an_admin_creates_a_crew_member_for_an_agency(product: WebRuntime) -> None:
+    await Agency.create(key="fire", name="Fire")
+    await make_staff("root", Role.ADMIN, language="en")
+    client = AdminClient(product.settings.local_base_url())
+    try:
+        await client.login("root")
+        _, page = await client.get("/admin/staff")
+        assert '<option value="fire">Fire</option>' in page and "agency crew" in page
+        form = {"username": "wang", "password": PASSWORD, "role": "crew", "agency": "fire", "language": "en"}
+        _, created = await client.post("/admin/staff", form)
+        assert "Staff account wang created." in created
+        _, refused = await client.post("/admin/staff", {**form, "username": "zhao", "agency": ""})
+        assert "an agency crew member has no agency" in refused
+    finally:
+        await client.close()
+    crew = await StaffUser.get(username="wang")
+    assert (crew.role, crew.agency) == (Role.CREW, "fire") and not await StaffUser.exists(username="zhao")
