@@ -12,11 +12,11 @@ from bot.admin.models import StaffUser
 from bot.i18n import Translator
 from bot.reports.models import Photo
 from bot.reports.photo_store import store_photo
-from bot.reports.photos import PhotoRejectedError, RejectReason
+from bot.reports.photos import PhotoRejectedError
 from bot.reports.residents import touch_resident
 from bot.services import Services
 from bot.telegram.context import AppContext
-from bot.telegram.report_flow import largest_file
+from bot.telegram.downloads import download_photo
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from field import crews, texts, work
 from field.crews import REFUSALS, Action, Done, Outcome
@@ -119,11 +119,8 @@ async def _after_photo(message: Message, user: User, context: AppContext) -> Pho
     services = context.services
     staff = await crews.linked_staff(user.id)
     _ = translator(services, staff)
-    file_id, unique_id, size = largest_file(message)
     try:
-        if size is not None and size > services.settings.max_photo_bytes:
-            raise PhotoRejectedError(RejectReason.TOO_LARGE)
-        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        data, unique_id = await download_photo(message, context.bot, max_bytes=services.settings.max_photo_bytes)
         # The photo's owner is the crew member as a resident (their private chat has their user id).
         await touch_resident(
             user.id,

@@ -8,10 +8,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 
 from bot.i18n import Translator
-from bot.reports.photos import RejectReason
+from bot.reports.photos import PhotoRejectedError
 from bot.services import Services
 from bot.telegram.context import AppContext
-from bot.telegram.report_flow import largest_file, resident_of
+from bot.telegram.downloads import download_photo
+from bot.telegram.report_flow import resident_of
 from bot.telegram.texts import PROBLEMS
 from field import patrol, texts
 from field.cards import category_label
@@ -101,11 +102,11 @@ async def on_message(update: Update, context: AppContext) -> bool:
     resident, services, rules = await resident_of(update, context), context.services, patrol_rules(context.services)
     now = services.clock()
     if message.photo or message.document:
-        file_id, unique_id, size = largest_file(message)
-        if size is not None and size > services.settings.max_photo_bytes:
-            reply = Reply(Said.BAD_PHOTO, session, problem=RejectReason.TOO_LARGE)
+        try:
+            data, unique_id = await download_photo(message, context.bot, max_bytes=services.settings.max_photo_bytes)
+        except PhotoRejectedError as rejected:
+            reply = Reply(Said.BAD_PHOTO, session, problem=rejected.reason)
         else:
-            data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
             reply = await patrol.add_photo(session, data, unique_id=unique_id, rules=rules, now=now)
     elif message.location is not None:
         location = message.venue.location if message.venue else message.location

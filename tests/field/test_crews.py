@@ -4,6 +4,7 @@ the deadline and records it; a forged or stale press changes nothing and says wh
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bot.admin.accounts import Role
 from bot.i18n import Translator
@@ -34,13 +35,14 @@ from tests.field.conftest import (
 
 
 async def crew_with_card(
-    product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker
-) -> tuple[Report, dict, FakeUser]:  # type: ignore[type-arg]
-    await make_agency()
+    product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker, *, group: int | None = None
+) -> tuple[Report, dict[str, Any], FakeUser]:
+    """Wang's agency, a report dispatched to it, and the card he got (in his chat, or in the agency's `group`)."""
+    await make_agency(group=group)
     await crew_member("wang", CREW_TG)
     report = await dispatched_report(product.settings)
     await run_worker()
-    return report, card_of(fake_api, CREW_TG, report.id), FakeUser(fake_api, CREW_TG, first_name="Wang")
+    return report, card_of(fake_api, group or CREW_TG, report.id), FakeUser(fake_api, CREW_TG, first_name="Wang")
 
 
 class TestNotOurs:
@@ -206,13 +208,9 @@ class TestGroup:
         self, product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker
     ) -> None:
         """With a group, the card goes there (not to each member); the press is answered in the group."""
-        await make_agency(group=AGENCY_GROUP)
-        await crew_member("wang", CREW_TG)
-        report = await dispatched_report(product.settings)
-        await run_worker()
-        card = card_of(fake_api, AGENCY_GROUP, report.id)
+        report, card, crew = await crew_with_card(product, fake_api, run_worker, group=AGENCY_GROUP)
         assert fake_api.sent(CREW_TG, "sendPhoto") == []
-        answer = await FakeUser(fake_api, CREW_TG, first_name="Wang").press_in_group(card, f"fc:t:{report.id}")
+        answer = await crew.press_in_group(card, f"fc:t:{report.id}")
         assert not alerted(answer)
         [said] = await fake_api.wait_for("sendMessage", chat_id=AGENCY_GROUP)
         assert said["text"] == f"Wang took report #{report.id}."
@@ -223,12 +221,8 @@ class TestGroup:
         self, product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker
     ) -> None:
         """Bots see only replies in a group: a photo that does not reply to the question is not taken for it."""
-        await make_agency(group=AGENCY_GROUP)
-        await crew_member("wang", CREW_TG)
-        report = await dispatched_report(product.settings)
-        await run_worker()
-        crew = FakeUser(fake_api, CREW_TG, first_name="Wang")
-        await crew.press_in_group(card_of(fake_api, AGENCY_GROUP, report.id), f"fc:f:{report.id}")
+        report, card, crew = await crew_with_card(product, fake_api, run_worker, group=AGENCY_GROUP)
+        await crew.press_in_group(card, f"fc:f:{report.id}")
         [question] = await fake_api.wait_for("sendMessage", chat_id=AGENCY_GROUP)
         assert "send a photo of the place" in question["text"]
         assert await crew.reply_in_group(None, chat_id=AGENCY_GROUP, text="on my way") == 200
