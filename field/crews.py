@@ -53,6 +53,7 @@ class Refusal(StrEnum):
     PHOTO_REQUIRED = "photo_required"
     PHOTO_NOT_TEXT = "photo_not_text"
     BAD_DATE = "bad_date"
+    ANSWER_NEEDED = "answer_needed"
 
 
 REFUSALS: dict[Refusal, str] = {
@@ -67,6 +68,7 @@ REFUSALS: dict[Refusal, str] = {
     Refusal.PHOTO_REQUIRED: texts.PHOTO_REQUIRED,
     Refusal.PHOTO_NOT_TEXT: texts.PHOTO_NOT_TEXT,
     Refusal.BAD_DATE: texts.BAD_DATE,
+    Refusal.ANSWER_NEEDED: texts.ANSWER_NEEDED,
 }
 
 
@@ -250,7 +252,7 @@ async def answer_text(prompt: CrewPrompt, text: str, *, rules: FieldRules, sla: 
     reason = work.clean_reason(text)
     try:
         if prompt.kind == PromptKind.AFTER_PHOTO or reason is None:
-            outcome.refusal = Refusal.PHOTO_NOT_TEXT if prompt.kind == PromptKind.AFTER_PHOTO else Refusal.NO_QUESTION
+            outcome.refusal = Refusal.PHOTO_NOT_TEXT if prompt.kind == PromptKind.AFTER_PHOTO else Refusal.ANSWER_NEEDED
         elif prompt.kind == PromptKind.NOT_OURS:
             await _hand_back(outcome, reason, sla=sla, now=now)
         elif prompt.until is None:

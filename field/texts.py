@@ -68,6 +68,7 @@ NOT_NOW = N_("Report #%(id)s is %(status)s now: this button no longer applies.")
 TAKEN_BY_OTHER = N_("%(name)s already took report #%(id)s.")
 ALREADY = N_("You did that already for report #%(id)s.")
 NO_QUESTION = N_("That question is no longer open: tap the report's button again.")
+ANSWER_NEEDED = N_("Please answer report #%(id)s's question in words, or tap one of its buttons.")
 PHOTO_REQUIRED = N_("A fix of this kind of hazard needs a photo of the place afterwards: please send one.")
 
 # --- reminders and escalation --------------------------------------------------------------------------------

@@ -347,39 +347,6 @@ class FakeUser:
         body = self._callback_query(str(next(self._message_ids)), f"ci-{self.id}", data, message)
         return await self._send(body, **kw)
 
-    async def reply_in_group(
-        self,
-        bot_message: dict[str, Any] | None,
-        *,
-        chat_id: int | None = None,
-        text: str | None = None,
-        photo: bytes | None = None,
-    ) -> int:
-        """Write in the group the bot sent `bot_message` to, as a reply to it (None: a plain message in `chat_id`).
-
-        With privacy mode on, a bot sees only such replies (and commands) in a group. Returns the HTTP status."""
-        chat_id = int(bot_message["chat_id"]) if bot_message is not None else chat_id
-        assert chat_id is not None
-        content: dict[str, Any] = {"text": text} if text is not None else {}
-        if photo is not None:
-            file_id = f"GROUP-{next(self._message_ids)}"
-            self.api.files[file_id] = (photo, f"photos/{file_id}.jpg")
-            content = {"photo": [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}]}
-        message = {
-            **self._message(**content),
-            "chat": {"id": chat_id, "type": "supergroup", "title": "Crew"},
-        }
-        if bot_message is not None:
-            result = bot_message["_result"]
-            message["reply_to_message"] = {
-                "message_id": result["message_id"],
-                "date": result["date"],
-                "chat": message["chat"],
-                "from": BOT_USER,
-                "text": result.get("text") or "",
-            }
-        return await self.api.deliver({"message": message})
-
     async def press_forged(self, bot_message: dict[str, Any], data: str) -> dict[str, Any]:
         """Send a press with any data under a message the bot sent to this user (a forged or long-gone button).
 

@@ -17,7 +17,7 @@ from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import FILED_AT, SLA, STAFF, add_photo, jpeg_bytes, make_report, make_resident
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import BOT_USER, FakeBotAPI, FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 AGENCY = "huangpu_fire"
@@ -138,3 +138,33 @@ def question_to(fake_api: FakeBotAPI, chat_id: int) -> dict[str, Any]:
         if "reply_markup" in message and any(data.startswith("fv:") for data in buttons(message))
     ]
     return question
+
+
+async def reply_in_group(
+    user: FakeUser,
+    bot_message: dict[str, Any] | None,
+    *,
+    chat_id: int | None = None,
+    text: str | None = None,
+    photo: bytes | None = None,
+) -> int:
+    """`user` writes in the group the bot sent `bot_message` to, as a reply to it (None: a plain message in
+    `chat_id`). With privacy mode on, a bot sees only such replies (and commands) in a group. Returns the status."""
+    chat_id = int(bot_message["chat_id"]) if bot_message is not None else chat_id
+    assert chat_id is not None
+    content: dict[str, Any] = {"text": text} if text is not None else {}
+    if photo is not None:
+        file_id = f"GROUP-{user.id}-{len(user.api.files)}"
+        user.api.files[file_id] = (photo, f"photos/{file_id}.jpg")
+        content = {"photo": [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}]}
+    message = {**user._message(**content), "chat": {"id": chat_id, "type": "supergroup", "title": "Crew"}}
+    if bot_message is not None:
+        result = bot_message["_result"]
+        message["reply_to_message"] = {
+            "message_id": result["message_id"],
+            "date": result["date"],
+            "chat": message["chat"],
+            "from": BOT_USER,
+            "text": result.get("text") or "",
+        }
+    return await user.api.deliver({"message": message})

@@ -31,6 +31,7 @@ from tests.field.conftest import (
     crew_member,
     dispatched_report,
     make_agency,
+    reply_in_group,
 )
 
 
@@ -82,6 +83,15 @@ class TestNotOurs:
         change = await StatusChange.filter(report_id=report.id).order_by("-id").first()
         assert change is not None and change.reason == "This building belongs to Jing'an district"
         assert not await CrewPrompt.exists()
+
+    async def test_a_sticker_is_no_reason_and_the_question_stays_open(
+        self, product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker
+    ) -> None:
+        report, card, crew = await crew_with_card(product, fake_api, run_worker)
+        await crew.press(card, f"fc:n:{report.id}")
+        [again] = await crew.sticker()
+        assert again["text"] == f"Please answer report #{report.id}'s question in words, or tap one of its buttons."
+        assert (await Report.get(id=report.id)).status == Status.DISPATCHED and await CrewPrompt.exists()
 
 
 class TestMoreTime:
@@ -225,9 +235,9 @@ class TestGroup:
         await crew.press_in_group(card, f"fc:f:{report.id}")
         [question] = await fake_api.wait_for("sendMessage", chat_id=AGENCY_GROUP)
         assert "send a photo of the place" in question["text"]
-        assert await crew.reply_in_group(None, chat_id=AGENCY_GROUP, text="on my way") == 200
+        assert await reply_in_group(crew, None, chat_id=AGENCY_GROUP, text="on my way") == 200
         assert (await Report.get(id=report.id)).status == Status.DISPATCHED
-        assert await crew.reply_in_group(question, photo=jpeg_bytes(GREEN)) == 200
+        assert await reply_in_group(crew, question, photo=jpeg_bytes(GREEN)) == 200
         _question, done = await fake_api.wait_for("sendMessage", 2, chat_id=AGENCY_GROUP)
         assert f"Report #{report.id} is marked fixed" in done["text"]
         assert (await Report.get(id=report.id)).status == Status.FIXED
