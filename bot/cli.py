@@ -18,13 +18,15 @@ from tortoise.transactions import in_transaction
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
 from bot.city.models import Incident
 from bot.city.placement import place_all
+from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
+from bot.features import CommandError
 from bot.reports.models import Report
 from bot.runtime import running_web
 from bot.services import city_grid
-from bot.worker import build_worker
+from bot.worker import keep_working
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
     add.add_argument("--telegram-id", type=int, default=None, help="their Telegram user id (to act from the group)")
     add.add_argument("--agency", default=None, help="the agency key a crew member works for (crew only)")
+    for feature in all_features():
+        for command in feature.cli:
+            command_parser = sub.add_parser(command.name, help=command.help)
+            command.arguments(command_parser)
+            command_parser.set_defaults(feature_command=command)
 
 
 def _stop_signal() -> asyncio.Event:
@@ -62,11 +69,14 @@ def _stop_signal() -> asyncio.Event:
 
 
 def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
-    """Start the embedded Redis when REDIS_URL is unset; the returned settings point at it."""
+    """Start the embedded Redis when REDIS_URL is unset, and restart it whenever it dies; the returned
+    settings point at it."""
     if settings.redis_url:
         return settings
     redis = EmbeddedRedis(settings.var_dir / "redis").start()
     stack.callback(redis.stop)
+    keeper = asyncio.create_task(redis.keep_alive())
+    stack.callback(keeper.cancel)  # before stop(): the keeper must not start it again
     log.info("embedded Redis on %s", redis.url)
     return settings.model_copy(update={"redis_url": redis.url})
 
@@ -122,12 +132,9 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
-        worker = build_worker(settings, own_database=False)
-        worker_task = asyncio.create_task(worker.async_run())
         await _announce(settings)
-        await stop.wait()
-        worker_task.cancel()
-        await worker.close()
+        # Returns once `stop` is set and the worker has drained (the web app is still up meanwhile).
+        await keep_working(settings, stop, own_database=False)
 
 
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
@@ -140,11 +147,8 @@ async def run_web(settings: Settings, _: argparse.Namespace) -> None:
 
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
-    worker = build_worker(settings)
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
+    """SIGTERM (a deploy) drains: running jobs finish or hand their work to another worker."""
+    await keep_working(settings, _stop_signal())
 
 
 async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -154,10 +158,6 @@ async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:
 
 def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
-
-
-class CommandError(Exception):
-    """A refusal meant for the operator: printed as one line, exit status 2."""
 
 
 async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
@@ -185,7 +185,24 @@ async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     log.info("created %s %s", staff.role, staff.username)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
+async def run_feature_command(settings: Settings, args: argparse.Namespace) -> None:
+    """A feature's command (`bot.features.CliCommand`), with the ORM open around it."""
+    await init_db(settings)
+    try:
+        await args.feature_command.run(settings, args)
+    finally:
+        await close_db()
+
+
+Runner = Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]
+
+
+def runner(command: str) -> Runner:
+    """The kernel's runner for `command`, or the one that runs a feature's command."""
+    return COMMANDS.get(command, run_feature_command)
+
+
+COMMANDS: dict[str, Runner] = {
     "run": run_all,
     "web": run_web,
     "worker": run_worker,

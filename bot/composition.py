@@ -18,7 +18,9 @@ from bot.features import Feature
 def all_features() -> tuple[Feature, ...]:
     from broadcasts import feature as broadcasts
     from field import feature as field
+    from hotspots import feature as hotspots
     from moderation import feature as moderation
     from rewards import feature as rewards
+    from risk import feature as risk
 
-    return (rewards(), field(), moderation(), broadcasts())
+    return (rewards(), field(), moderation(), broadcasts(), risk(), hotspots())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -113,8 +114,15 @@ class Settings(BaseSettings):
     local_timezone: str = "Asia/Shanghai"  #: local time for quiet hours, schedules and the education day
     quiet_hours_start: time = time(22, 0)  #: broadcasts pause from here (local) ...
     quiet_hours_end: time = time(8, 0)  #: ... until here; equal times mean no quiet hours
-    broadcast_rate_per_s: float = 28.0  #: shared by every worker process (Telegram allows ~30/s)
+    #: The bot's bulk budget, messages/s: every unsolicited message (broadcasts, status DMs, reminders, group
+    #: posts) of every process draws from it (Redis); Telegram allows about 30/s. Replies do not.
+    broadcast_rate_per_s: float = 28.0
     broadcast_burst: int = 5  #: messages the shared bucket may save up to absorb scheduling jitter
+    chat_rate_per_s: float = 1.0  #: messages per second to one chat (replies included), across processes
+    chat_burst: int = 3  #: a chat may get this many at once ("short bursts" Telegram tolerates)
+    group_messages_per_min: int = 20  #: Telegram's limit for one group
+    group_burst: int = 4  #: of those, at once
+    worker_shutdown_grace_s: float = 20.0  #: on SIGTERM, jobs get this long to finish before they are handed back
     broadcast_concurrency: int = 16  #: requests in flight per worker process
     broadcast_lease_s: int = 60  #: a claimed delivery whose worker vanished is "in doubt" after this
     broadcast_max_attempts: int = 5  #: 429s and refused connections before a delivery is failed
@@ -122,6 +130,24 @@ class Settings(BaseSettings):
     education_day_of_month: int = 5
     education_send_time: time = time(10, 0)  #: local time of the education-day message
     subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
+
+    # Risk: the map, four-colour cell levels, the weekly bulletin
+    risk_rules_file: Path | None = None  #: TOML; None -> the built-in risk/default_rules.toml (editable in the admin)
+    #: The map's background tiles ({z}, {x}, {y}, {s}); empty -> none (the grid and the points still draw).
+    map_tile_url_template: str = ""
+    map_tile_attribution: str = ""  #: shown in the map's corner, as the tile provider requires
+    #: "wgs84" (OpenStreetMap, Tianditu) or "gcj02" (AMap, Tencent): points are shifted to draw on such tiles.
+    map_tile_datum: Literal["wgs84", "gcj02"] = "wgs84"
+    map_max_points: int = 3000  #: a viewport with more open reports gets counts per square instead of markers
+    officials_chat_id: int | None = None  #: Telegram chat that gets the weekly bulletin
+    bulletin_weekday: int = 0  #: 0 = Monday: the weekly bulletin covers the 7 local days before it
+    bulletin_send_time: time = time(9, 0)  #: local time of the weekly (and, on the 1st, monthly) bulletin
+    risk_nightly_hour: int = 3  #: local hour of the nightly recomputation of every cell's level
+    # Hotspots: incidents from other systems, cell forecasts, inspections, escalating warnings
+    #: TOML: incident kinds that call for a warning, their grid scope and texts; None -> the built-in
+    #: hotspots/default_escalation.toml
+    escalation_rules_file: Path | None = None
+    inspection_list_cells: int = 50  #: cells on the inspection list (the forecast's parameters are chosen for it)
 
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"

@@ -21,9 +21,12 @@ from tortoise.transactions import in_transaction
 class EventKind(StrEnum):
     """The kinds features publish; each documents its payload (JSON), which is a contract between features."""
 
-    #: A cell's risk level changed. {"cell": key, "from": level | None, "to": level, "why": str}
+    #: A cell's risk level changed. {"cell": key, "from": level | None, "to": level, "why": str,
+    #: "change_id": the risk feature's level-change row, "district": key | None}
     CELL_LEVEL_CHANGED = "cell.level_changed"
     #: An incident was recorded (imported or entered by an official). {"incident_id": int}
+    #: A bulk import publishes it only for incidents that may call for action now (an escalation kind, recent);
+    #: whoever counts incidents reads the `Incident` table (bot/city/models.py).
     INCIDENT_RECORDED = "incident.recorded"
     #: An official asked for a warning broadcast to one grid scope, e.g. from a red cell or an incident's
     #: escalation. {"scope": grid key (cell / street / district) or "city", "texts": {locale: text},

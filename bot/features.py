@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any
 from bot.admin.accounts import Role
 
 if TYPE_CHECKING:  # the kernel's transports; a feature's domain modules never see these
+    import argparse
+
     from aiohttp import web
     from arq.cron import CronJob
     from arq.worker import Function
 
+    from bot.config import Settings
     from bot.events import DomainEvent
     from bot.reports.models import Report, StatusChange
     from bot.services import Services
@@ -91,6 +94,25 @@ class Panel:
     order: int = 50
 
 
+class CommandError(Exception):
+    """A refusal meant for the operator: printed as one line, exit status 2 (`python -m bot ...`)."""
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A `python -m bot <name> ...` command a feature adds (e.g. `python -m bot events import FILE`).
+
+    `arguments` fills the command's own argparse parser; `run` gets the Settings and the parsed arguments with
+    the ORM open (the kernel closes it afterwards), and raises `CommandError` for a refusal meant for
+    the operator (one line, exit status 2).
+    """
+
+    name: str
+    help: str  #: one line for `python -m bot --help` (operators' English, like the other commands)
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[Settings, argparse.Namespace], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Feature:
     """Everything a feature plugs into the kernel; unused parts stay empty."""
@@ -109,3 +131,4 @@ class Feature:
     panels: tuple[Panel, ...] = ()
     #: Called once per process at startup with the services (e.g. to seed rows from a settings file).
     on_startup: Callable[[Services], Awaitable[None]] | None = None
+    cli: tuple[CliCommand, ...] = ()  #: its `python -m bot` commands

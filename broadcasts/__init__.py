@@ -1,8 +1,8 @@
 """Broadcasts: officials' open letters, the monthly safety-education day, subscriptions.
 
 Domain modules (models, targeting, timing, message, delivery, control, compose, education,
-subscriptions, policy) import neither `telegram` nor `aiohttp`; `telegram`, `views` and `jobs` are
-the thin transports.
+subscriptions, policy, grid_scope) import neither `telegram` nor `aiohttp`; `telegram`, `views`, `jobs` and
+`reactions` (warnings to a grid scope asked for with `broadcast.requested`) are the thin transports.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.i18n import N_
 
 
 def feature() -> Feature:
-    from broadcasts import jobs, telegram, views
+    from broadcasts import jobs, reactions, telegram, views
 
     return Feature(
         name="broadcasts",
@@ -30,4 +30,5 @@ def feature() -> Feature:
         nav=views.NAV,
         jobs=tuple(jobs.FUNCTIONS),
         cron_jobs=tuple(jobs.CRON_JOBS),
+        event_reactions=reactions.EVENT_REACTIONS,
     )

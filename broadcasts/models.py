@@ -56,6 +56,7 @@ class Broadcast(Model):
     created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
         "staff.StaffUser", related_name="broadcasts", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None  # the FK's column attribute, declared for the type checker only
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -104,6 +105,11 @@ class Subscriber(Model):
     lat = fields.FloatField(null=True)  # the location shared in /subscribe: the resident's place for targeting
     lon = fields.FloatField(null=True)
     radius_m = fields.IntField(null=True)  # 0: subscribed to the area containing lat/lon, >0: to a circle
+    # The place's units on the city's grid (bot.city.grid), for warnings to a cell, street or district; placed
+    # when the place is shared, and again before each such warning (the grid may have changed since).
+    area = fields.CharField(max_length=64, null=True, db_index=True)
+    street = fields.CharField(max_length=64, null=True, db_index=True)
+    cell = fields.CharField(max_length=64, null=True, db_index=True)
     awaiting = fields.CharField(max_length=16, null=True)  # subscriptions.Awaiting: waiting for a location
     awaiting_radius_m = fields.IntField(null=True)
     awaiting_since = fields.DatetimeField(null=True)

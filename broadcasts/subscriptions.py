@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.reports.areas import Areas
+from bot.city.grid import Grid
 from bot.reports.geo import ServiceArea, check_position
 from broadcasts.models import AreaSubscription, Subscriber, TopicSubscription
 from broadcasts.texts import Topic
@@ -87,13 +87,15 @@ async def awaiting_location(resident_id: int, now: datetime) -> Subscriber | Non
 
 
 async def take_location(
-    subscriber: Subscriber, lat: float, lon: float, *, areas: Areas, service_area: ServiceArea, now: datetime
+    subscriber: Subscriber, lat: float, lon: float, *, grid: Grid, service_area: ServiceArea, now: datetime
 ) -> tuple[LocationResult, str | None]:
-    """Use a shared location for the pending choice; returns the result and the area key (area mode)."""
+    """Use a shared location for the pending choice; returns the result and the area key (area mode).
+
+    The place is put on the grid (district, street, cell) for warnings to a grid scope."""
     if check_position(lat, lon, service_area) is not None:
         return LocationResult.BAD_POSITION, None
     if subscriber.awaiting == Awaiting.AREA:
-        area_key = areas.area_for(lat, lon)
+        area_key = grid.districts.area_for(lat, lon)
         if area_key is None:
             return LocationResult.OUTSIDE_AREAS, None
         await AreaSubscription.get_or_create(
@@ -106,6 +108,8 @@ async def take_location(
         subscriber.radius_m = subscriber.awaiting_radius_m
         area_key, result = None, LocationResult.RADIUS_SET
     subscriber.lat, subscriber.lon = lat, lon
+    where = grid.locate(lat, lon)
+    subscriber.area, subscriber.street, subscriber.cell = where.district, where.street, where.cell
     subscriber.awaiting, subscriber.awaiting_radius_m, subscriber.awaiting_since = None, None, None
     await subscriber.save()
     return result, area_key
@@ -143,7 +147,7 @@ async def unsubscribe(resident_id: int, what: str) -> bool:
     removed = 0
     if what in (ALL, NEARBY):
         removed += await Subscriber.filter(resident_id=resident_id, lat__isnull=False).update(
-            lat=None, lon=None, radius_m=None
+            lat=None, lon=None, radius_m=None, area=None, street=None, cell=None
         )
     if what == ALL:
         removed += await AreaSubscription.filter(resident_id=resident_id).delete()

@@ -7,6 +7,11 @@ A resident's location for the radius target is the one they shared in /subscribe
 lon); the kernel stores no other resident location. A resident subscribed by radius r is reached
 when their place is within R + r of the broadcast's point (the two circles touch); a resident who
 subscribed to the area containing their place counts with r = 0.
+
+A grid target (a warning to a cell, street or district of the city's grid, or to the whole city) reaches the
+residents subscribed in that scope: those whose place lies in it (Subscriber.cell / street / area, placed on
+the grid), and those who follow the scope or a unit inside it (`units`, resolved from the grid when the
+broadcast is made: broadcasts/grid_scope.py). For the whole city: everyone with a place or an area followed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from bot.reports.geo import distance_m
@@ -34,6 +39,11 @@ class TargetKind(StrEnum):
     RADIUS = "radius"  #: residents whose subscription place is near (lat, lon)
     ACTIVE_REPORTERS = "active_reporters"  #: filed a report in the last `days` days
     TOPIC = "topic"  #: subscribed to `topic`
+    GRID = "grid"  #: subscribed in the grid scope `scope` (a cell, street or district key, or "city")
+
+
+#: The scope of a city-wide grid target.
+CITY_SCOPE = "city"
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Target:
     radius_m: int | None = None
     days: int | None = None
     topic: str | None = None
+    scope: str | None = None
+    units: tuple[str, ...] = ()  #: grid target: the scope and the drawn units inside it (area subscriptions)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind.value}
@@ -56,6 +68,8 @@ class Target:
             data["days"] = self.days
         elif self.kind is TargetKind.TOPIC:
             data["topic"] = self.topic
+        elif self.kind is TargetKind.GRID:
+            data.update(scope=self.scope, units=list(self.units))
         return data
 
     @classmethod
@@ -68,6 +82,8 @@ class Target:
             radius_m=data.get("radius_m"),
             days=data.get("days"),
             topic=data.get("topic"),
+            scope=data.get("scope"),
+            units=tuple(data.get("units") or ()),
         )
 
 
@@ -115,7 +131,20 @@ async def _select(target: Target, now: datetime) -> _Selection:
         return _Selection(base.filter(id__in=Subquery(reporters)))
     if target.kind is TargetKind.RADIUS:
         return _Selection(base, await _near(target))
+    if target.kind is TargetKind.GRID:
+        return _Selection(base.filter(_in_scope(target.scope or "", target.units)))
     return _Selection(base)
+
+
+def _in_scope(scope: str, units: tuple[str, ...]) -> Q:
+    """Placed in the scope, or following it (or a unit inside it)."""
+    if scope == CITY_SCOPE:
+        placed = Subscriber.filter(lat__isnull=False)
+        followed = AreaSubscription.all()
+    else:
+        placed = Subscriber.filter(Q(cell=scope) | Q(street=scope) | Q(area=scope))
+        followed = AreaSubscription.filter(area_key__in=sorted({scope, *units}))
+    return Q(id__in=Subquery(placed.values("resident_id"))) | Q(id__in=Subquery(followed.values("resident_id")))
 
 
 async def _near(target: Target) -> list[int]:

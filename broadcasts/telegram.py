@@ -180,7 +180,7 @@ async def _take_location(
 ) -> None:
     _, rules = Translator(resident.language), context.services.intake.rules
     result, area_key = await subs.take_location(
-        waiting, lat, lon, areas=context.services.areas, service_area=rules.area, now=context.services.clock()
+        waiting, lat, lon, grid=context.services.grid, service_area=rules.area, now=context.services.clock()
     )
     if result is subs.LocationResult.AREA_ADDED:
         text = _(SUBSCRIBED_AREA, area=context.services.areas.label(area_key, resident.language))

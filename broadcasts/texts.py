@@ -89,6 +89,7 @@ TARGET_LABELS = {
     TargetKind.RADIUS: N_("Residents near a point"),
     TargetKind.ACTIVE_REPORTERS: N_("Reporters active recently"),
     TargetKind.TOPIC: N_("Residents following a topic"),
+    TargetKind.GRID: N_("Residents subscribed in a grid area"),
 }
 STATUS_LABELS = {
     BroadcastStatus.DRAFT: N_("draft"),

@@ -1,9 +1,13 @@
 """Read the generic events CSV (`event_id, occurred_at, lat, lon, category, outcome, severity`), plain or gzip.
 
+An optional `kind` column names an escalation kind (e.g. `fire_alarm`, `fire`, `casualty`): the product's
+importer proposes warnings for recent incidents of such kinds; the backtest ignores it.
+
 Rows are streamed: `iter_rows` yields one `Event` or `BadRow` per data row, `iter_batches` groups them for an
 importer, and only `load_event_arrays` (for the backtest) keeps the whole file, as numpy arrays rather than
 Python objects. Every bad row is reported with its 1-based physical line number (the header is line 1) and a
-`Reason` code; the English text for each code is in `REASON_TEXT`, kept apart so that it can be translated.
+`Reason` code; the English text for each code is in `REASON_TEXT`, marked for translation (the admin shows it
+in the reader's language; the command line prints the English).
 
 A file whose header lacks a required column is unusable as a whole: `EventsFileError`.
 """
@@ -27,11 +31,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 REQUIRED_COLUMNS = ("event_id", "occurred_at", "lat", "lon", "category", "outcome")
-OPTIONAL_COLUMNS = ("severity",)
+OPTIONAL_COLUMNS = ("severity", "kind")
 #: The format names no scale for severity; 0..10 covers every scale we know of (1-4 levels, 1-5, 0-10).
 SEVERITY_RANGE = (0.0, 10.0)
 DEFAULT_BATCH_ROWS = 5_000
 GZIP_MAGIC = b"\x1f\x8b"
+#: What the product's incident table holds (longer values are refused, not cut: an id cut short is another id).
+MAX_EVENT_ID_CHARS = 128
+MAX_CATEGORY_CHARS = 64
+MAX_KIND_CHARS = 24
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's marker: extracted for translation, translated when shown
+    return message
 
 
 class Outcome(StrEnum):
@@ -67,22 +79,28 @@ class Reason(StrEnum):
     UNKNOWN_OUTCOME = "unknown_outcome"
     BAD_SEVERITY = "bad_severity"
     SEVERITY_OUT_OF_RANGE = "severity_out_of_range"
+    TOO_LONG = "too_long"
+    BAD_KIND = "bad_kind"
+    FUTURE_DATE = "future_date"  #: found by the importer, which knows what "now" is
 
 
-#: English source strings, one per reason (translatable later: the code is what callers store and compare).
+#: English source strings, one per reason (the code is what callers store and compare).
 REASON_TEXT: dict[Reason, str] = {
-    Reason.FIELD_COUNT: "The row does not have as many fields as the header.",
-    Reason.MISSING_EVENT_ID: "The event_id is empty.",
-    Reason.DUPLICATE_EVENT_ID: "This event_id already appeared earlier in the file.",
-    Reason.MISSING_COORDINATES: "The latitude or longitude is empty.",
-    Reason.BAD_COORDINATES: "The latitude or longitude is not a number.",
-    Reason.LAT_OUT_OF_RANGE: "The latitude is outside -90..90.",
-    Reason.LON_OUT_OF_RANGE: "The longitude is outside -180..180.",
-    Reason.MISSING_DATE: "The occurred_at date is empty.",
-    Reason.BAD_DATE: "The occurred_at value is not an ISO 8601 date or date-time.",
-    Reason.UNKNOWN_OUTCOME: "The outcome is not one of confirmed, duplicate, open, rejected.",
-    Reason.BAD_SEVERITY: "The severity is not a number.",
-    Reason.SEVERITY_OUT_OF_RANGE: "The severity is outside 0..10.",
+    Reason.FIELD_COUNT: N_("The row does not have as many fields as the header."),
+    Reason.MISSING_EVENT_ID: N_("The event_id is empty."),
+    Reason.DUPLICATE_EVENT_ID: N_("This event_id already appeared earlier in the file."),
+    Reason.MISSING_COORDINATES: N_("The latitude or longitude is empty."),
+    Reason.BAD_COORDINATES: N_("The latitude or longitude is not a number."),
+    Reason.LAT_OUT_OF_RANGE: N_("The latitude is outside -90..90."),
+    Reason.LON_OUT_OF_RANGE: N_("The longitude is outside -180..180."),
+    Reason.MISSING_DATE: N_("The occurred_at date is empty."),
+    Reason.BAD_DATE: N_("The occurred_at value is not an ISO 8601 date or date-time."),
+    Reason.UNKNOWN_OUTCOME: N_("The outcome is not one of confirmed, duplicate, open, rejected."),
+    Reason.BAD_SEVERITY: N_("The severity is not a number."),
+    Reason.SEVERITY_OUT_OF_RANGE: N_("The severity is outside 0..10."),
+    Reason.TOO_LONG: N_("The event_id (at most 128 characters) or the category (at most 64) is too long."),
+    Reason.BAD_KIND: N_("The kind is not a key of at most 24 lower-case letters, digits and underscores."),
+    Reason.FUTURE_DATE: N_("The occurred_at date is in the future."),
 }
 
 
@@ -102,6 +120,7 @@ class Event:
     category: str
     outcome: Outcome
     severity: float | None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +195,22 @@ def _parse_severity(text: str) -> float | Reason | None:
     return severity if low <= severity <= high else Reason.SEVERITY_OUT_OF_RANGE
 
 
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_KIND_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _check_kind(text: str) -> str | Reason | None:
+    if not text:
+        return None
+    kind = text.lower()
+    return kind if len(kind) <= MAX_KIND_CHARS and _KIND_CHARS.issuperset(kind) else Reason.BAD_KIND
+
+
 class _RowParser:
-    """Turns the fields of one row into an Event or a BadRow; remembers event ids to catch duplicates."""
+    """Turns the fields of one row into an Event or a BadRow; remembers event ids to catch duplicates.
+
+    Written for speed (an import reads a million rows): column positions are looked up once, not per row.
+    """
 
     def __init__(self, header: list[str]) -> None:
         names = [name.strip().lower() for name in header]
@@ -185,38 +218,59 @@ class _RowParser:
         if missing:
             raise EventsFileError(f"missing column(s): {', '.join(missing)}")
         self.width = len(names)
-        self.index = {name: names.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in names}
+        self.required = tuple(names.index(name) for name in REQUIRED_COLUMNS)
+        self.severity_at = names.index("severity") if "severity" in names else None
+        self.kind_at = names.index("kind") if "kind" in names else None
         self.seen_ids: set[str] = set()
 
     def parse(self, line: int, row: list[str]) -> Event | BadRow:
         if len(row) != self.width:
             return BadRow(line, Reason.FIELD_COUNT, str(len(row)))
-        fields = {name: row[i].strip() for name, i in self.index.items()}
-        event_id = fields["event_id"]
+        id_at, date_at, lat_at, lon_at, category_at, outcome_at = self.required
+        event_id, category = row[id_at].strip(), row[category_at].strip()
         if not event_id:
             return BadRow(line, Reason.MISSING_EVENT_ID)
         if event_id in self.seen_ids:
             return BadRow(line, Reason.DUPLICATE_EVENT_ID, event_id)
-        coordinates = _parse_coordinates(fields["lat"], fields["lon"])
+        if len(event_id) > MAX_EVENT_ID_CHARS or len(category) > MAX_CATEGORY_CHARS:
+            return BadRow(line, Reason.TOO_LONG, event_id[:40])
+        lat_text, lon_text = row[lat_at].strip(), row[lon_at].strip()
+        coordinates = _parse_coordinates(lat_text, lon_text)
         if isinstance(coordinates, Reason):
-            return BadRow(line, coordinates, f"{fields['lat']},{fields['lon']}")
-        if not fields["occurred_at"]:
+            return BadRow(line, coordinates, f"{lat_text},{lon_text}")
+        occurred_text = row[date_at].strip()
+        if not occurred_text:
             return BadRow(line, Reason.MISSING_DATE)
         try:
-            occurred_at = parse_occurred_at(fields["occurred_at"])
+            occurred_at = parse_occurred_at(occurred_text)
         except ValueError:
-            return BadRow(line, Reason.BAD_DATE, fields["occurred_at"])
-        try:
-            outcome = Outcome(fields["outcome"].lower())
-        except ValueError:
-            return BadRow(line, Reason.UNKNOWN_OUTCOME, fields["outcome"])
-        severity = _parse_severity(fields.get("severity", ""))
+            return BadRow(line, Reason.BAD_DATE, occurred_text)
+        outcome = _OUTCOMES.get(row[outcome_at].strip().lower())
+        if outcome is None:
+            return BadRow(line, Reason.UNKNOWN_OUTCOME, row[outcome_at].strip())
+        return self._finish(line, row, event_id, occurred_at, coordinates, category, outcome)
+
+    def _finish(
+        self,
+        line: int,
+        row: list[str],
+        event_id: str,
+        occurred_at: datetime,
+        coordinates: tuple[float, float],
+        category: str,
+        outcome: Outcome,
+    ) -> Event | BadRow:
+        severity_text = row[self.severity_at].strip() if self.severity_at is not None else ""
+        severity = _parse_severity(severity_text)
         if isinstance(severity, Reason):
-            return BadRow(line, severity, fields["severity"])
+            return BadRow(line, severity, severity_text)
+        kind_text = row[self.kind_at].strip() if self.kind_at is not None else ""
+        kind = _check_kind(kind_text)
+        if isinstance(kind, Reason):
+            return BadRow(line, kind, kind_text[:40])
         # Only a row that is kept claims its id: a bad first row must not make a later good row a "duplicate".
         self.seen_ids.add(event_id)
-        lat, lon = coordinates
-        return Event(line, event_id, occurred_at, lat, lon, fields["category"], outcome, severity)
+        return Event(line, event_id, occurred_at, coordinates[0], coordinates[1], category, outcome, severity, kind)
 
 
 def iter_rows(path: Path | str, *, after_line: int = 0) -> Iterator[Event | BadRow]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Coalesce, Count
@@ -50,9 +51,15 @@ class QueueFilter:
     overdue: bool = False
     has_duplicates: bool = False
     page: int = 1
+    # What the dashboard's numbers link to: the agency, reopened reports, the local days they were filed.
+    agency: str = ""
+    reopened: bool = False
+    since: date | None = None  #: filed on or after this local day
+    until: date | None = None  #: filed on or before this local day
+    zone: str = "UTC"  #: the city's zone, where those days begin
 
     @classmethod
-    def parse(cls, query: Mapping[str, str]) -> QueueFilter:
+    def parse(cls, query: Mapping[str, str], zone: str = "UTC") -> QueueFilter:
         """Read the query string; unknown values fall back to the defaults instead of failing."""
         status = query.get("status", View.QUEUE)
         try:
@@ -66,6 +73,11 @@ class QueueFilter:
             overdue=query.get("overdue") == "1",
             has_duplicates=query.get("has_duplicates") == "1",
             page=page,
+            agency=query.get("agency", "").strip(),
+            reopened=query.get("reopened") == "1",
+            since=_day(query.get("since", "")),
+            until=_day(query.get("until", "")),
+            zone=zone,
         )
 
     def query_string(self, page: int) -> str:
@@ -78,8 +90,24 @@ class QueueFilter:
             "overdue": "1" if changed.overdue else "",
             "has_duplicates": "1" if changed.has_duplicates else "",
             "page": str(changed.page) if changed.page > 1 else "",
+            "agency": changed.agency,
+            "reopened": "1" if changed.reopened else "",
+            "since": changed.since.isoformat() if changed.since else "",
+            "until": changed.until.isoformat() if changed.until else "",
         }
         return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: date, zone: str) -> datetime:
+    # In UTC: SQLite compares the stored UTC text, so a bound value in another offset would compare wrong.
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -135,6 +163,14 @@ def _filtered(staff: StaffUser, wanted: QueueFilter) -> QuerySet[Report]:
         query = query.filter(area=wanted.area)
     if wanted.overdue:
         query = query.filter(overdue=True)
+    if wanted.agency:
+        query = query.filter(agency=wanted.agency)
+    if wanted.reopened:
+        query = query.filter(reopen_count__gt=0)
+    if wanted.since:
+        query = query.filter(created_at__gte=_local_midnight(wanted.since, wanted.zone))
+    if wanted.until:
+        query = query.filter(created_at__lt=_local_midnight(wanted.until + timedelta(days=1), wanted.zone))
     if wanted.has_duplicates:
         query = query.filter(
             Q(id__in=Subquery(Report.filter(duplicate_of_id__isnull=False).values("duplicate_of_id")))

@@ -47,5 +47,6 @@ def feature() -> Feature:
         jobs=tuple(jobs.FUNCTIONS),
         cron_jobs=tuple(jobs.CRON_JOBS),
         reactions=reactions.REACTIONS,
+        panels=views.PANELS,
         on_startup=_fund_sandbox,
     )

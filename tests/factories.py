@@ -12,6 +12,7 @@ from io import BytesIO
 from PIL import Image
 
 from bot.city.grid import DEMO_CITY_FILE, Grid
+from bot.city.models import Agency, Incident
 from bot.city.placement import place
 from bot.config import Settings
 from bot.reports.lifecycle import transition
@@ -228,3 +229,35 @@ async def make_broadcast(
         assert await schedule(broadcast.id, at or now, actor=STAFF, now=now)
     await broadcast.refresh_from_db()
     return broadcast
+
+
+async def make_incident(
+    event_id: str,
+    *,
+    position: tuple[float, float] = HUANGPU,
+    occurred_at: datetime = FILED_AT,
+    kind: str | None = None,
+    severity: float | None = None,
+    category: str = "fire",
+    outcome: str = "confirmed",
+) -> Incident:
+    """An incident from another system, placed on the demo grid as imports and officials place them."""
+    incident = Incident(
+        event_id=event_id,
+        source="test",
+        occurred_at=occurred_at,
+        lat=position[0],
+        lon=position[1],
+        category=category,
+        outcome=outcome,
+        severity=severity,
+        kind=kind,
+        recorded_by=STAFF,
+    )
+    place(incident, DEMO_GRID)
+    await incident.save()
+    return incident
+
+
+async def make_agency(key: str = "fire-brigade", *, telegram_chat_id: int | None = None) -> Agency:
+    return await Agency.create(key=key, name=f"Agency {key}", name_zh=f"机构{key}", telegram_chat_id=telegram_chat_id)

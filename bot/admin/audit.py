@@ -15,6 +15,11 @@ class EventTag(StrEnum):
     """`subject:action` identifiers stored in AuditEvent.action (keep them stable)."""
 
     AGENCY_SAVE = "agency:save"
+    INCIDENT_IMPORT = "incident:import"  #: an events file was imported (counts in the details)
+    INCIDENT_RECORD = "incident:record"  #: an official recorded an incident
+    INSPECTION_ASSIGN = "inspection:assign"  #: a cell sent to an agency for inspection
+    INSPECTION_CANCEL = "inspection:cancel"
+    INSPECTION_RESULT = "inspection:result"  #: hazard found / nothing found
     REPORT_ACCEPT = "report:accept"
     REPORT_ANSWER = "report:answer"  #: the reporter answered a moderator's question
     REPORT_ASK_INFO = "report:ask_info"
@@ -39,6 +44,9 @@ class EventTag(StrEnum):
     REPORT_STATUS = "report:status"
     STAFF_CREATE = "staff:create"
     STAFF_TELEGRAM = "staff:telegram"  #: a staff member's Telegram account linked or unlinked
+    WARNING_DISMISS = "warning:dismiss"  #: an official decided a proposed warning is not needed
+    WARNING_PROPOSE = "warning:propose"  #: an incident's escalation rule proposed a warning broadcast
+    WARNING_SEND = "warning:send"  #: an official sent a proposed warning (broadcast.requested)
 
 
 async def record(

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import h3
+import numpy as np
+import shapely
 from shapely import STRtree
 from shapely.geometry import Point, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -117,6 +119,18 @@ class _Layer:
         hits = sorted(int(i) for i in self.tree.query(point))
         return next((self.units[i] for i in hits if self.units[i].prepared.covers(point)), None)
 
+    def covering_many(self, points: Any) -> list[GridUnit | None]:
+        """`covering` for an array of points at once (one vectorised tree query; same lowest-index rule)."""
+        found: list[GridUnit | None] = [None] * len(points)
+        if self.tree is None or not len(points):
+            return found
+        point_index, unit_index = self.tree.query(points, predicate="intersects")  # a point meets what covers it
+        order = np.lexsort((unit_index, point_index))
+        for point, unit in zip(point_index[order].tolist(), unit_index[order].tolist(), strict=True):
+            if found[point] is None:
+                found[point] = self.units[unit]
+        return found
+
     def meeting(self, bbox: BaseGeometry) -> list[GridUnit]:
         if self.tree is None:
             return []
@@ -158,6 +172,36 @@ class Grid:
         h3_street = H3_PREFIX + h3.cell_to_parent(hexagon, max(self.h3_resolution - H3_STREET_STEP, 0))
         return Place(district.key if district else None, h3_street, H3_PREFIX + hexagon)
 
+    def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> list[Place]:
+        """`locate` for many points at once, with the same answers: one vectorised query per level instead of
+        one per point (bulk imports place a million rows; `locate` alone would take a minute and a half)."""
+        places: list[Place | None] = [None] * len(lats)
+        cells = self.layers[Level.CELL].covering_many(shapely.points(lons, lats))
+        rest = []
+        for index, cell in enumerate(cells):
+            if cell is None:
+                rest.append(index)
+                continue
+            street = self.units.get(cell.parent or "")
+            places[index] = self._place_from(street, cell.key) if street else Place(None, None, cell.key)
+        points = shapely.points([lons[i] for i in rest], [lats[i] for i in rest])
+        streets = self.layers[Level.STREET].covering_many(points)
+        districts = self.layers[Level.DISTRICT].covering_many(points)
+        to_cell, resolution = h3.latlng_to_cell, self.h3_resolution
+        h3_streets: dict[str, str] = {}  # many points share a hexagon: its parent is looked up once
+        for index, street, district in zip(rest, streets, districts, strict=True):
+            hexagon = to_cell(lats[index], lons[index], resolution)
+            if street is not None:
+                places[index] = self._place_from(street, H3_PREFIX + hexagon)
+                continue
+            h3_street = h3_streets.get(hexagon)
+            if h3_street is None:
+                h3_street = h3_streets[hexagon] = H3_PREFIX + h3.cell_to_parent(
+                    hexagon, max(resolution - H3_STREET_STEP, 0)
+                )
+            places[index] = Place(district.key if district else None, h3_street, H3_PREFIX + hexagon)
+        return [place for place in places if place is not None]
+
     def _place_from(self, unit: GridUnit, cell: str) -> Place:
         if unit.level is Level.DISTRICT:  # a cell drawn straight under a district
             return Place(unit.key, None, cell)
@@ -187,6 +231,17 @@ class Grid:
             return None
         place = self.locate(*self.centre(key))
         return place.street if level is Level.CELL else place.district
+
+    def district_of(self, key: str) -> str | None:
+        """The district a unit lies in (itself for a district); None outside every district."""
+        for _ in Level:  # at most two steps up: cell -> street -> district
+            if self.level(key) is Level.DISTRICT:
+                return key
+            parent = self.parent(key)
+            if parent is None:
+                return None
+            key = parent
+        return key if self.level(key) is Level.DISTRICT else None
 
     def label(self, key: str | None, locale: str) -> str:
         if not key:

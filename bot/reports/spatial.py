@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.reports.geo import EARTH_RADIUS_M
 from bot.reports.models import Report
+from bot.reports.statuses import OPEN_STATUSES
 
 M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, and along the equator
 #: Widen the box a hair so a point exactly on the radius survives float rounding on every backend.
@@ -76,23 +77,15 @@ async def spatial_query(
     """
     dialect = client.capabilities.dialect
     box = bounding_box(lat, lon, radius_m)
-    if dialect == "sqlite":
-        # CROSS JOIN makes SQLite walk the R*Tree first, never the category or status index.
-        rtree = "report_open_rtree" if open_only else "report_rtree"
-        source = f"{rtree} AS box CROSS JOIN report AS r ON r.id = box.id"
-        where = "box.min_lat <= ? AND box.max_lat >= ? AND box.min_lon <= ? AND box.max_lon >= ?"
-        params: list[object] = [box.max_lat, box.min_lat, box.max_lon, box.min_lon]
-    elif await _has_geography_index(client):
+    if dialect != "sqlite" and await _has_geography_index(client):
         source = "report AS r"
         where = (
             "ST_DWithin(geography(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)), "
             "geography(ST_SetSRID(ST_MakePoint(?, ?), 4326)), ?)"
         )
-        params = [lon, lat, radius_m * BOX_MARGIN]
+        params: list[object] = [lon, lat, radius_m * BOX_MARGIN]
     else:
-        source = "report AS r"
-        where = "r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?"
-        params = [box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+        source, where, params = _box_clause(dialect, box, open_only)
     for condition, values in filters:
         where += f" AND {condition}"
         params.extend(values)
@@ -101,6 +94,80 @@ async def spatial_query(
         source += " photo AS p ON p.report_id = r.id"
     sql = f"SELECT {columns} FROM {source} WHERE {where}"  # only our own fragments, values are bound
     return placeholders_for(dialect, sql), params
+
+
+def _box_clause(dialect: str, box: BoundingBox, open_only: bool) -> tuple[str, str, list[object]]:
+    """FROM and WHERE (and its values) asking the index for the reports inside `box`."""
+    if dialect == "sqlite":
+        # CROSS JOIN makes SQLite walk the R*Tree first, never the category or status index.
+        rtree = "report_open_rtree" if open_only else "report_rtree"
+        source = f"{rtree} AS box CROSS JOIN report AS r ON r.id = box.id"
+        where = "box.min_lat <= ? AND box.max_lat >= ? AND box.min_lon <= ? AND box.max_lon >= ?"
+        return source, where, [box.max_lat, box.min_lat, box.max_lon, box.min_lon]
+    where = "r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?"
+    return "report AS r", where, [box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+
+
+async def rows_in_box(
+    box: BoundingBox, columns: str, filters: Sequence[Filter], *, open_only: bool = False, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Rows of `report AS r` lying inside `box` (a map's viewport), at most `limit`; `open_only` as in
+    `spatial_query` (the filters must then hold the open-status condition)."""
+    client = Report._meta.db
+    dialect = client.capabilities.dialect
+    source, where, params = _box_clause(dialect, box, open_only)
+    for condition, values in filters:
+        where += f" AND {condition}"
+        params.extend(values)
+    sql = f"SELECT {columns} FROM {source} WHERE {where}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    return list(await client.execute_query_dict(placeholders_for(dialect, sql), params))
+
+
+async def open_reports_in_box(box: BoundingBox, *, up_to: int) -> int:
+    """How many open reports lie in `box`, counting no further than `up_to`: on SQLite the open-reports R*Tree
+    alone answers, so a map can decide between markers and counts without reading any report row."""
+    client = Report._meta.db
+    dialect = client.capabilities.dialect
+    source, where, params = _box_clause(dialect, box, open_only=True)
+    if dialect == "sqlite":
+        source = "report_open_rtree AS box"
+    else:
+        condition, values = in_list("r.status", OPEN_STATUSES)
+        where += f" AND {condition}"
+        params.extend(values)
+    sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {int(up_to)}) AS found"
+    rows = await client.execute_query_dict(placeholders_for(dialect, sql), params)
+    return int(rows[0]["n"])
+
+
+async def counts_in_box(
+    box: BoundingBox, rows: int, cols: int, filters: Sequence[Filter], *, open_only: bool = False
+) -> list[dict[str, Any]]:
+    """How many reports fall in each square of `box` cut into rows x cols, with their mean position:
+    a zoomed-out map draws these instead of every marker. Keys: grid_row, grid_col, n, lat, lon.
+
+    `open_only` with no other filter is answered by SQLite's R*Tree of open reports alone, never
+    touching the report rows: a city-wide view counts a quarter of a million of them."""
+    client = Report._meta.db
+    dialect = client.capabilities.dialect
+    index_only = dialect == "sqlite" and open_only and not filters
+    source, where, params = _box_clause(dialect, box, open_only)
+    if index_only:
+        source, lat, lon = "report_open_rtree AS box", "box.min_lat", "box.min_lon"
+    else:
+        lat, lon = "r.lat", "r.lon"
+        for condition, values in filters:
+            where += f" AND {condition}"
+            params.extend(values)
+    # Our own floats, formatted by Python: no value from a request reaches the SQL text.
+    lat_step, lon_step = (box.max_lat - box.min_lat) / rows, (box.max_lon - box.min_lon) / cols
+    floor = "CAST(({} - {!r}) / {!r} AS INTEGER)" if dialect == "sqlite" else "FLOOR(({} - {!r}) / {!r})::int"
+    sql = (
+        f"SELECT {floor.format(lat, box.min_lat, lat_step)} AS grid_row,"
+        f" {floor.format(lon, box.min_lon, lon_step)} AS grid_col, COUNT(*) AS n, AVG({lat}) AS lat, AVG({lon}) AS lon"
+        f" FROM {source} WHERE {where} GROUP BY 1, 2"
+    )
+    return list(await client.execute_query_dict(placeholders_for(dialect, sql), params))
 
 
 async def _has_geography_index(client: Any) -> bool:

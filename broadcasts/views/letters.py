@@ -68,8 +68,10 @@ def _labels(request: web.Request) -> dict[str, Any]:
         "topic_labels": TOPIC_LABELS,
         "language_names": LANGUAGE_NAMES,
         "topics": list(Topic),
-        "target_kinds": list(TargetKind),
+        # Grid-scope warnings are asked for by other features (broadcast.requested), not composed here.
+        "target_kinds": [kind for kind in TargetKind if kind is not TargetKind.GRID],
         "areas": services_of(request).areas,
+        "grid": services_of(request).grid,
         "locales": settings.supported_locales,
         "default_locale": settings.default_locale,
         "zone": settings.local_timezone,

@@ -8,7 +8,7 @@ from arq.worker import Function, func
 
 from bot.city.models import Agency
 from bot.i18n import Translator
-from bot.outbound import send_location_once, send_once, send_photo_once
+from bot.outbound import send_location_once, send_once
 from bot.reports.models import Report
 from bot.reports.statuses import Status
 from bot.services import services_of
@@ -46,12 +46,8 @@ async def send_card(ctx: dict[str, Any], task_id: int, chat_id: int) -> str:
     markup, now, bot = keyboards.card(report.id, _), services.clock(), services.bot
     key = f"field:card:{task.id}:{chat_id}"
     await deferring(lambda: send_location_once(bot, f"{key}:pin", chat_id, report.lat, report.lon, now=now))
-    photo = await stored(services.storage, await first_photo_id(report.id))
-    if photo is None:
-        return await deferring(lambda: send_once(bot, key, chat_id, text, now=now, reply_markup=markup))
-    return await deferring(
-        lambda: send_photo_once(bot, key, chat_id, photo, caption=text, now=now, reply_markup=markup)
-    )
+    photo = await stored(services.storage, await first_photo_id(report.id))  # None: the card is a text
+    return await deferring(lambda: send_once(bot, key, chat_id, text, now=now, reply_markup=markup, photo=photo))
 
 
 FUNCTIONS: list[Function] = [func(send_card, name=CARD_JOB, max_tries=MAX_TRIES)]

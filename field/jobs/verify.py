@@ -9,7 +9,7 @@ from arq.worker import Function, func
 
 from bot.admin.models import StaffUser
 from bot.i18n import Translator
-from bot.outbound import send_location_once, send_once, send_photo_once
+from bot.outbound import send_location_once, send_once
 from bot.reports.models import Report, Resident
 from bot.reports.statuses import Status
 from bot.services import Services, services_of
@@ -45,11 +45,7 @@ async def _ask(
     services: Services, key: str, chat_id: int, text: str, picture: bytes | None, _: Translator, report_id: int
 ) -> str:
     bot, now, markup = services.bot, services.clock(), keyboards.verify(report_id, _)
-    if picture is None:
-        return await deferring(lambda: send_once(bot, key, chat_id, text, now=now, reply_markup=markup))
-    return await deferring(
-        lambda: send_photo_once(bot, key, chat_id, picture, caption=text, now=now, reply_markup=markup)
-    )
+    return await deferring(lambda: send_once(bot, key, chat_id, text, now=now, reply_markup=markup, photo=picture))
 
 
 async def ask_reporter(ctx: dict[str, Any], verification_id: int) -> str:

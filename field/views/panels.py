@@ -65,13 +65,19 @@ async def report_side(services: Services, params: dict[str, Any]) -> dict[str, A
 
 
 async def dashboard(services: Services, params: dict[str, Any]) -> dict[str, Any] | None:
-    """Slot "dashboard": grid staff's daily patrol counts, and how agencies keep their deadlines."""
+    """Slot "dashboard" (risk's trends page; params `start_day`, `end_day` (exclusive), `area`): grid staff's
+    patrol counts per day, and how agencies keep their deadlines, over the page's period."""
     rules, now = FieldRules.from_settings(services.settings), services.clock()
+    end_day = params.get("end_day") or rules.local_date(now) + timedelta(days=1)
+    start_day = params.get("start_day") or end_day - DEADLINES_SPAN
+    area = str(params.get("area") or "")
     return {
-        "patrols": await stats.patrol_counts(rules.local_date(now), PATROL_DAYS, rules.zone),
-        "deadlines": await stats.agency_deadlines(now - DEADLINES_SPAN),
+        "patrols": await stats.patrol_counts(start_day, end_day, rules.zone, area=area, days_shown=PATROL_DAYS),
+        "deadlines": await stats.agency_deadlines(
+            stats.local_midnight(start_day, rules.zone), stats.local_midnight(end_day, rules.zone)
+        ),
         "agencies": {a.key: a for a in await Agency.all()},
-        "span_days": DEADLINES_SPAN.days,
+        "start_day": start_day,
     }
 
 

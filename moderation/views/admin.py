@@ -10,7 +10,6 @@ from tortoise.functions import Count
 
 from bot.admin.accounts import Role
 from bot.admin.pages import flash, now_of, staff_of
-from bot.admin.panels import render_panels
 from bot.admin.security import require
 from bot.city.models import Agency
 from bot.i18n import N_
@@ -21,7 +20,7 @@ from moderation.routing import AgencyForm, save_agency
 from moderation.views.common import areas_of, categories_of, label_context
 
 AGENCY_SAVED = N_("Agency %(key)s saved.")
-AGENCY_INVALID = N_("An agency needs a key, a name and numeric chat ids (or none).")
+AGENCY_INVALID = N_("An agency needs a key, a name and a numeric chat id (or none).")
 
 
 @require(Role.OFFICIAL)
@@ -42,8 +41,6 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         **label_context(request),
         "overdue": await Report.filter(overdue=True).count(),
         "open_total": sum(grid.values()),
-        # Slot "dashboard", no params: other features' figures for officials (e.g. patrols, agencies' deadlines).
-        "panels": await render_panels(request, "dashboard"),
     }
     return aiohttp_jinja2.render_template("moderation/dashboard.html", request, context)
 
@@ -62,7 +59,6 @@ async def agencies(request: web.Request) -> web.StreamResponse:
 async def agency_save(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     chat = str(form.get("telegram_chat_id", "")).strip()
-    supervisor = str(form.get("supervisor_chat_id", "")).strip()
     try:
         agency_form = AgencyForm(
             key=str(form.get("key", "")).strip(),
@@ -71,7 +67,6 @@ async def agency_save(request: web.Request) -> web.StreamResponse:
             categories=tuple(str(v) for v in form.getall("categories", [])),
             areas=tuple(str(v) for v in form.getall("areas", [])),
             telegram_chat_id=int(chat) if chat else None,
-            supervisor_chat_id=int(supervisor) if supervisor else None,
             active=form.get("active") == "1",
         )
         await save_agency(agency_form, actor=staff_actor(staff_of(request).id), now=now_of(request))

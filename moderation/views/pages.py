@@ -36,7 +36,7 @@ def _choices(request: web.Request) -> dict[str, Any]:
 
 @require(Role.MODERATOR)
 async def queue(request: web.Request) -> web.StreamResponse:
-    wanted = QueueFilter.parse(request.query)
+    wanted = QueueFilter.parse(request.query, services_of(request).settings.local_timezone)
     try:
         page = await queue_page(staff_of(request), wanted, page_size=services_of(request).settings.queue_page_size)
     except OutOfScopeError:

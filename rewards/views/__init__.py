@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.features import NavItem
+from bot.features import NavItem, Panel
 from bot.i18n import N_
 from rewards.views import config, grants
+from rewards.views.panels import paid_per_month
 
 NAV = (
     NavItem("/admin/rewards", N_("Rewards"), Role.OFFICIAL, order=50),
@@ -17,6 +18,9 @@ NAV = (
     NavItem("/admin/rewards/campaigns", N_("Campaigns"), Role.OFFICIAL, order=54),
     NavItem("/admin/rewards/rules", N_("Reward rules"), Role.ADMIN, order=55),
 )
+
+#: The officials' dashboard shows the rewards paid per month (slot "dashboard").
+PANELS = (Panel("dashboard", "rewards/panels/paid.html", paid_per_month, role=Role.OFFICIAL),)
 
 
 def setup_routes(app: web.Application) -> None:

@@ -1,61 +1,201 @@
-"""Unsolicited photos and map pins: sent at most once per key, a blocked chat marked, like texts."""
+"""The one outbound path (bot/outbound.py) over real HTTP to the fake Bot API with Telegram's flood limits on."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from bot.outbound import Delivery, build_outbound_bot, send_location_once, send_photo_once
+from bot.embedded_redis import EmbeddedRedis
+from bot.outbound import (
+    Delivery,
+    NotSentYet,
+    OutboundRateLimiter,
+    Traffic,
+    reply_rate_limiter,
+    retry_after_s,
+    send_location_once,
+    send_once,
+)
+from bot.ratelimit import OutboundLimits
 from bot.reports.models import Resident, SentMessage
+from bot.services import outbound_limits
+from tests.conftest import FrozenClock
 from tests.factories import jpeg_bytes
 from tests.fake_botapi import FakeBotAPI
+from tests.fake_flood import FloodLimits
 
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+RETRY_AFTER_1S = "Too Many Requests: retry after 1"
+
+
+async def first_429(fake_api: FakeBotAPI) -> None:
+    """Once the fake has answered a 429 (and the limiter has had a moment to record the pause)."""
+    await fake_api.wait_for_fault(429)
+    await asyncio.sleep(0.05)
 
 
 @pytest.fixture
-async def bot(orm: None, settings: Settings) -> AsyncIterator[ExtBot[Any]]:
-    outbound = build_outbound_bot(settings)
-    await outbound.initialize()
-    yield outbound
-    await outbound.shutdown()
+def limits(settings: Settings, redis: Redis) -> OutboundLimits:
+    settings.broadcast_rate_per_s, settings.broadcast_burst = 2.0, 1  # a bulk budget any burst would break
+    settings.chat_rate_per_s, settings.chat_burst = 1.0, 3  # the product's defaults (the suite raises them)
+    return outbound_limits(redis, settings)
 
 
-async def test_a_photo_is_sent_once_per_key_with_its_caption_and_buttons(
-    bot: ExtBot[Any], fake_api: FakeBotAPI
-) -> None:
-    photo = jpeg_bytes()
-    first = await send_photo_once(bot, "k:photo", 501, photo, caption="Before | after", now=NOW)
-    again = await send_photo_once(bot, "k:photo", 501, photo, caption="Before | after", now=NOW)
-    assert (first, again) == (Delivery.SENT, Delivery.ALREADY_SENT)
-    [sent] = fake_api.sent(501, "sendPhoto")
-    assert sent["photo"] == photo and sent["caption"] == "Before | after"
+def bot_for(settings: Settings, limiter: OutboundRateLimiter) -> ExtBot[Traffic]:
+    return ExtBot(
+        settings.bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        rate_limiter=limiter,
+    )
 
 
-async def test_a_map_pin_is_sent_once_per_key(bot: ExtBot[Any], fake_api: FakeBotAPI) -> None:
-    assert await send_location_once(bot, "k:pin", 502, 31.2304, 121.4737, now=NOW) == Delivery.SENT
-    assert await send_location_once(bot, "k:pin", 502, 31.2304, 121.4737, now=NOW) == Delivery.ALREADY_SENT
-    [pin] = fake_api.sent(502, "sendLocation")
-    assert (float(pin["latitude"]), float(pin["longitude"])) == (31.2304, 121.4737)
+@pytest.fixture
+async def replies(settings: Settings, limits: OutboundLimits) -> AsyncIterator[ExtBot[Traffic]]:
+    async with bot_for(settings, reply_rate_limiter(limits)) as bot:
+        yield bot
 
 
-async def test_a_blocked_chat_is_marked_and_the_key_stays_claimed(bot: ExtBot[Any], fake_api: FakeBotAPI) -> None:
-    await Resident.create(id=503, chat_id=503, first_name="R")
-    fake_api.blocked_chats.add(503)
-    assert await send_photo_once(bot, "k:blocked", 503, jpeg_bytes(), caption="x", now=NOW) == Delivery.BLOCKED
-    assert (await Resident.get(id=503)).blocked_bot and await SentMessage.exists(key="k:blocked")
+@pytest.fixture
+async def notices(settings: Settings, limits: OutboundLimits) -> AsyncIterator[ExtBot[Traffic]]:
+    async with bot_for(settings, OutboundRateLimiter(limits, Traffic.NOTICE, max_retries=1)) as bot:
+        yield bot
 
 
-async def test_a_flood_limit_gives_the_key_back_for_the_retry(bot: ExtBot[Any], fake_api: FakeBotAPI) -> None:
-    """PTB's limiter retries a 429 itself; when Telegram keeps refusing, the job must be deferred and may send."""
-    for _ in range(4):
-        fake_api.fail_next("sendLocation", 429, "Too Many Requests: retry after 1", retry_after=1)
-    with pytest.raises(RetryAfter):
-        await send_location_once(bot, "k:flood", 504, 31.2, 121.4, now=NOW)
-    assert not await SentMessage.exists(key="k:flood")
+class TestReplies:
+    async def test_replies_do_not_draw_from_the_bulk_budget(
+        self, replies: ExtBot[Traffic], limits: OutboundLimits, fake_api: FakeBotAPI
+    ) -> None:
+        """Thirty replies to thirty chats at once, on a bulk budget of 2/s: all delivered, none a 429,
+        and the budget is still whole for the next notice."""
+        flood = fake_api.enforce_flood_limits(FloodLimits(bulk_per_s=2, bulk_burst=1))
+        for chat_id in range(1001, 1031):
+            flood.note_update(chat_id)
+        await asyncio.gather(*(replies.send_message(chat_id, "hi") for chat_id in range(1001, 1031)))
+        assert len(fake_api.sent()) == 30 and not flood.too_many
+        assert await limits.bulk.try_acquire() == 0
+
+    async def test_a_burst_to_one_chat_is_paced_to_its_limit(
+        self, replies: ExtBot[Traffic], fake_api: FakeBotAPI
+    ) -> None:
+        """Six replies to one chat at once: Telegram (burst 4, then 1/s) answers none of them 429."""
+        flood = fake_api.enforce_flood_limits()
+        flood.note_update(1101)
+        await asyncio.gather(*(replies.send_message(1101, f"part {n}") for n in range(6)))
+        assert len(fake_api.sent(1101)) == 6 and not flood.too_many
+
+    async def test_a_429_on_a_reply_pauses_that_chat_only(
+        self, replies: ExtBot[Traffic], limits: OutboundLimits, fake_api: FakeBotAPI
+    ) -> None:
+        """The chat waits out Telegram's 1 s in every process, other chats and bulk sending do not; then the
+        reply is sent again, once."""
+        fake_api.fail_next("sendMessage", 429, RETRY_AFTER_1S, retry_after=1)
+        sending = asyncio.create_task(replies.send_message(1201, "hi"))
+        await first_429(fake_api)
+        assert await limits.chats.try_acquire(1201) > 0.5
+        assert await limits.chats.try_acquire(1202) == 0
+        assert await limits.bulk.paused_for() == 0
+        await sending
+        assert len(fake_api.sent(1201)) == 1
+
+
+class TestNotices:
+    async def test_a_notice_takes_a_bulk_slot(self, notices: ExtBot[Traffic], limits: OutboundLimits) -> None:
+        await notices.send_message(1301, "Your report #1 was accepted.")
+        assert await limits.bulk.try_acquire() > 0
+
+    async def test_a_429_on_a_notice_pauses_every_process_bulk_sending(
+        self, notices: ExtBot[Traffic], settings: Settings, redis: Redis, fake_api: FakeBotAPI
+    ) -> None:
+        fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
+        other_process = outbound_limits(redis, settings)
+        sending = asyncio.create_task(notices.send_message(1401, "hello"))
+        await first_429(fake_api)
+        assert 4 < await other_process.bulk.paused_for() <= 5
+        assert await other_process.chats.try_acquire(1402) == 0  # replies to other chats go on
+        sending.cancel()
+
+    async def test_a_blocked_chat_gives_the_slot_back(
+        self, notices: ExtBot[Traffic], limits: OutboundLimits, fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        fake_api.blocked_chats.add(1501)
+        assert await send_once(notices, "t:blocked", 1501, "hello", now=clock()) == Delivery.BLOCKED
+        assert await limits.bulk.try_acquire() == 0
+
+
+class TestNotSentYet:
+    async def test_a_notice_still_waiting_at_shutdown_is_not_sent_and_can_be_sent_again(
+        self, settings: Settings, limits: OutboundLimits, fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        """Stopping while a DM waits out a 30 s pause: nothing goes out, its claim is given back (a RetryAfter,
+        so its job is deferred to another worker)."""
+        stop = asyncio.Event()
+        limiter = OutboundRateLimiter(limits, Traffic.NOTICE, max_retries=1, stop=stop)
+        await limits.bulk.pause(30)
+        async with bot_for(settings, limiter) as bot:
+            sending = asyncio.create_task(send_once(bot, "t:stopping", 1601, "hello", now=clock()))
+            await asyncio.sleep(0.05)
+            stop.set()
+            with pytest.raises(NotSentYet):
+                await sending
+        assert fake_api.sent() == [] and not await SentMessage.exists(key="t:stopping")
+
+    async def test_a_notice_while_the_shared_limits_are_unreachable_is_not_sent_and_can_be_sent_again(
+        self, settings: Settings, own_redis: EmbeddedRedis, fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        """Never around the budget: with Redis away the DM waits (its job is deferred), its claim given back."""
+        client = Redis.from_url(own_redis.url)
+        limiter = OutboundRateLimiter(outbound_limits(client, settings), Traffic.NOTICE, max_retries=1)
+        own_redis.stop()
+        try:
+            async with bot_for(settings, limiter) as bot:
+                with pytest.raises(NotSentYet) as refused:
+                    await send_once(bot, "t:redis-away", 1701, "hello", now=clock())
+        finally:
+            await client.aclose()
+        assert fake_api.sent() == [] and not await SentMessage.exists(key="t:redis-away")
+        assert retry_after_s(refused.value) > 0
+
+
+class TestPhotosAndPins:
+    """What a crew's card needs: a photo with its caption and buttons, a map pin; each once per key."""
+
+    async def test_a_photo_goes_once_per_key_with_its_caption(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        photo = jpeg_bytes()
+        first = await send_once(notices, "t:photo", 1801, "Before | after", now=clock(), photo=photo)
+        again = await send_once(notices, "t:photo", 1801, "Before | after", now=clock(), photo=photo)
+        assert (first, again) == (Delivery.SENT, Delivery.ALREADY_SENT)
+        [sent] = fake_api.sent(1801, "sendPhoto")
+        assert sent["photo"] == photo and sent["caption"] == "Before | after"
+
+    async def test_a_map_pin_goes_once_per_key(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        assert await send_location_once(notices, "t:pin", 1802, 31.2304, 121.4737, now=clock()) == Delivery.SENT
+        assert await send_location_once(notices, "t:pin", 1802, 31.2304, 121.4737, now=clock()) == Delivery.ALREADY_SENT
+        [pin] = fake_api.sent(1802, "sendLocation")
+        assert (float(pin["latitude"]), float(pin["longitude"])) == (31.2304, 121.4737)
+
+    async def test_a_pin_to_a_blocked_chat_marks_it_and_keeps_the_claim(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        await Resident.create(id=1803, chat_id=1803, first_name="R")
+        fake_api.blocked_chats.add(1803)
+        assert await send_location_once(notices, "t:pin-blocked", 1803, 31.2, 121.4, now=clock()) == Delivery.BLOCKED
+        assert (await Resident.get(id=1803)).blocked_bot and await SentMessage.exists(key="t:pin-blocked")
+
+    async def test_a_pin_telegram_refused_with_a_429_can_be_sent_again(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        for _ in range(2):  # the notice limiter retries once, then the job is deferred
+            fake_api.fail_next("sendLocation", 429, RETRY_AFTER_1S, retry_after=1)
+        with pytest.raises(RetryAfter):
+            await send_location_once(notices, "t:pin-flood", 1804, 31.2, 121.4, now=clock())
+        assert not await SentMessage.exists(key="t:pin-flood")

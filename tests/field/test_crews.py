@@ -118,7 +118,7 @@ class TestMoreTime:
         await client.login("chen")
         _, page = await client.get(f"/admin/reports/{report.id}")
         assert "Deadline extensions (count against the SLA)" in page and "Waiting for the landlord" in page
-        _, dashboard = await client.get("/admin/dashboard")  # fixed 0, on time 0, extensions 1, overdue 0
+        _, dashboard = await client.get("/admin/trends")  # fixed 0, on time 0, extensions 1, overdue 0
         assert "<tr><td>Huangpu Fire</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>" in dashboard
 
     async def test_a_typed_date_then_a_reason_button(

@@ -36,7 +36,14 @@ async def test_kept_deadlines_extensions_and_overdue_per_agency(orm: None) -> No
     await task_for(late, "roads", timedelta(days=8))
     await task_for(open_late, "roads", None)
     await Report.filter(id=open_late.id).update(overdue=True)
-    assert await agency_deadlines(FILED_AT - timedelta(days=1)) == [
+    assert await agency_deadlines(FILED_AT - timedelta(days=1), FILED_AT + timedelta(days=30)) == [
         AgencyDeadlines("fire", fixed=2, on_time=1, extended=1, open_overdue=0),
         AgencyDeadlines("roads", fixed=1, on_time=0, extended=0, open_overdue=1),
     ]
+
+
+async def test_fixes_outside_the_period_are_not_counted(orm: None) -> None:
+    report = await make_report(await make_resident(1), status=Status.DISPATCHED, now=FILED_AT)
+    await task_for(report, "fire", timedelta(days=6))
+    assert await agency_deadlines(FILED_AT, FILED_AT + timedelta(days=6)) == []
+    assert await agency_deadlines(FILED_AT + timedelta(days=7), FILED_AT + timedelta(days=30)) == []

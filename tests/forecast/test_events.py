@@ -146,3 +146,34 @@ def test_a_missing_required_column_makes_the_file_unusable(tmp_path: Path) -> No
     empty.write_text("")
     with pytest.raises(EventsFileError, match="empty"):
         list(iter_rows(empty))
+
+
+def test_an_optional_kind_column_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.csv"
+    path.write_text(
+        "event_id,occurred_at,lat,lon,category,outcome,severity,kind\n"
+        "f1,2026-11-20T08:15:00,31.23,121.47,Fire,confirmed,6,Fire_Alarm\n"
+        "f2,2026-11-20,31.23,121.47,Fire,confirmed,,\n"
+        "f3,2026-11-20,31.23,121.47,Fire,confirmed,,fire alarm\n"
+        f"f4,2026-11-20,31.23,121.47,Fire,confirmed,,{'k' * 25}\n"
+    )
+    rows = list(iter_rows(path))
+    assert isinstance(rows[0], Event) and rows[0].kind == "fire_alarm" and rows[0].severity == 6.0
+    assert isinstance(rows[1], Event) and rows[1].kind is None
+    assert [(row.line, row.reason) for row in rows[2:] if isinstance(row, BadRow)] == [
+        (4, Reason.BAD_KIND),
+        (5, Reason.BAD_KIND),
+    ]
+
+
+def test_ids_and_categories_longer_than_the_incident_table_holds_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "event_id,occurred_at,lat,lon,category,outcome\n"
+        f"{'x' * 129},2026-11-20,31.23,121.47,Fire,confirmed\n"
+        f"y1,2026-11-20,31.23,121.47,{'c' * 65},confirmed\n"
+        f"{'z' * 128},2026-11-20,31.23,121.47,{'c' * 64},confirmed\n"
+    )
+    rows = list(iter_rows(path))
+    assert [row.reason for row in rows if isinstance(row, BadRow)] == [Reason.TOO_LONG, Reason.TOO_LONG]
+    assert isinstance(rows[2], Event)

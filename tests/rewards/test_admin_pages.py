@@ -7,7 +7,7 @@ import csv
 import html
 import io
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.admin.accounts import Role
 from bot.config import Settings
@@ -182,3 +182,20 @@ class TestSetup:
         assert status == 400 and "were not saved" in page
         await client.post("/admin/rewards/rules", {"text": text.replace("150000", "90000")})
         assert (await current_rules(product.settings)).max_fen_per_month == 90000
+
+
+async def test_the_dashboard_shows_rewards_paid_per_month(product: WebRuntime, client: AdminClient) -> None:
+    """Rewards' "dashboard" panel on the trends page: batches marked paid, summed by local month."""
+    for paid_at, total_fen in (
+        (datetime(2026, 10, 31, 17, 0, tzinfo=UTC), 12_000),  # 1 November in Shanghai
+        (datetime(2026, 11, 10, 2, 0, tzinfo=UTC), 3_050),
+        (datetime(2026, 10, 5, 2, 0, tzinfo=UTC), 500),
+    ):
+        await PayoutBatch.create(
+            state="paid", currency="CNY", min_fen=1000, total_fen=total_fen, created_at=paid_at, paid_at=paid_at
+        )
+    await official(client)
+    _, page = await client.get("/admin/trends?from=2026-10-01&to=2026-11-22")
+    table = page.split('class="rewards-paid"', 1)[1].split("</table>", 1)[0]
+    assert "<td>2026-10</td>" in table and "¥5.00" in table
+    assert "<td>2026-11</td>" in table and "¥150.50" in table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import h3
@@ -54,6 +55,38 @@ class TestLocate:
         assert demo.locate(*IN_HUANGPU_FIRST_CELL).keys() == ["huangpu-0101", "huangpu-waitan", "huangpu"]
 
 
+class TestLocateMany:
+    def test_known_points_in_one_call(self, demo: Grid) -> None:
+        lats, lons = zip(IN_HUANGPU_FIRST_CELL, OUTSIDE_THE_CITY, strict=True)
+        first, outside = demo.locate_many(list(lats), list(lons))
+        assert first == Place("huangpu", "huangpu-waitan", "huangpu-0101")
+        hexagon = h3.latlng_to_cell(*OUTSIDE_THE_CITY, 8)
+        assert outside == Place(None, "h3:" + h3.cell_to_parent(hexagon, 6), "h3:" + hexagon)
+
+    def test_it_answers_as_locate_does_point_by_point(self, demo: Grid, tmp_path: Path) -> None:
+        """Drawn cells, H3 cells under a drawn street, and H3 everywhere else, with points on shared borders."""
+        street_only = Grid.from_file(
+            write(
+                tmp_path,
+                [
+                    square("d", 121.0, 31.0, 0.1, level="district"),
+                    square("s", 121.0, 31.0, 0.05, level="street", parent="d"),
+                    square("c", 121.05, 31.05, 0.01, level="cell", parent="d"),
+                ],
+            )
+        )
+        rng = random.Random(7)
+        points = [(31.19 + rng.random() * 0.1, 121.41 + rng.random() * 0.12) for _ in range(3000)]
+        points += [(31.0 + rng.random() * 0.12, 121.0 + rng.random() * 0.12) for _ in range(3000)]
+        points += [(31.21, 121.47), (31.05, 121.05), (31.0, 121.0)]  # on drawn borders and corners
+        lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+        for grid in (demo, street_only):
+            assert grid.locate_many(lats, lons) == [grid.locate(lat, lon) for lat, lon in points]
+
+    def test_no_points(self, demo: Grid) -> None:
+        assert demo.locate_many([], []) == []
+
+
 class TestUnits:
     def test_levels_parents_and_labels_of_drawn_units(self, demo: Grid) -> None:
         assert demo.level("huangpu-0403") is Level.CELL and demo.level("huangpu-yuyuan") is Level.STREET
@@ -66,6 +99,13 @@ class TestUnits:
         assert demo.level(cell) is Level.CELL and demo.parent(cell) == demo.locate(*OUTSIDE_THE_CITY).street
         outline = demo.geojson_geometry(cell)
         assert outline is not None and outline["type"] == "Polygon" and len(outline["coordinates"][0]) == 7
+
+    def test_the_district_of_a_cell_a_street_and_a_district(self, demo: Grid) -> None:
+        assert demo.district_of("huangpu-0403") == "huangpu" and demo.district_of("huangpu-yuyuan") == "huangpu"
+        assert demo.district_of("jingan") == "jingan" and demo.district_of("nowhere") is None
+
+    def test_an_h3_cell_outside_every_district_has_none(self, demo: Grid) -> None:
+        assert demo.district_of(demo.locate(*OUTSIDE_THE_CITY).cell) is None
 
     def test_unknown_keys_have_no_level(self, demo: Grid) -> None:
         assert demo.level("nowhere") is None and demo.level("h3:not-an-index") is None
