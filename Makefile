@@ -22,7 +22,7 @@ browser-deps:  ## Debian's Chromium for the browser tests (Playwright cannot dow
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # The database-heavy tests again on a throwaway PostgreSQL (skipped, with a message, where it is not installed).
-PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/risk tests/hotspots/test_importer.py tests/hotspots/test_forecasting.py tests/hotspots/test_warnings.py tests/hotspots/test_inspection_pages.py tests/hotspots/test_incident_pages.py tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py
+PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/risk tests/hotspots/test_importer.py tests/hotspots/test_forecasting.py tests/hotspots/test_warnings.py tests/hotspots/test_inspection_pages.py tests/hotspots/test_incident_pages.py tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py tests/bot/reports/test_deadlines.py tests/field/test_crews.py
 
 test: $(STAMP) browser-deps  ## lint, types, translations, the whole suite on SQLite, then PG_TESTS on PostgreSQL
 	$(MAKE) --no-print-directory lint mypy check-messages

@@ -47,10 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = staff.add_parser("add", help="create a staff account (the password is read from stdin or prompted)")
     add.add_argument("username")
     add.add_argument("--role", choices=[role.value for role in Role], required=True)
-    add.add_argument("--areas", default="", help="comma-separated area keys (moderators); empty = all")
+    add.add_argument(
+        "--areas", default="", help="comma-separated keys: districts (moderators) or district/street/cell (grid staff)"
+    )
     add.add_argument("--categories", default="", help="comma-separated category keys; empty = all")
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
     add.add_argument("--telegram-id", type=int, default=None, help="their Telegram user id (to act from the group)")
+    add.add_argument("--agency", default=None, help="the agency key a crew member works for (crew only)")
     for feature in all_features():
         for command in feature.cli:
             command_parser = sub.add_parser(command.name, help=command.help)
@@ -186,6 +189,7 @@ async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
                 areas=_split(args.areas),
                 categories=_split(args.categories),
                 language=args.language,
+                agency=args.agency,
             )
             if args.telegram_id is not None:
                 await link_telegram(staff, args.telegram_id)

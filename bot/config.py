@@ -122,6 +122,16 @@ class Settings(BaseSettings):
     staff_nearby_radius_m: int = 1000  #: how far the report page looks for possible duplicates
     queue_page_size: int = 50
 
+    # Field: agency crews, verification of fixes, listed hazards, patrol
+    #: categories whose fix needs an after photo from the crew ("*": every category)
+    after_photo_categories: tuple[str, ...] = ("*",)
+    #: categories whose fix a grid-staff member covering the place is asked to confirm on site ("*": every one)
+    grid_verify_categories: tuple[str, ...] = ("ebike", "fire_exit", "three_in_one", "rental_fire", "drowning")
+    verification_window_h: int = 72  #: a fix nobody objected to this long is verified (not a listed hazard's)
+    crew_reminder_before_due_h: int = 24  #: the crew's second reminder comes this long before the deadline
+    max_due_extension_d: int = 60  #: "need more time" may move a deadline at most this far from now
+    patrol_idle_min: int = 120  #: patrol mode ends after this long without a photo, location or category
+
     # Broadcasts: letters, the education day, subscriptions
     #: Not `timezone`: tortoise writes os.environ["TIMEZONE"] (its DB zone, "UTC") at init, which pydantic would read.
     local_timezone: str = "Asia/Shanghai"  #: local time for quiet hours, schedules and the education day

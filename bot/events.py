@@ -32,6 +32,9 @@ class EventKind(StrEnum):
     #: escalation. {"scope": grid key (cell / street / district) or "city", "texts": {locale: text},
     #: "title": str, "requested_by": staff id, "origin": str (what asked, e.g. "incident:17"), "urgent": bool}
     BROADCAST_REQUESTED = "broadcast.requested"
+    #: A report's SLA clock ran out (and was flagged overdue). {"report_id": int, "stage": "moderation" |
+    #: "resolution", "due_at": ISO 8601 time}; one event per report and deadline.
+    REPORT_OVERDUE = "report.overdue"
 
 
 class DomainEvent(Model):

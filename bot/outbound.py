@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -196,11 +196,20 @@ async def send_text(
 ) -> Delivery:
     """Send one message (a photo with `text` as its caption, when given); RetryAfter propagates so the
     caller (a job) can defer the whole job."""
+    if photo is not None:
+        return await _delivered(chat_id, bot.send_photo(chat_id, photo, caption=text, reply_markup=reply_markup))
+    return await _delivered(chat_id, bot.send_message(chat_id, text, reply_markup=reply_markup))
+
+
+async def send_location(bot: ExtBot[Any], chat_id: int, lat: float, lon: float) -> Delivery:
+    """Send a map pin (e.g. where a crew is to go); like `send_text`."""
+    return await _delivered(chat_id, bot.send_location(chat_id, lat, lon))
+
+
+async def _delivered(chat_id: int, request: Awaitable[object]) -> Delivery:
+    """Await one send: a 403 marks the chat blocked, a 400 is a failure; RetryAfter propagates."""
     try:
-        if photo is not None:
-            await bot.send_photo(chat_id, photo, caption=text, reply_markup=reply_markup)
-        else:
-            await bot.send_message(chat_id, text, reply_markup=reply_markup)
+        await request
     except Forbidden:
         await mark_blocked(chat_id)
         return Delivery.BLOCKED
@@ -229,12 +238,24 @@ async def send_once(
     The claim is given back only when Telegram certainly did not deliver (a 429, a refused
     connection, the process stopping while the message waited for its turn), so the job's retry
     may send it; a timeout leaves it claimed (never sent twice)."""
+    return await _claimed(key, chat_id, now, lambda: send_text(bot, chat_id, text, reply_markup, photo))
+
+
+async def send_location_once(
+    bot: ExtBot[Any], key: str, chat_id: int, lat: float, lon: float, *, now: datetime
+) -> Delivery:
+    """Like `send_once`, a map pin."""
+    return await _claimed(key, chat_id, now, lambda: send_location(bot, chat_id, lat, lon))
+
+
+async def _claimed(key: str, chat_id: int, now: datetime, send: Callable[[], Awaitable[Delivery]]) -> Delivery:
+    """Claim `key`, then send; see `send_once` for when the claim is given back."""
     try:
         await SentMessage.create(key=key, chat_id=chat_id, claimed_at=now)
     except IntegrityError:
         return Delivery.ALREADY_SENT
     try:
-        return await send_text(bot, chat_id, text, reply_markup, photo)
+        return await send()
     except RetryAfter:  # NotSentYet included: the request never left
         await SentMessage.filter(key=key).delete()
         raise

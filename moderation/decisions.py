@@ -55,7 +55,8 @@ REJECT_REASONS: dict[str, str] = {
 DECIDING_ROLE = Role.MODERATOR
 #: What "change status" may set; the other statuses have their own action (accept, reject, merge...).
 MODERATOR_TARGETS = frozenset({Status.NOT_RESPONSIBLE, Status.NO_ACTION, Status.REOPENED})
-OFFICIAL_TARGETS = MODERATOR_TARGETS | {Status.ACCEPTED, Status.IN_PROGRESS, Status.FIXED}
+#: An official who checked a fix on site may verify it (never one who marked it fixed: the lifecycle refuses that).
+OFFICIAL_TARGETS = MODERATOR_TARGETS | {Status.ACCEPTED, Status.IN_PROGRESS, Status.FIXED, Status.VERIFIED_FIXED}
 
 
 class DecisionError(Exception):

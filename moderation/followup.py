@@ -1,6 +1,7 @@
 """Follow-up until really fixed: the "is it really fixed?" check after a fix, and the reporter's answer.
 
-"No" reopens the report (the lifecycle allows the reporter and staff at most MAX_REOPENS reopens).
+"No" reopens the report (the lifecycle allows the reporter and staff at most MAX_REOPENS reopens). It is asked
+about fixes awaiting verification and verified ones alike, except where the reporter confirmed the fix already.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from tortoise.exceptions import IntegrityError
 
 from bot.admin.audit import EventTag, record
 from bot.reports.lifecycle import ReopenLimitError, resident_actor, transition
-from bot.reports.models import Report
+from bot.reports.models import Report, StatusChange
 from bot.reports.sla import SlaRules
-from bot.reports.statuses import Status
+from bot.reports.statuses import FIXED_STATUSES, Status
 from moderation.models import FixedCheck
 
 CALLBACK_PREFIX = "fx:"
@@ -47,19 +48,29 @@ def parse_callback(data: str) -> tuple[int, bool] | None:
 async def open_due_checks(now: datetime, after: timedelta) -> list[FixedCheck]:
     """Create a check for each fix that is `after` old and was not asked about yet (idempotent)."""
     cutoff = now - after
-    fixed = await Report.filter(status=Status.FIXED, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW)
+    fixed = await Report.filter(status__in=FIXED_STATUSES, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW)
     if not fixed:
         return []
     asked = set(await FixedCheck.filter(report_id__in=[r.id for r in fixed]).values_list("report_id", "fixed_at"))
     created = []
     for report in fixed:
-        if (report.id, report.fixed_at) in asked or report.fixed_at is None:
+        if (report.id, report.fixed_at) in asked or report.fixed_at is None or await _reporter_confirmed(report):
             continue
         try:
             created.append(await FixedCheck.create(report=report, fixed_at=report.fixed_at, asked_at=now))
         except IntegrityError:  # another run got there first
             continue
     return created
+
+
+async def _reporter_confirmed(report: Report) -> bool:
+    """The reporter verified this fix themselves: asking them again would be noise."""
+    return await StatusChange.exists(
+        report_id=report.id,
+        to_status=Status.VERIFIED_FIXED,
+        actor=resident_actor(report.reporter_id),
+        changed_at__gte=report.fixed_at,
+    )
 
 
 async def answer_fixed_check(
@@ -71,7 +82,7 @@ async def answer_fixed_check(
         return FixedAnswer.UNKNOWN
     if report.reporter_id != resident_id:
         return FixedAnswer.NOT_YOURS
-    if report.status != Status.FIXED:
+    if report.status not in FIXED_STATUSES:
         return FixedAnswer.NO_LONGER_FIXED
     actor = resident_actor(resident_id)
     await FixedCheck.filter(report_id=report.id, fixed_at=report.fixed_at, answer__isnull=True).update(

@@ -1,7 +1,8 @@
 """Who is told about a status change, and what each of them reads, in their own language.
 
 The reporter and the followers hear about every public change; a question (needs_info) goes to the
-reporter only; nobody is told about their own action or about the first submission (intake answers it).
+reporter only; nobody is told about their own action or about the first submission (intake answers it), nor
+about an agency handing a report back for another dispatch (they hear about that dispatch).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from bot.i18n import Translator
 from bot.reports.categories import Category, by_key
 from bot.reports.lifecycle import resident_actor
 from bot.reports.models import Report, ReportFollower, Resident, StatusChange
-from bot.reports.statuses import Status
+from bot.reports.statuses import AWAITING_RESOLUTION, Status
 from moderation import texts
 
 #: Changes nobody is told about: a new report, and an answered question going back to the queue.
@@ -21,7 +22,7 @@ SILENT = frozenset({Status.SUBMITTED})
 async def recipients(change: StatusChange, report: Report) -> list[int]:
     """Resident ids to tell, the reporter first, each once."""
     to = Status(change.to_status)
-    if to in SILENT:
+    if to in SILENT or (to is Status.ACCEPTED and change.from_status in AWAITING_RESOLUTION):
         return []
     people = [report.reporter_id]
     if to is not Status.NEEDS_INFO:

@@ -14,17 +14,15 @@ from moderation.group import GROUP_CLOSE_JOB, GROUP_POST_JOB
 from moderation.notifications import recipients
 
 NOTIFY_JOB = "moderation.notify"
-NOTIFY_AGENCY_JOB = "moderation.notify_agency"
 
 
 async def notify_people(services: Services, change: StatusChange, report: Report) -> None:
-    """One DM job per reporter or follower to tell (each in their language), and the agency's hand-over."""
+    """One DM job per reporter or follower to tell, each in their language (the agency's hand-over, with its
+    crew's buttons, is the field feature's)."""
     for resident_id in await recipients(change, report):
         await services.redis.enqueue_job(
             NOTIFY_JOB, change.id, resident_id, _job_id=f"notify:{change.id}:{resident_id}"
         )
-    if change.to_status == Status.DISPATCHED:
-        await services.redis.enqueue_job(NOTIFY_AGENCY_JOB, change.id, _job_id=f"agency:{change.id}")
 
 
 def group_job(change: StatusChange) -> tuple[str, str] | None:

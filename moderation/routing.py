@@ -25,6 +25,7 @@ class AgencyForm:
     categories: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     telegram_chat_id: int | None = None
+    supervisor_chat_id: int | None = None
     active: bool = True
 
 
@@ -56,6 +57,7 @@ async def save_agency(form: AgencyForm, *, actor: str, now: datetime) -> Agency:
         "categories": list(form.categories),
         "areas": list(form.areas),
         "telegram_chat_id": form.telegram_chat_id,
+        "supervisor_chat_id": form.supervisor_chat_id,
         "active": form.active,
     }
     agency, created = await Agency.get_or_create(key=form.key, defaults=values)
@@ -68,7 +70,7 @@ async def save_agency(form: AgencyForm, *, actor: str, now: datetime) -> Agency:
 
 
 def read_seed(path: Path) -> list[AgencyForm]:
-    """A JSON list of {key, name, name_zh?, categories?, areas?, telegram_chat_id?, active?}."""
+    """A JSON list of {key, name, name_zh?, categories?, areas?, telegram_chat_id?, supervisor_chat_id?, active?}."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     return [
         AgencyForm(
@@ -78,6 +80,7 @@ def read_seed(path: Path) -> list[AgencyForm]:
             categories=tuple(item.get("categories", [])),
             areas=tuple(item.get("areas", [])),
             telegram_chat_id=item.get("telegram_chat_id"),
+            supervisor_chat_id=item.get("supervisor_chat_id"),
             active=bool(item.get("active", True)),
         )
         for item in raw

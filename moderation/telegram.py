@@ -23,10 +23,11 @@ from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.reports.models import Photo, Report, Resident
 from bot.reports.photo_store import store_photo
-from bot.reports.photos import PhotoRejectedError, RejectReason
+from bot.reports.photos import PhotoRejectedError
 from bot.reports.statuses import MAX_REOPENS
 from bot.telegram.context import AppContext, BotApplication, final
-from bot.telegram.report_flow import largest_file, resident_of
+from bot.telegram.downloads import download_photo
+from bot.telegram.report_flow import resident_of
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from moderation import texts
 from moderation.answers import (
@@ -83,12 +84,9 @@ async def on_reporter_message(update: Update, context: AppContext) -> None:
 async def _photo(message: Message, resident: Resident, report_id: int, context: AppContext) -> Photo | None:
     """Download, clean and store the photo on the report; on a refusal tell the resident and return None."""
     services = context.services
-    file_id, unique_id, size = largest_file(message)
     _ = Translator(resident.language)
     try:
-        if size is not None and size > services.settings.max_photo_bytes:
-            raise PhotoRejectedError(RejectReason.TOO_LARGE)
-        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        data, unique_id = await download_photo(message, context.bot, max_bytes=services.settings.max_photo_bytes)
         return await store_photo(
             data,
             owner_id=resident.id,

@@ -15,7 +15,8 @@ STATUS_BODIES: dict[str, str] = {
     Status.ACCEPTED: N_("A moderator checked it and accepted it. It will go to the responsible agency."),
     Status.DISPATCHED: N_("It has been sent to %(agency)s, who will fix it."),
     Status.IN_PROGRESS: N_("The agency is working on it."),
-    Status.FIXED: N_("It has been marked as fixed. Thank you for reporting it!"),
+    Status.FIXED: N_("The agency says it has been fixed. Someone other than the agency will confirm it."),
+    Status.VERIFIED_FIXED: N_("The fix has been confirmed. Thank you for reporting it!"),
     Status.REOPENED: N_("It has been reopened and goes back to the moderators."),
     Status.REJECTED: N_("It was not accepted. Reason: %(reason)s"),
     Status.NOT_RESPONSIBLE: N_("It is outside what our agencies are responsible for, so it was closed."),
@@ -57,11 +58,7 @@ NOT_FIXED_ANY_MORE = N_("Report #%(id)s is no longer marked as fixed, so there i
 NOT_YOUR_REPORT = N_("Only the person who filed report #%(id)s can answer this.")
 PHOTO_ADDED = N_("The photo was added to report #%(id)s. To report a different hazard, use /report.")
 
-# --- agencies and supervisors ------------------------------------------------------------------
-AGENCY_DISPATCH = N_(
-    "New report #%(id)s for %(agency)s\nCategory: %(category)s\nArea: %(area)s\nLocation: %(lat).6f, %(lon).6f\n"
-    "Severity: %(severity)s\nDescription: %(description)s\n%(link)s"
-)
+# --- supervisors ------------------------------------------------------------------
 ESCALATION_HEADER = N_("Overdue reports (%(count)s):")
 ESCALATION_LINE = N_("#%(id)s %(category)s in %(area)s: %(stage)s was due %(due)s")
 STAGE_MODERATION = N_("moderation")

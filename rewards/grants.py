@@ -107,7 +107,7 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
             status=report.status,
             verified=report.verified,
             category=report.category,
-            fixed=report.status == "fixed" or report.fixed_at is not None,
+            fixed=report.verified_fixed_at is not None,
             merged=report.duplicate_of_id is not None,
             reporter_is_staff=staff,
         ),

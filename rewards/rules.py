@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "default_rules.toml"
 ANY = "*"
 #: Statuses of a report a moderator accepted (a later "reopened" still counts).
-ACCEPTED_STATUSES = frozenset({"accepted", "dispatched", "in_progress", "fixed", "reopened"})
+ACCEPTED_STATUSES = frozenset({"accepted", "dispatched", "in_progress", "fixed", "verified_fixed", "reopened"})
 MINOR_UNITS = 100  # fen per yuan (and cents per dollar): every currency we pay in has two decimals
 CURRENCY_SIGNS = {"CNY": "¥"}
 MONEY_RE = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")  # up to a trillion yuan: a typo guard
@@ -95,7 +95,7 @@ class ReportFacts:
     status: str
     verified: bool
     category: str
-    fixed: bool
+    fixed: bool  #: verified fixed: someone other than the agency's crew confirmed it (or nobody objected in time)
     merged: bool
     reporter_is_staff: bool
 

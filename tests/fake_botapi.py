@@ -346,6 +346,23 @@ class FakeUser:
         body = self._callback_query(str(next(self._message_ids)), f"ci-{self.id}", data, message)
         return await self._send(body, **kw)
 
+    async def press_forged(self, bot_message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Send a press with any data under a message the bot sent to this user (a forged or long-gone button).
+
+        Returns the bot's answerCallbackQuery call (its `text` and `show_alert`)."""
+        result = bot_message["_result"]
+        message = {
+            "message_id": result["message_id"],
+            "date": result["date"],
+            "chat": {"id": self.id, "type": "private"},
+            "text": result.get("text") or "",
+        }
+        before = len(self.api.sent(method="answerCallbackQuery"))
+        body = self._callback_query(str(next(self._message_ids)), f"ci-{self.id}", data, message)
+        assert await self.api.deliver(body) == 200
+        answers = await self.api.wait_for("answerCallbackQuery", before + 1)
+        return answers[before]
+
     async def press_in_group(self, bot_message: dict[str, Any], data: str) -> dict[str, Any]:
         """Tap an inline button on a message the bot sent to a group (a recorded sendMessage/sendPhoto call).
 

@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from bot.admin.models import StaffUser
 from bot.admin.sessions import close_all_sessions
+from bot.city.models import Agency
 from bot.i18n import N_
 
 _hasher = PasswordHasher()
@@ -21,13 +22,23 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class Role(StrEnum):
+    CREW = "crew"  #: works its agency's reports from Telegram (`StaffUser.agency`); no admin pages
+    GRID = "grid"  #: grid staff: patrol and check fixes in their areas (district, street or cell keys); no admin pages
     MODERATOR = "moderator"  #: triages reports in their areas/categories
     OFFICIAL = "official"  #: also dispatches, sees dashboards, broadcasts, payouts
     ADMIN = "admin"  #: also manages staff and settings
 
 
-ROLE_LABELS = {Role.MODERATOR: N_("moderator"), Role.OFFICIAL: N_("official"), Role.ADMIN: N_("admin")}
-ROLE_RANK = {Role.MODERATOR: 1, Role.OFFICIAL: 2, Role.ADMIN: 3}
+ROLE_LABELS = {
+    Role.CREW: N_("agency crew"),
+    Role.GRID: N_("grid staff"),
+    Role.MODERATOR: N_("moderator"),
+    Role.OFFICIAL: N_("official"),
+    Role.ADMIN: N_("admin"),
+}
+#: The field roles rank below every admin page's role; they are checked by what they are (`is_crew_of`,
+#: `is_grid_staff`), never by rank.
+ROLE_RANK = {Role.CREW: 0, Role.GRID: 0, Role.MODERATOR: 1, Role.OFFICIAL: 2, Role.ADMIN: 3}
 
 
 def has_role(staff: StaffUser, needed: Role) -> bool:
@@ -42,6 +53,20 @@ def in_scope(staff: StaffUser, area: str | None, category: str) -> bool:
     return (not areas or area in areas) and (not categories or category in categories)
 
 
+def is_crew_of(staff: StaffUser, agency_key: str | None) -> bool:
+    """An active crew member of this agency (a crew member of another agency is not)."""
+    return bool(agency_key) and staff.active and staff.role == Role.CREW and staff.agency == agency_key
+
+
+def is_grid_staff(staff: StaffUser) -> bool:
+    return staff.active and staff.role == Role.GRID
+
+
+def covers_place(staff: StaffUser, *keys: str | None) -> bool:
+    """Grid staff whose areas include one of the place's grid keys (its district, street or cell)."""
+    return is_grid_staff(staff) and not set(staff.areas or []).isdisjoint(key for key in keys if key)
+
+
 async def create_staff(
     username: str,
     password: str,
@@ -51,9 +76,14 @@ async def create_staff(
     categories: list[str] | None = None,
     display_name: str = "",
     language: str = "zh_CN",
+    agency: str | None = None,
 ) -> StaffUser:
     if len(password) < 10:
         raise ValueError("a staff password needs at least 10 characters")
+    if (role is Role.CREW) != bool(agency):
+        raise ValueError("a crew member works for one agency, and only a crew member does")
+    if agency and not await Agency.exists(key=agency):
+        raise ValueError(f"no agency {agency!r}")
     return await StaffUser.create(
         username=username,
         password_hash=_hasher.hash(password),
@@ -62,6 +92,7 @@ async def create_staff(
         categories=categories or [],
         display_name=display_name or username,
         language=language,
+        agency=agency or None,
     )
 
 

@@ -25,6 +25,16 @@ class EventTag(StrEnum):
     REPORT_ASK_INFO = "report:ask_info"
     REPORT_DESCRIPTION_EDIT = "report:description:edit"
     REPORT_DISPATCH = "report:dispatch"
+    REPORT_TAKEN = "report:taken"  #: a crew member took it
+    REPORT_ON_SITE = "report:on_site"
+    REPORT_HANDED_BACK = "report:handed_back"  #: the crew says it is not theirs
+    REPORT_DUE_EXTENDED = "report:due_extended"  #: the crew needs more time (counts against the SLA)
+    REPORT_CREW_FIXED = "report:crew_fixed"  #: the crew says it is fixed (with or without an after photo)
+    REPORT_VERIFIED = "report:verified"  #: the reporter or a verifier confirmed the fix, or nobody objected
+    REPORT_LISTED = "report:listed"  #: listed for supervision (挂牌督办)
+    REPORT_LISTING_PROGRESS = "report:listing_progress"
+    REPORT_CLOSED_OFF = "report:closed_off"  #: a listed hazard closed off (消号)
+    REPORT_PATROL = "report:patrol"  #: filed by grid staff on patrol
     REPORT_ESCALATE = "report:escalate"  #: an SLA clock ran out
     REPORT_FIXED_CHECK = "report:fixed_check"  #: the reporter answered "is it really fixed?"
     REPORT_MERGE = "report:merge"

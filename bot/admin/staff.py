@@ -23,13 +23,14 @@ from bot.admin.inputs import parse_id
 from bot.admin.models import StaffUser
 from bot.admin.pages import actor_of, flash, go_to, int_param, now_of, services_of, staff_of
 from bot.admin.security import require
+from bot.city.models import Agency
 from bot.i18n import KNOWN_LOCALES, N_
 
 AUDIT_PAGE_SIZE = 100
 STAFF_CREATED = N_("Staff account %(username)s created.")
 STAFF_INVALID = N_(
     "Could not create the account: the username may be taken, the password is under 10 characters, "
-    "or the Telegram user id is not a number or already linked."
+    "the Telegram user id is not a number or already linked, or an agency crew member has no agency."
 )
 TELEGRAM_SAVED = N_("Telegram account of %(username)s saved.")
 TELEGRAM_INVALID = N_("A Telegram user id is a positive number that is not linked to another staff member.")
@@ -58,6 +59,7 @@ async def staff_list(request: web.Request) -> web.StreamResponse:
         "areas": services_of(request).areas,
         "categories": services_of(request).categories,
         "locales": KNOWN_LOCALES,
+        "agencies": await Agency.filter(active=True).order_by("key"),
     }
     return aiohttp_jinja2.render_template("admin/staff.html", request, context)
 
@@ -76,6 +78,7 @@ async def staff_create(request: web.Request) -> web.StreamResponse:
                 areas=[str(v) for v in form.getall("areas", [])],
                 categories=[str(v) for v in form.getall("categories", [])],
                 language=language if language in KNOWN_LOCALES else "zh_CN",
+                agency=str(form.get("agency", "")).strip() or None,
             )
             await link_telegram(member, _telegram_id(form.get("telegram_user_id")))
     except (ValueError, IntegrityError, ValidationError):  # ValidationError: a username past 64 characters
@@ -89,6 +92,7 @@ async def staff_create(request: web.Request) -> web.StreamResponse:
             role=member.role,
             areas=member.areas,
             categories=member.categories,
+            agency=member.agency,
             telegram_user_id=member.telegram_user_id,
         )
         await flash(request, "ok", STAFF_CREATED, username=member.username)

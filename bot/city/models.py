@@ -22,7 +22,8 @@ class Agency(Model):
     name_zh = fields.CharField(max_length=128, default="")
     categories: list[str] = fields.JSONField(default=list)  # category keys it handles; empty = every category
     areas: list[str] = fields.JSONField(default=list)  # area keys it covers; empty = every area
-    telegram_chat_id = fields.BigIntField(null=True)  # told about each report dispatched to it
+    telegram_chat_id = fields.BigIntField(null=True)  # the agency's group: each report dispatched to it goes there
+    supervisor_chat_id = fields.BigIntField(null=True)  # its supervisor: told when one of its reports is overdue
     active = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -86,6 +86,7 @@ class Report(Model):
     resolution_due_at = fields.DatetimeField(null=True, db_index=True)
     overdue = fields.BooleanField(default=False, db_default=False, db_index=True)
     fixed_at = fields.DatetimeField(null=True)
+    verified_fixed_at = fields.DatetimeField(null=True)  # someone other than the crew confirmed the fix
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -94,6 +95,7 @@ class Report(Model):
     photos: fields.ReverseRelation[Photo]
     status_changes: fields.ReverseRelation[StatusChange]
     followers: fields.ReverseRelation[ReportFollower]
+    due_extensions: fields.ReverseRelation[DueExtension]
     duplicate_flags: fields.ReverseRelation[DuplicateFlag]
     similar_flags: fields.ReverseRelation[DuplicateFlag]
 
@@ -157,6 +159,28 @@ class StatusChange(Model):
     class Meta:
         table = "status_change"
         ordering = ("changed_at", "id")
+
+
+class DueExtension(Model):
+    """A later resolution deadline the agency asked for (bot/reports/deadlines.py): who, when, why, from and to.
+
+    Kept for officials: an extension counts against the SLA, so the original due time is never lost."""
+
+    id = fields.IntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "core.Report", related_name="due_extensions", on_delete=fields.CASCADE
+    )
+    from_due_at = fields.DatetimeField()
+    to_due_at = fields.DatetimeField()
+    actor = fields.CharField(max_length=64)  # "staff:<id>"
+    reason = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    report_id: int  # the FK's column attribute, declared for the type checker only
+
+    class Meta:
+        table = "due_extension"
+        ordering = ("created_at", "id")
 
 
 class ReactionDone(Model):

@@ -1,7 +1,8 @@
 """SLA clocks: when a report is due, first for moderation, then for resolution.
 
 The due dates are written by `lifecycle.transition`, inside the status change's own transaction, so
-the queue sorts on stored columns and no change is ever left unstamped.
+the queue sorts on stored columns and no change is ever left unstamped; the agency's "need more time" moves
+the resolution deadline through `deadlines.extend_resolution_due`, which records each move.
 Invariant: `moderation_due_at` is set only while a report awaits moderation and `resolution_due_at`
 from acceptance on, so "the current due time" is the first non-null of the two.
 """

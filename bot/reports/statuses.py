@@ -11,7 +11,9 @@ class Status(StrEnum):
     ACCEPTED = "accepted"  #: a real hazard, awaiting dispatch
     DISPATCHED = "dispatched"  #: sent to the responsible agency / grid unit
     IN_PROGRESS = "in_progress"  #: the agency is working on it
-    FIXED = "fixed"  #: hazard removed (kept apart from the closed-not-fixed states)
+    FIXED = "fixed"  #: the agency says the hazard is removed; awaiting verification by someone else
+    #: someone other than the crew (the reporter, a grid verifier) confirmed the fix, or nobody objected in time
+    VERIFIED_FIXED = "verified_fixed"
     REOPENED = "reopened"  #: the reporter or staff said it is not really fixed
     REJECTED = "rejected"  #: not a hazard / not acceptable, with a reason
     DUPLICATE = "duplicate"  #: merged into another report
@@ -23,6 +25,8 @@ OPEN_STATUSES = frozenset(
     {Status.SUBMITTED, Status.NEEDS_INFO, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED}
 )
 CLOSED_NOT_FIXED = frozenset({Status.REJECTED, Status.DUPLICATE, Status.NOT_RESPONSIBLE, Status.NO_ACTION})
+#: Said to be fixed: by the agency (awaiting verification), then verified. Neither is open, neither is closed-not-fixed.
+FIXED_STATUSES = frozenset({Status.FIXED, Status.VERIFIED_FIXED})
 #: Waiting for a moderator's decision (the moderation SLA clock runs).
 AWAITING_MODERATION = frozenset({Status.SUBMITTED, Status.REOPENED})
 #: Accepted and waiting for the agency (the resolution SLA clock runs).
@@ -39,10 +43,13 @@ TRANSITIONS: dict[Status | None, frozenset[Status]] = {
     Status.NEEDS_INFO: frozenset({Status.SUBMITTED, Status.ACCEPTED} | _CLOSE),
     Status.ACCEPTED: frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.FIXED} | _CLOSE),
     Status.DISPATCHED: frozenset({Status.IN_PROGRESS, Status.FIXED, Status.ACCEPTED} | _CLOSE),
+    # Back to `accepted`: the crew found on site that it is not theirs, so it waits for another dispatch.
     Status.IN_PROGRESS: frozenset(
-        {Status.FIXED, Status.DISPATCHED, Status.NO_ACTION, Status.NOT_RESPONSIBLE, Status.DUPLICATE}
+        {Status.FIXED, Status.DISPATCHED, Status.ACCEPTED, Status.NO_ACTION, Status.NOT_RESPONSIBLE, Status.DUPLICATE}
     ),
-    Status.FIXED: frozenset({Status.REOPENED}),
+    # Verified only by someone other than the crew (lifecycle.may_confirm_fix), or when nobody objected in time.
+    Status.FIXED: frozenset({Status.VERIFIED_FIXED, Status.REOPENED}),
+    Status.VERIFIED_FIXED: frozenset({Status.REOPENED}),  # it came back: the reporter or staff reopen it
     Status.REOPENED: frozenset(
         {Status.ACCEPTED, Status.NEEDS_INFO, Status.DISPATCHED, Status.IN_PROGRESS, Status.FIXED} | _CLOSE
     ),

@@ -1,4 +1,4 @@
-"""Moderation's arq jobs: status DMs, agency hand-over, overdue escalation, the "is it fixed?" check.
+"""Moderation's arq jobs: status DMs, overdue escalation, the "is it fixed?" check.
 
 Each job loads state by id and calls the domain; ids are deterministic so a job queued twice runs once.
 """
@@ -14,14 +14,12 @@ from arq.worker import Function, func
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 
-from bot.city.models import Agency
 from bot.i18n import Translator
 from bot.outbound import Delivery, retry_after_s, send_once
 from bot.reports.models import Report, Resident, StatusChange
-from bot.reports.statuses import Status
+from bot.reports.statuses import FIXED_STATUSES
 from bot.services import services_of
 from moderation import texts
-from moderation.decisions import SEVERITY_LABELS, Severity
 from moderation.followup import callback_data, open_due_checks
 from moderation.models import FixedCheck
 from moderation.notifications import category_label, status_message
@@ -54,32 +52,6 @@ async def notify(ctx: dict[str, Any], change_id: int, resident_id: int) -> str:
     if text is None:
         return "nothing"
     return await _send(ctx, f"notify:{change_id}:{resident_id}", resident.chat_id, text)
-
-
-async def notify_agency(ctx: dict[str, Any], change_id: int) -> str:
-    """Tell the agency's chat (if it has one) about a report dispatched to it."""
-    settings = services_of(ctx).settings
-    change = await StatusChange.get(id=change_id)
-    report = await Report.get(id=change.report_id)
-    agency = await Agency.get_or_none(key=report.agency) if report.agency else None
-    if agency is None or agency.telegram_chat_id is None:
-        return "no chat"
-    _ = Translator(settings.default_locale)
-    areas = services_of(ctx).areas
-    link = f"{settings.public_url.rstrip('/')}/admin/reports/{report.id}" if settings.public_url else ""
-    text = _(
-        texts.AGENCY_DISPATCH,
-        id=report.id,
-        agency=agency.label(settings.default_locale),
-        category=category_label(services_of(ctx).categories, report.category, _),
-        area=areas.label(report.area, _.locale),
-        lat=report.lat,
-        lon=report.lon,
-        severity=_(SEVERITY_LABELS[Severity(report.severity)]) if report.severity else "-",
-        description=report.description or "-",
-        link=link,
-    )
-    return await _send(ctx, f"agency:{change_id}", agency.telegram_chat_id, text)
 
 
 def _digest(report_ids: list[int]) -> str:
@@ -145,7 +117,7 @@ async def send_fixed_check(ctx: dict[str, Any], check_id: int) -> str:
     """Ask the reporter "is it really fixed?" with Yes / No buttons."""
     check = await FixedCheck.get(id=check_id)
     report = await Report.get(id=check.report_id)
-    if report.status != Status.FIXED or check.answer is not None:
+    if report.status not in FIXED_STATUSES or check.answer is not None:
         return "not needed"
     reporter = await Resident.get(id=report.reporter_id)
     _ = Translator(reporter.language)
@@ -166,7 +138,6 @@ async def send_fixed_check(ctx: dict[str, Any], check_id: int) -> str:
 
 FUNCTIONS: list[Function] = [
     func(notify, name="moderation.notify", max_tries=MAX_TRIES),
-    func(notify_agency, name="moderation.notify_agency", max_tries=MAX_TRIES),
     func(mark_overdue_reports, name="moderation.mark_overdue"),
     func(escalate, name="moderation.escalate", max_tries=MAX_TRIES),
     func(ask_fixed_checks, name="moderation.ask_fixed_checks"),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.config import Settings
@@ -18,12 +19,14 @@ from bot.outbound import (
     Traffic,
     reply_rate_limiter,
     retry_after_s,
+    send_location_once,
     send_once,
 )
 from bot.ratelimit import OutboundLimits
-from bot.reports.models import SentMessage
+from bot.reports.models import Resident, SentMessage
 from bot.services import outbound_limits
 from tests.conftest import FrozenClock
+from tests.factories import jpeg_bytes
 from tests.fake_botapi import FakeBotAPI
 from tests.fake_flood import FloodLimits
 
@@ -157,3 +160,42 @@ class TestNotSentYet:
             await client.aclose()
         assert fake_api.sent() == [] and not await SentMessage.exists(key="t:redis-away")
         assert retry_after_s(refused.value) > 0
+
+
+class TestPhotosAndPins:
+    """What a crew's card needs: a photo with its caption and buttons, a map pin; each once per key."""
+
+    async def test_a_photo_goes_once_per_key_with_its_caption(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        photo = jpeg_bytes()
+        first = await send_once(notices, "t:photo", 1801, "Before | after", now=clock(), photo=photo)
+        again = await send_once(notices, "t:photo", 1801, "Before | after", now=clock(), photo=photo)
+        assert (first, again) == (Delivery.SENT, Delivery.ALREADY_SENT)
+        [sent] = fake_api.sent(1801, "sendPhoto")
+        assert sent["photo"] == photo and sent["caption"] == "Before | after"
+
+    async def test_a_map_pin_goes_once_per_key(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        assert await send_location_once(notices, "t:pin", 1802, 31.2304, 121.4737, now=clock()) == Delivery.SENT
+        assert await send_location_once(notices, "t:pin", 1802, 31.2304, 121.4737, now=clock()) == Delivery.ALREADY_SENT
+        [pin] = fake_api.sent(1802, "sendLocation")
+        assert (float(pin["latitude"]), float(pin["longitude"])) == (31.2304, 121.4737)
+
+    async def test_a_pin_to_a_blocked_chat_marks_it_and_keeps_the_claim(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        await Resident.create(id=1803, chat_id=1803, first_name="R")
+        fake_api.blocked_chats.add(1803)
+        assert await send_location_once(notices, "t:pin-blocked", 1803, 31.2, 121.4, now=clock()) == Delivery.BLOCKED
+        assert (await Resident.get(id=1803)).blocked_bot and await SentMessage.exists(key="t:pin-blocked")
+
+    async def test_a_pin_telegram_refused_with_a_429_can_be_sent_again(
+        self, notices: ExtBot[Traffic], fake_api: FakeBotAPI, orm: None, clock: FrozenClock
+    ) -> None:
+        for _ in range(2):  # the notice limiter retries once, then the job is deferred
+            fake_api.fail_next("sendLocation", 429, RETRY_AFTER_1S, retry_after=1)
+        with pytest.raises(RetryAfter):
+            await send_location_once(notices, "t:pin-flood", 1804, 31.2, 121.4, now=clock())
+        assert not await SentMessage.exists(key="t:pin-flood")

@@ -10,6 +10,7 @@ import pytest
 from bot.admin.audit import EventTag
 from bot.admin.models import AuditEvent
 from bot.config import Settings
+from bot.events import DomainEvent, EventKind
 from bot.reports.lifecycle import transition
 from bot.reports.models import Report
 from bot.reports.statuses import Status
@@ -112,3 +113,16 @@ class TestOverdue:
         clock.advance(days=30)
         await mark(product, run_worker)
         assert not (await Report.get(id=report.id)).overdue
+
+    async def test_each_flag_is_published_once_for_other_features(
+        self, product: WebRuntime, run_worker: Worker, clock: FrozenClock
+    ) -> None:
+        """The `report.overdue` event (an agency's supervisor hears of it through the field feature)."""
+        report = await make_report(await make_resident(5091), status=Status.DISPATCHED, now=clock.now)
+        due = clock.now + timedelta(days=7)
+        clock.advance(days=8)
+        await mark(product, run_worker)
+        await mark(product, run_worker)
+        [event] = await DomainEvent.filter(kind=EventKind.REPORT_OVERDUE)
+        assert event.payload == {"report_id": report.id, "stage": "resolution", "due_at": due.isoformat()}
+        assert event.key == f"report.overdue:{report.id}:{due.isoformat()}"

@@ -175,13 +175,16 @@ class TestAmounts:
         ).grant
         assert major is not None and ebike is not None and (major.amount_fen, ebike.amount_fen) == (5000, 20000)
 
-    async def test_fixed_only_category_waits_for_the_fix(self, orm: None, rules: RewardRules) -> None:
-        """With require_fixed, an accepted report waits; once fixed it is granted."""
+    async def test_fixed_only_category_waits_for_the_verified_fix(self, orm: None, rules: RewardRules) -> None:
+        """With require_fixed, an accepted report waits, and still waits when the agency says it is fixed;
+        once someone else verifies the fix it is granted."""
         await make_pool()
         strict = RewardRules(amounts=rules.amounts, require_fixed=frozenset({"fire_exit"}))
         report = await make_rewardable_report(await make_resident(1))
         assert (await evaluate_report(report.id, strict, FILED_AT)).waiting == Ineligible.NOT_FIXED
         await transition(report, Status.FIXED, actor=STAFF, now=FILED_AT, sla=SLA)
+        assert (await evaluate_report(report.id, strict, FILED_AT)).waiting == Ineligible.NOT_FIXED
+        await transition(report, Status.VERIFIED_FIXED, actor="resident:1", now=FILED_AT, sla=SLA)
         grant = (await evaluate_report(report.id, strict, FILED_AT)).grant
         assert grant is not None and grant.state == GrantState.GRANTED
 

@@ -8,10 +8,15 @@ from itertools import pairwise
 import pytest
 from tortoise.transactions import in_transaction
 
+from bot.admin.accounts import Role, create_staff, link_telegram
+from bot.admin.models import StaffUser
+from bot.city.models import Agency
 from bot.reports.lifecycle import (
     IllegalTransitionError,
+    NotIndependentError,
     ReopenLimitError,
     ReopenNotAllowedError,
+    may_confirm_fix,
     transition,
 )
 from bot.reports.models import Report, Resident, StatusChange
@@ -122,6 +127,59 @@ class TestReopen:
             await transition(report, Status.REOPENED, actor=f"resident:{reporter.id}", now=NOW, sla=SLA)
         stored = await Report.get(id=report.id)
         assert (stored.status, stored.reopen_count) == (Status.FIXED, MAX_REOPENS)
+
+
+class TestVerification:
+    """A fix is verified only by someone other than whoever said it was fixed and the agency's crew."""
+
+    async def fixed_by_crew(self, reporter: Resident) -> tuple[Report, StaffUser]:
+        await Agency.create(key="fire", name="Fire")
+        crew = await create_staff("wang", "long enough password", Role.CREW, agency="fire")
+        await link_telegram(crew, 4001)
+        report = await report_in(reporter, Status.IN_PROGRESS)
+        await Report.filter(id=report.id).update(agency="fire")
+        report = await Report.get(id=report.id)
+        await transition(report, Status.FIXED, actor=f"staff:{crew.id}", now=NOW, sla=SLA)
+        return report, crew
+
+    def test_only_a_fix_can_be_verified_and_a_verified_one_reopened(self) -> None:
+        assert [status for status in Status if Status.VERIFIED_FIXED in TRANSITIONS[status]] == [Status.FIXED]
+        assert TRANSITIONS[Status.VERIFIED_FIXED] == {Status.REOPENED}
+
+    async def test_the_reporter_verifies_and_the_time_is_stamped(self, reporter: Resident) -> None:
+        report, _crew = await self.fixed_by_crew(reporter)
+        await transition(report, Status.VERIFIED_FIXED, actor=f"resident:{reporter.id}", now=NOW, sla=SLA)
+        stored = await Report.get(id=report.id)
+        assert (stored.status, stored.verified_fixed_at) == (Status.VERIFIED_FIXED, NOW)
+
+    @pytest.mark.parametrize("as_resident", [False, True])
+    async def test_the_agencys_crew_cannot_verify(self, reporter: Resident, as_resident: bool) -> None:
+        """Neither as staff nor through their own Telegram account as a resident; a colleague neither."""
+        report, crew = await self.fixed_by_crew(reporter)
+        colleague = await create_staff("zhao", "long enough password", Role.CREW, agency="fire")
+        await link_telegram(colleague, 4002)
+        for actor in (
+            (f"resident:{4002}", f"resident:{4001}") if as_resident else (f"staff:{crew.id}", f"staff:{colleague.id}")
+        ):
+            assert not await may_confirm_fix(actor, report)
+            with pytest.raises(NotIndependentError):
+                await transition(report, Status.VERIFIED_FIXED, actor=actor, now=NOW, sla=SLA)
+        stored = await Report.get(id=report.id)
+        assert (stored.status, stored.verified_fixed_at) == (Status.FIXED, None)
+
+    async def test_whoever_marked_it_fixed_cannot_verify_it(self, reporter: Resident) -> None:
+        report = await report_in(reporter, Status.IN_PROGRESS)
+        await transition(report, Status.FIXED, actor="staff:31", now=NOW, sla=SLA)
+        with pytest.raises(NotIndependentError):
+            await transition(report, Status.VERIFIED_FIXED, actor="staff:31", now=NOW, sla=SLA)
+        await transition(report, Status.VERIFIED_FIXED, actor="staff:32", now=NOW, sla=SLA)
+
+    async def test_another_agencys_crew_and_the_window_may(self, reporter: Resident) -> None:
+        report, _crew = await self.fixed_by_crew(reporter)
+        await Agency.create(key="roads", name="Roads")
+        other = await create_staff("li", "long enough password", Role.CREW, agency="roads")
+        assert await may_confirm_fix(f"staff:{other.id}", report)
+        assert await may_confirm_fix("system:verification-window", report)
 
 
 async def test_fixing_stamps_fixed_at(reporter: Resident) -> None:
