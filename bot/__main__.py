@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 
-from bot.cli import COMMANDS, CommandError, add_arguments
+from bot.cli import CommandError, add_arguments, runner_of
 from bot.config import Settings
 
 #: Commands served by a library rather than by the product's processes: their arguments pass through unchanged.
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        asyncio.run(COMMANDS[options.command](Settings(), options))
+        asyncio.run(runner_of(options)(Settings(), options))
     except CommandError as refusal:
         parser.exit(2, f"error: {refusal}\n")
 

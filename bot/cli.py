@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from bot.admin.accounts import FIRST_ADMIN_USERNAME, Role, create_first_admin, create_staff, link_telegram
 from bot.city.models import Incident
 from bot.city.placement import place_all
+from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
@@ -46,6 +47,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--categories", default="", help="comma-separated category keys; empty = all")
     add.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
     add.add_argument("--telegram-id", type=int, default=None, help="their Telegram user id (to act from the group)")
+    for command in (command for feature in all_features() for command in feature.cli_commands):
+        command.arguments(sub.add_parser(command.name, help=command.help))
+
+
+Runner = Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]
+
+
+def runner_of(options: argparse.Namespace) -> Runner:
+    """The kernel's runner for the parsed command, or the feature's that added it."""
+    if options.command in COMMANDS:
+        return COMMANDS[options.command]
+    return next(c.run for f in all_features() for c in f.cli_commands if c.name == options.command)
 
 
 def _stop_signal() -> asyncio.Event:
@@ -181,7 +194,7 @@ async def run_staff(settings: Settings, args: argparse.Namespace) -> None:
     log.info("created %s %s", staff.role, staff.username)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
+COMMANDS: dict[str, Runner] = {
     "run": run_all,
     "web": run_web,
     "worker": run_worker,

@@ -9,7 +9,8 @@ process, the worker, the database setup and the admin navigation all loop over t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import argparse
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the kernel's transports; a feature's domain modules never s
     from arq.cron import CronJob
     from arq.worker import Function
 
+    from bot.config import Settings
     from bot.events import DomainEvent
     from bot.reports.models import Report, StatusChange
     from bot.services import Services
@@ -71,6 +73,16 @@ class BotCommandSpec:
     description: str  #: English source, translated per reader
 
 
+@dataclass(frozen=True)
+class CliCommand:
+    """A `python -m bot <name> ...` subcommand a feature adds (e.g. `export`); `run` gets the parsed arguments."""
+
+    name: str
+    help: str  #: one line for `python -m bot --help` (operators read English)
+    arguments: Callable[[argparse.ArgumentParser], None]  #: adds the command's own arguments
+    run: Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]
+
+
 PanelContext = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
@@ -107,5 +119,6 @@ class Feature:
     reactions: tuple[Reaction, ...] = ()
     event_reactions: tuple[EventReaction, ...] = ()
     panels: tuple[Panel, ...] = ()
+    cli_commands: tuple[CliCommand, ...] = ()  #: `python -m bot <name>` subcommands
     #: Called once per process at startup with the services (e.g. to seed rows from a settings file).
     on_startup: Callable[[Services], Awaitable[None]] | None = None

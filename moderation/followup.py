@@ -47,7 +47,9 @@ def parse_callback(data: str) -> tuple[int, bool] | None:
 async def open_due_checks(now: datetime, after: timedelta) -> list[FixedCheck]:
     """Create a check for each fix that is `after` old and was not asked about yet (idempotent)."""
     cutoff = now - after
-    fixed = await Report.filter(status=Status.FIXED, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW)
+    fixed = await Report.filter(  # a report a partner system filed has no resident to ask
+        status=Status.FIXED, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW, reporter_id__isnull=False
+    )
     if not fixed:
         return []
     asked = set(await FixedCheck.filter(report_id__in=[r.id for r in fixed]).values_list("report_id", "fixed_at"))

@@ -23,7 +23,7 @@ async def recipients(change: StatusChange, report: Report) -> list[int]:
     to = Status(change.to_status)
     if to in SILENT:
         return []
-    people = [report.reporter_id]
+    people = [report.reporter_id] if report.reporter_id is not None else []  # None: a partner system filed it
     if to is not Status.NEEDS_INFO:
         followers = await ReportFollower.filter(report_id=report.id).order_by("id").values("resident_id")
         people.extend(int(row["resident_id"]) for row in followers)
