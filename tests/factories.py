@@ -107,7 +107,7 @@ async def make_report(
 
 
 async def make_rewardable_report(
-    reporter: Resident,
+    reporter: Resident | None,
     *,
     category: str = "fire_exit",
     severity: str | None = "medium",

@@ -121,4 +121,4 @@ async def test_the_same_photo_filed_twice_by_partners_is_flagged_as_another_repo
     second = await file_api_report(submission(photos=photo), rules(), storage(settings), actor=ACTOR, now=clock())
 
     flag = await DuplicateFlag.get(report_id=second.id)
-    assert (flag.similar_to_id, flag.kind, flag.phash_distance) == (first.id, "photo", 0)
+    assert (flag.similar_to_id, flag.kind, flag.phash_distance) == (first.id, "photo", 0)  # type: ignore[attr-defined]
