@@ -57,5 +57,5 @@ async def test_merging_a_partner_report_moves_only_its_followers(product: WebRun
     staff = await make_staff("mod2", Role.MODERATOR)
     result = await merge(duplicate, original, staff, sla=SLA, now=clock.now)
     assert result.moved_resident_ids == [3202]
-    followers = await ReportFollower.filter(report_id=original.id).values_list("resident_id", flat=True)
-    assert list(followers) == [3202]
+    followers = await ReportFollower.filter(report_id=original.id).values("resident_id")
+    assert followers == [{"resident_id": 3202}]
