@@ -17,6 +17,7 @@ from bot.features import Feature
 def all_features() -> tuple[Feature, ...]:
     from broadcasts import feature as broadcasts
     from moderation import feature as moderation
+    from opendata import feature as opendata
     from rewards import feature as rewards
 
-    return (rewards(), moderation(), broadcasts())
+    return (rewards(), moderation(), broadcasts(), opendata())

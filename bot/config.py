@@ -113,6 +113,23 @@ class Settings(BaseSettings):
     education_send_time: time = time(10, 0)  #: local time of the education-day message
     subscribe_radius_choices_m: tuple[int, ...] = (1000, 3000, 5000)
 
+    # Open data: the Open311 API, exports, the public status page (opendata/)
+    #: Categories never shown one by one on a public surface (only counted per cell): indoor e-bike charging and
+    #: rental-housing hazards point at somebody's home.
+    private_categories: tuple[str, ...] = ("ebike", "rental_fire")
+    open311_jurisdiction_id: str = ""  #: set -> requests naming another jurisdiction_id get a 404
+    open311_contact: str = ""  #: the discovery document's "contact" (who runs the API)
+    open311_key_service: str = ""  #: the discovery document's "key_service" (how a partner gets a key)
+    geocoder_url: str = ""  #: a Nominatim-style search URL; empty -> a request with only address_string is refused
+    geocoder_timeout_s: float = 5.0
+    media_fetch_timeout_s: float = 10.0  #: a partner's media_url must arrive within this (size cap: max_photo_bytes)
+    #: Fetch media_url from private, loopback and link-local addresses too (off: they reach our own network).
+    media_fetch_allow_private: bool = False
+    public_media_url_ttl_s: int = 3600  #: signed photo URLs on public surfaces stop working after this
+    public_rate_per_s: float = 5.0  #: requests per client address to the public pages and API, across processes
+    public_burst: int = 30
+    status_cache_s: int = 60  #: the public status page's figures are recomputed at most this often
+
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = "1:SANDBOX"
 

@@ -51,7 +51,7 @@ def test_no_module_is_over_the_limit(path: Path) -> None:
 
 
 def _copy_tree(destination: Path) -> None:
-    for name in ("pyproject.toml", "bot", "moderation", "rewards", "broadcasts"):
+    for name in ("pyproject.toml", "bot", "moderation", "rewards", "broadcasts", "forecast", "opendata"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -15,6 +15,10 @@ class EventTag(StrEnum):
     """`subject:action` identifiers stored in AuditEvent.action (keep them stable)."""
 
     AGENCY_SAVE = "agency:save"
+    API_KEY_CREATE = "api_key:create"  #: an official made a partner system's Open311 key
+    API_KEY_REVOKE = "api_key:revoke"
+    EXPORT = "export"  #: reports exported (CSV or GeoJSON), with the filters used
+    OPEN311_POST = "open311:post"  #: a partner system filed a report through the Open311 API (actor: its key)
     REPORT_ACCEPT = "report:accept"
     REPORT_ANSWER = "report:answer"  #: the reporter answered a moderator's question
     REPORT_ASK_INFO = "report:ask_info"

@@ -1,0 +1,29 @@
+"""Open data: the Open311 GeoReport v2 API partner systems file into and read from, report exports, and the
+public status page.
+
+Domain modules (models, keys, catalog, queries, reading, records, filing, media, geocoder, plaintext,
+publication, signing, formats, errors, exports, status, texts, panel, commands) import neither `telegram` nor
+`aiohttp`; `views` is the thin transport.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.admin.accounts import Role
+from bot.features import Feature, Panel
+
+
+def feature() -> Feature:
+    from opendata import commands, views
+    from opendata.panel import partner_panel
+
+    return Feature(
+        name="opendata",
+        models=("opendata.models",),
+        routes=views.setup_routes,
+        templates=Path(__file__).parent / "templates",
+        nav=views.NAV,
+        panels=(Panel("report.side", "opendata/panels/partner.html", partner_panel, role=Role.MODERATOR, order=20),),
+        cli_commands=(commands.EXPORT,),
+    )
