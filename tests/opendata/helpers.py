@@ -72,3 +72,18 @@ def errors_of(answer: Answer, fmt: str) -> list[tuple[int, str]]:
 
 def runtime_base(product: WebRuntime) -> str:
     return product.settings.local_base_url()
+
+
+async def report_at(
+    status: Any, *, category: str = "fire_exit", days_ago: float = 1, reporter: Any = None, **kw: Any
+) -> Any:
+    """A report moved to `status`, filed `days_ago` before the test clock (FILED_AT), as the API lists it."""
+    from datetime import timedelta
+
+    from bot.reports.models import Report
+    from tests.factories import FILED_AT, make_report
+
+    when = FILED_AT - timedelta(days=days_ago)
+    report = await make_report(reporter, status=status, category=category, now=when, **kw)
+    await Report.filter(id=report.id).update(created_at=when, updated_at=when)
+    return await Report.get(id=report.id)
