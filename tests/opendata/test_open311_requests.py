@@ -42,7 +42,11 @@ async def test_a_record_has_the_specs_fields_in_both_formats(api: Open311Client,
         "address", "address_id", "zipcode", "lat", "long", "media_url",
     }  # fmt: skip
     assert str(record["service_request_id"]) == str(report.id)
-    assert (record["status"], record["service_code"], record["description"]) == ("open", "fire_exit", "Exit chained shut")
+    assert (record["status"], record["service_code"], record["description"]) == (
+        "open",
+        "fire_exit",
+        "Exit chained shut",
+    )
     assert record["status_notes"] == "Sent to the responsible agency"
     requested = datetime.fromisoformat(str(record["requested_datetime"]))
     assert requested.tzinfo is not None and requested == report.created_at
@@ -107,7 +111,9 @@ async def test_service_request_id_overrides_every_other_argument(api: Open311Cli
     old = await report_at(Status.FIXED, days_ago=200, category="traffic")
     new = await report_at(Status.ACCEPTED, days_ago=1)
     hidden = await report_at(Status.SUBMITTED)
-    found = await listed(api, service_request_id=f"{old.id},{new.id},{hidden.id}", status="open", service_code="drowning")
+    found = await listed(
+        api, service_request_id=f"{old.id},{new.id},{hidden.id}", status="open", service_code="drowning"
+    )
     assert sorted(found) == sorted([old.id, new.id])
 
 
