@@ -137,18 +137,18 @@ async def test_another_partners_token_is_refused(api: Open311Client) -> None:
         ({"lat": "north"}, None, 400, "lat and long must both be given, as decimal degrees (WGS84)"),
         ({"lat": "0", "long": "0"}, None, 400, "the request was refused: lat and long are 0, 0: no position"),
         ({"lat": "", "long": ""}, None, 400, "a location is required: lat and long, or address_string"),
-        ({"lat": "", "long": "", "address_id": "A-17"}, None, 400, "address_id is not supported here: send lat and long (WGS84)"),
+        ({"lat": "", "long": "", "address_id": "A-17"}, None, 400, "address_id is not supported here: send lat and long (WGS84)"),  # noqa: E501
         ({"lat": "", "long": "", "address_string": "1 Zhongshan Rd"}, None, 400,
          "address_string alone cannot be placed here (no geocoder is configured): send lat and long (WGS84) as well"),
         ({}, "attribute[in_danger]", 400, "attribute[in_danger]: this answer is required"),
         ({"attribute[in_danger]": "maybe"}, None, 400, "attribute[in_danger]: not one of the listed values"),
         ({"attribute[colour]": "red"}, None, 400, "attribute[colour]: no such question for this service"),
-        ({"service_code": "ebike", "attribute[ebike_count]": "many"}, None, 400, "attribute[ebike_count]: not a number"),
+        ({"service_code": "ebike", "attribute[ebike_count]": "many"}, None, 400, "attribute[ebike_count]: not a number"),  # noqa: E501
         ({"attribute[in_danger]": "yes"}, None, 400,
-         "Someone is in danger now: call 110 (police), 119 (fire) or 120 (ambulance). This service is not for emergencies."),
-        ({"description": "x" * 4001}, None, 400, "the request was refused: description is longer than 4,000 characters"),
+         "Someone is in danger now: call 110 (police), 119 (fire) or 120 (ambulance). This service is not for emergencies."),  # noqa: E501
+        ({"description": "x" * 4001}, None, 400, "the request was refused: description is longer than 4,000 characters"),  # noqa: E501
         ({"token": "t" * 65}, None, 400, "token may be at most 64 characters"),
-        ({"media_url": "file:///etc/passwd"}, None, 400, "media_url could not be used: only http and https URLs are fetched"),
+        ({"media_url": "file:///etc/passwd"}, None, 400, "media_url could not be used: only http and https URLs are fetched"),  # noqa: E501
     ],
 )  # fmt: skip
 async def test_a_bad_request_is_refused_and_nothing_is_filed(

@@ -138,10 +138,10 @@ async def test_an_empty_argument_is_the_same_as_none(api: Open311Client) -> None
         ({"status": "pending"}, 400, "status must be open, closed or both, comma separated"),
         ({"service_code": "potholes"}, 404, "service_code potholes not found"),
         ({"start_date": "yesterday"}, 400, "start_date must be a W3C date-time with a zone, e.g. 2026-01-01T00:00:00Z"),
-        ({"end_date": "2026-11-01T00:00:00"}, 400, "end_date must be a W3C date-time with a zone, e.g. 2026-01-01T00:00:00Z"),
+        ({"end_date": "2026-11-01T00:00:00"}, 400, "end_date must be a W3C date-time with a zone, e.g. 2026-01-01T00:00:00Z"),  # noqa: E501
         ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, 400,
          "start_date and end_date may not be more than 90 days apart"),
-        ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}, 400, "start_date is after end_date"),
+        ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}, 400, "start_date is after end_date"),  # noqa: E501
         ({"page_size": "1001"}, 400, "page_size must be a whole number from 1 to 1000"),
         ({"page": "0"}, 400, "page must be a whole number from 1 to 1000000"),
         ({"service_request_id": "12,abc"}, 400, "service_request_id must be request numbers, comma separated"),
