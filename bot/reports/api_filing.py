@@ -82,7 +82,7 @@ async def file_api_report(
         place_report(report, rules.grid)
         await transition(report, Status.SUBMITTED, actor=actor, sla=rules.sla, now=now)
         for clean in cleaned:
-            await keep_photo(clean, owner_id=None, storage=storage, report_id=report.id)
+            await keep_photo(clean, owner_id=None, storage=storage, now=now, report_id=report.id)
         await flag_report(report, rules.dedup, now)
     return report
 

@@ -32,6 +32,7 @@ async def store_photo(
         owner_id=owner_id,
         storage=storage,
         telegram_file_unique_id=telegram_file_unique_id,
+        now=now,
         draft_id=draft_id,
         report_id=report_id,
     )
@@ -48,10 +49,12 @@ async def keep_photo(
     owner_id: int | None,
     storage: PhotoStorage,
     telegram_file_unique_id: str = "",
+    now: datetime,
     draft_id: int | None = None,
     report_id: int | None = None,
 ) -> Photo:
-    """Write a cleaned photo and its thumbnail to storage and record it (for a draft or a report)."""
+    """Write a cleaned photo and its thumbnail to storage and record it (for a draft or a report), stamped `now` on
+    the same clock as the report's status changes (what came before or after a moderator's decision is told apart)."""
     photo_key, thumbnail_key = photo_keys(clean.sha256)
     await storage.put(photo_key, clean.jpeg)
     await storage.put(thumbnail_key, clean.thumbnail_jpeg)
@@ -71,4 +74,5 @@ async def keep_photo(
         exif_taken_at=clean.taken_at,
         telegram_file_unique_id=telegram_file_unique_id,
         position=await siblings.count(),
+        created_at=now,
     )

@@ -129,7 +129,7 @@ async def test_by_default_a_partner_cannot_make_us_fetch_our_own_network(api: Op
     assert answer.status == 400
     assert errors_of(answer, "json") == [
         (400, "media_url could not be used: it points at a private or local network address")
-    ]  # noqa: E501
+    ]
     assert await Report.all().count() == 0
 
 
