@@ -55,7 +55,7 @@ async def test_a_partner_files_a_report_that_enters_the_queue(api: Open311Client
         {"in_danger": "no"},
     )
     audit = await AuditEvent.get(action=EventTag.OPEN311_POST)
-    assert (audit.report_id, audit.data["key"]) == (report.id, "12345 hotline")  # type: ignore[attr-defined]
+    assert (audit.report_id, audit.data["key"]) == (report.id, "12345 hotline")
     assert (await ApiKey.get(id=key.key.id)).last_used_at is not None
 
 
