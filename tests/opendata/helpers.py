@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from xml.etree import ElementTree
 
 import aiohttp
 
+from bot.reports.models import Report, Resident
+from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from opendata.keys import NewKey, create_key
 
@@ -75,12 +78,9 @@ def runtime_base(product: WebRuntime) -> str:
 
 
 async def report_at(
-    status: Any, *, category: str = "fire_exit", days_ago: float = 1, reporter: Any = None, **kw: Any
-) -> Any:
+    status: Status, *, category: str = "fire_exit", days_ago: float = 1, reporter: Resident | None = None, **kw: Any
+) -> Report:
     """A report moved to `status`, filed `days_ago` before the test clock (FILED_AT), as the API lists it."""
-    from datetime import timedelta
-
-    from bot.reports.models import Report
     from tests.factories import FILED_AT, make_report
 
     when = FILED_AT - timedelta(days=days_ago)
