@@ -14,8 +14,12 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 
 from bot.admin.audit import EventTag, record
+from bot.i18n import N_
 from opendata.models import ApiKey
 
+NAME_NEEDED = N_("A key needs a name of 1 to 64 characters.")
+BAD_RATE = N_("The rate limit must be between 1 and 6000 requests a minute.")
+NAME_TAKEN = N_("A key with that name exists already.")
 TOKEN_BYTES = 32
 PREFIX_CHARS = 6
 MAX_RATE_PER_MIN = 6000
@@ -38,9 +42,9 @@ def token_sha256(token: str) -> str:
 async def create_key(name: str, rate_per_min: int, *, actor: str, now: datetime) -> NewKey:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 64:
-        raise ApiKeyError("A key needs a name of 1 to 64 characters.")
+        raise ApiKeyError(NAME_NEEDED)
     if not 1 <= rate_per_min <= MAX_RATE_PER_MIN:
-        raise ApiKeyError("The rate limit must be between 1 and 6000 requests a minute.")
+        raise ApiKeyError(BAD_RATE)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     try:
         key = await ApiKey.create(
@@ -52,7 +56,7 @@ async def create_key(name: str, rate_per_min: int, *, actor: str, now: datetime)
             created_by=actor,
         )
     except IntegrityError:
-        raise ApiKeyError("A key with that name exists already.") from None
+        raise ApiKeyError(NAME_TAKEN) from None
     await record(actor, EventTag.API_KEY_CREATE, now=now, key=key.name, rate_per_min=rate_per_min)
     return NewKey(key, token)
 

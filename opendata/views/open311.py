@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from opendata import errors, formats, reading
 from opendata.catalog import definition, service_entry, services
 from opendata.errors import Open311Error
@@ -27,6 +27,8 @@ from opendata.views.posting import post_request
 FMT = "{fmt:(?:xml|json)}"
 BASE = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
+DEFAULT_CONTACT = N_("Ask the city's safety office.")
+DEFAULT_KEY_SERVICE = N_("Keys are issued by the city's officials.")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -110,8 +112,8 @@ async def discovery(request: web.Request) -> web.Response:
     base = settings.public_url.rstrip("/") or f"{request.scheme}://{request.host}"
     tree = {
         "changeset": "2026-12-01T00:00:00Z",
-        "contact": settings.open311_contact or translator(request)("Ask the city's safety office."),
-        "key_service": settings.open311_key_service or translator(request)("Keys are issued by the city's officials."),
+        "contact": settings.open311_contact or translator(request)(DEFAULT_CONTACT),
+        "key_service": settings.open311_key_service or translator(request)(DEFAULT_KEY_SERVICE),
         "endpoints": [
             {
                 "specification": SPEC,

@@ -18,6 +18,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.panels import render_panels
+from bot.i18n import N_
 from bot.services import Services
 from opendata import status as figures
 from opendata import texts
@@ -26,7 +27,7 @@ from opendata.views.common import public_rules, public_wait_s, reader_locale, se
 
 FIGURES_KEY = "opendata:status:figures"
 MAP_KEY = "opendata:status:map"
-TOO_MANY = "Too many requests: try again in %(seconds)s seconds."
+TOO_MANY = N_("Too many requests: try again in %(seconds)s seconds.")
 
 
 async def cached(services: Services, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
