@@ -60,14 +60,19 @@ async def district_figures(grid: Grid, *, now: datetime, zone: ZoneInfo) -> list
 
 
 async def map_features(grid: Grid, rules: PublicRules, *, now: datetime) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection: listed reports as rounded points, open private ones as counts per cell."""
+    """A GeoJSON FeatureCollection: the districts' outlines (the map's background: no tile server is assumed),
+    listed reports as rounded points, open private ones as counts per cell."""
     listed = (
         await Report.filter(rules.listed(), created_at__gte=now - MAP_WINDOW)
         .order_by("-created_at", "-id")
         .limit(MAP_LIMIT)
         .values_list("id", "category", "status", "lat", "lon")
     )
-    features: list[dict[str, Any]] = []
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "geometry": geometry, "properties": {"district": unit.key}}
+        for unit in grid.districts.areas
+        if (geometry := grid.geojson_geometry(unit.key)) is not None
+    ]
     for report_id, category, status, lat, lon in listed:
         lat_r, lon_r = rounded(lat, lon, MAP_DECIMALS)
         properties = {"id": report_id, "category": category, "status": status, "open": status in OPEN_STATUSES}

@@ -18,7 +18,13 @@
   fetch(holder.dataset.source, { credentials: "omit" })
     .then(function (response) { return response.json(); })
     .then(function (collection) {
+      var districts = L.geoJSON(collection, {
+        filter: function (feature) { return feature.properties.district !== undefined; },
+        style: { color: "#0b4f6c", weight: 1, fillOpacity: 0.04 },
+        interactive: false
+      }).addTo(map);
       var layer = L.geoJSON(collection, {
+        filter: function (feature) { return feature.properties.district === undefined; },
         pointToLayer: function (feature, latlng) {
           var props = feature.properties;
           var isPrivate = props.private_count !== undefined;
@@ -35,8 +41,9 @@
           marker.bindPopup(box);
         }
       }).addTo(map);
-      if (collection.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] }); }
-      holder.dataset.loaded = String(collection.features.length);
+      var shown = layer.getLayers().length ? layer : districts;
+      if (shown.getLayers().length) { map.fitBounds(shown.getBounds(), { maxZoom: 15, padding: [20, 20] }); }
+      holder.dataset.loaded = String(layer.getLayers().length);
     })
     .catch(function () { holder.dataset.loaded = "error"; });
 }());

@@ -93,3 +93,9 @@ async def test_the_page_is_rate_limited_per_address(api: Open311Client) -> None:
     refused = await api.get("/status", lang="en")
     assert refused.status == 429 and "Too many requests" in refused.text and refused.headers["Retry-After"]
     assert (await api.get("/status/map.json")).status == 429
+
+
+async def test_the_map_draws_the_districts_under_the_reports(api: Open311Client) -> None:
+    features = (await api.get("/status/map.json")).json()["features"]
+    outlines = {f["properties"]["district"]: f["geometry"]["type"] for f in features if "district" in f["properties"]}
+    assert outlines == {"huangpu": "Polygon", "jingan": "Polygon", "xuhui": "Polygon"}
