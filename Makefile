@@ -22,7 +22,7 @@ browser-deps:  ## Debian's Chromium for the browser tests (Playwright cannot dow
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # The database-heavy tests again on a throwaway PostgreSQL (skipped, with a message, where it is not installed).
-PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts
+PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/opendata/test_open311_requests.py tests/opendata/test_open311_post.py tests/opendata/test_open311_updates.py tests/opendata/test_privacy.py tests/opendata/test_exports.py tests/opendata/test_status.py tests/opendata/test_partner_flow.py tests/bot/reports/test_api_filing.py tests/bot/reports/test_reports_without_resident.py
 
 test: $(STAMP) browser-deps  ## lint, types, translations, the whole suite on SQLite, then PG_TESTS on PostgreSQL
 	$(MAKE) --no-print-directory lint mypy check-messages
@@ -57,6 +57,7 @@ bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearb
 	$(BIN)/python bench/reward_evaluation.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
