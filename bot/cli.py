@@ -22,6 +22,7 @@ from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db, migrate
 from bot.embedded_redis import EmbeddedRedis
+from bot.features import CommandRefusedError
 from bot.reports.models import Report
 from bot.runtime import running_web
 from bot.services import city_grid
@@ -55,10 +56,21 @@ Runner = Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]
 
 
 def runner_of(options: argparse.Namespace) -> Runner:
-    """The kernel's runner for the parsed command, or the feature's that added it."""
+    """The kernel's runner for the parsed command, or the feature's that added it (with the ORM open around it)."""
     if options.command in COMMANDS:
         return COMMANDS[options.command]
-    return next(c.run for f in all_features() for c in f.cli_commands if c.name == options.command)
+    command = next(c for f in all_features() for c in f.cli_commands if c.name == options.command)
+
+    async def run(settings: Settings, args: argparse.Namespace) -> None:
+        await init_db(settings)
+        try:
+            await command.run(settings, args)
+        except CommandRefusedError as refused:
+            raise CommandError(str(refused)) from None
+        finally:
+            await close_db()
+
+    return run
 
 
 def _stop_signal() -> asyncio.Event:

@@ -73,9 +73,14 @@ class BotCommandSpec:
     description: str  #: English source, translated per reader
 
 
+class CommandRefusedError(Exception):
+    """A feature command's refusal meant for the operator: printed as one line, exit status 2."""
+
+
 @dataclass(frozen=True)
 class CliCommand:
-    """A `python -m bot <name> ...` subcommand a feature adds (e.g. `export`); `run` gets the parsed arguments."""
+    """A `python -m bot <name> ...` subcommand a feature adds (e.g. `export`); `run` gets the parsed arguments, with
+    the ORM open (the kernel opens and closes it around the command)."""
 
     name: str
     help: str  #: one line for `python -m bot --help` (operators read English)

@@ -2,8 +2,9 @@
 public status page.
 
 Domain modules (models, keys, catalog, queries, reading, records, filing, media, geocoder, plaintext,
-publication, signing, formats, errors, exports, status, texts, panel, commands) import neither `telegram` nor
-`aiohttp`; `views` is the thin transport.
+publication, signing, formats, errors, exports, status, texts) import neither `telegram` nor `aiohttp`; `views`
+(the API, the status page, admin pages, the report page's panel) and `commands` (`python -m bot export`) are the
+thin transports.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bot.features import Feature, Panel
 
 def feature() -> Feature:
     from opendata import commands, views
-    from opendata.panel import partner_panel
+    from opendata.views.panels import partner_panel
 
     return Feature(
         name="opendata",

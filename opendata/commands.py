@@ -1,4 +1,5 @@
-"""`python -m bot export ...`: reports as CSV or GeoJSON on stdout (or into a file), streamed, audited.
+"""`python -m bot export ...` (a command-line transport): reports as CSV or GeoJSON on stdout (or into a file),
+streamed, audited.
 
 Officials only, like the admin's export: `--by` names the official's staff account the export is recorded under.
 """
@@ -17,14 +18,9 @@ from bot.admin.accounts import Role, has_role
 from bot.admin.audit import EventTag, record
 from bot.admin.models import StaffUser
 from bot.config import Settings
-from bot.db import close_db, init_db
-from bot.features import CliCommand
+from bot.features import CliCommand, CommandRefusedError
 from bot.reports.lifecycle import staff_actor
 from opendata.exports import ExportFilter, csv_chunks, geojson_chunks
-
-
-class ExportRefusedError(Exception):
-    """Printed as one line (exit status 2)."""
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +41,7 @@ def _day(text: str, zone: ZoneInfo) -> datetime | None:
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=zone) if text else None
     except ValueError:
-        raise ExportRefusedError(f"dates are written YYYY-MM-DD, not {text!r}") from None
+        raise CommandRefusedError(f"dates are written YYYY-MM-DD, not {text!r}") from None
 
 
 def export_filter(args: argparse.Namespace, zone: ZoneInfo) -> ExportFilter:
@@ -60,35 +56,19 @@ def export_filter(args: argparse.Namespace, zone: ZoneInfo) -> ExportFilter:
 
 
 async def run_export(settings: Settings, args: argparse.Namespace, *, out: IO[str] | None = None) -> None:
+    """The export, the ORM being open (the kernel's CLI opens it); CommandRefusedError for an operator's mistake."""
     zone = ZoneInfo(settings.local_timezone)
     chosen = export_filter(args, zone)
-    await init_db(settings)
-    try:
-        staff = await StaffUser.get_or_none(username=args.by, active=True)
-        if staff is None or not has_role(staff, Role.OFFICIAL):
-            raise ExportRefusedError(f"{args.by!r} is not an active official or admin")
-        now = datetime.now(zone)
-        await record(
-            staff_actor(staff.id), EventTag.EXPORT, now=now, format=args.format, via="cli", **chosen.described()
-        )
-        chunks = csv_chunks if args.format == "csv" else geojson_chunks
-        opened: Any = (
-            args.output.open("w", encoding="utf-8", newline="") if args.output else nullcontext(out or sys.stdout)
-        )
-        with opened as stream:
-            async for chunk in chunks(chosen, zone):
-                stream.write(chunk)
-    finally:
-        await close_db()
+    staff = await StaffUser.get_or_none(username=args.by, active=True)
+    if staff is None or not has_role(staff, Role.OFFICIAL):
+        raise CommandRefusedError(f"{args.by!r} is not an active official or admin")
+    now = datetime.now(zone)
+    await record(staff_actor(staff.id), EventTag.EXPORT, now=now, format=args.format, via="cli", **chosen.described())
+    chunks = csv_chunks if args.format == "csv" else geojson_chunks
+    opened: Any = args.output.open("w", encoding="utf-8", newline="") if args.output else nullcontext(out or sys.stdout)
+    with opened as stream:
+        async for chunk in chunks(chosen, zone):
+            stream.write(chunk)
 
 
-async def run(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.cli import CommandError
-
-    try:
-        await run_export(settings, args)
-    except ExportRefusedError as refused:
-        raise CommandError(str(refused)) from None
-
-
-EXPORT = CliCommand("export", "reports as CSV or GeoJSON (officials only, audited)", arguments, run)
+EXPORT = CliCommand("export", "reports as CSV or GeoJSON (officials only, audited)", arguments, run_export)

@@ -14,8 +14,9 @@ import pytest
 from bot.composition import all_features
 
 ROOT = Path(__file__).resolve().parents[1]
-#: A feature's transports (bot handlers, admin pages, arq jobs, outbox reactions) and its entry point.
-TRANSPORTS = {"__init__", "telegram", "views", "jobs", "reactions"}
+#: A feature's transports (bot handlers, admin pages, arq jobs, outbox reactions, `python -m bot` subcommands) and
+#: its entry point.
+TRANSPORTS = {"__init__", "telegram", "views", "jobs", "reactions", "commands"}
 MAX_MODULE_LINES = 400
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

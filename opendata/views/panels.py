@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.services import Services
 from opendata.models import ApiKey, PartnerRequest
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 
 async def partner_panel(services: Services, params: dict[str, Any]) -> dict[str, Any] | None:
