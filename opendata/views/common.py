@@ -13,6 +13,8 @@ from opendata.publication import PublicRules
 from opendata.signing import media_key
 
 US_PER_S = 1_000_000
+#: A POST's own `locale` field (read once by the API's error wrapper), ahead of the query string.
+POSTED_LOCALE = web.RequestKey("opendata_posted_locale", str)
 
 
 def services_of(request: web.Request) -> Services:
@@ -22,7 +24,7 @@ def services_of(request: web.Request) -> Services:
 def reader_locale(request: web.Request) -> str:
     """`?locale=` / `?lang=` (zh_CN or en), else the browser's language, else the deployment's default."""
     settings = services_of(request).settings
-    chosen = request.query.get("locale") or request.query.get("lang")
+    chosen = request.get(POSTED_LOCALE) or request.query.get("locale") or request.query.get("lang")
     if chosen in KNOWN_LOCALES:
         return str(chosen)
     header = request.headers.get("Accept-Language", "")

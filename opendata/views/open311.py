@@ -21,7 +21,7 @@ from opendata.models import ApiKey
 from opendata.queries import parse_request_query, parse_updates_query
 from opendata.records import Context
 from opendata.signing import signed_path
-from opendata.views.common import public_rules, public_wait_s, services_of, signing_key, translator
+from opendata.views.common import POSTED_LOCALE, public_rules, public_wait_s, services_of, signing_key, translator
 from opendata.views.posting import post_request
 
 FMT = "{fmt:(?:xml|json)}"
@@ -29,6 +29,7 @@ BASE = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_CONTACT = N_("Ask the city's safety office.")
 DEFAULT_KEY_SERVICE = N_("Keys are issued by the city's officials.")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -52,6 +53,8 @@ def api(view: Handler) -> Handler:
     """Errors in the spec's shape; the jurisdiction checked; GETs within the client address's public budget."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            request[POSTED_LOCALE] = str((await request.post()).get("locale", ""))
         _ = translator(request)
         try:
             _check_jurisdiction(request)

@@ -264,3 +264,11 @@ async def test_the_submission_is_recorded_under_the_partner(api: Open311Client) 
     report_id = (await api.post(f"{BASE}/requests.json", form(key.token))).json()[0]["service_request_id"]
     change = await StatusChange.get(report_id=report_id)
     assert change.actor == f"partner:{key.key.id}"
+
+
+async def test_errors_are_written_in_the_partners_language(api: Open311Client) -> None:
+    key = await partner_key()
+    data = form(key.token, locale="zh_CN")
+    data.pop("service_code")
+    answer = await api.post(f"{BASE}/requests.xml", data)
+    assert errors_of(answer, "xml") == [(400, "缺少 service_code")]
