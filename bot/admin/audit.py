@@ -19,6 +19,7 @@ class EventTag(StrEnum):
     API_KEY_REVOKE = "api_key:revoke"
     EXPORT = "export"  #: reports exported (CSV or GeoJSON), with the filters used
     OPEN311_POST = "open311:post"  #: a partner system filed a report through the Open311 API (actor: its key)
+    OPEN311_REFUSED = "open311:refused"  #: a partner's POST was refused (the code and reason are kept)
     REPORT_ACCEPT = "report:accept"
     REPORT_ANSWER = "report:answer"  #: the reporter answered a moderator's question
     REPORT_ASK_INFO = "report:ask_info"

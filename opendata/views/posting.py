@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from bot.admin.audit import EventTag, record
 from opendata import errors
 from opendata.catalog import Service, services
 from opendata.errors import Open311Error
-from opendata.filing import FilingDeps, file_request
+from opendata.filing import FilingDeps, file_request, partner_actor
 from opendata.keys import key_for
 from opendata.media import FetchRules
 from opendata.views.common import limiter, public_rules, reader_locale, services_of
@@ -44,7 +45,16 @@ async def post_request(request: web.Request) -> web.Response:
         raise Open311Error(429, errors.RATE_LIMITED, seconds=math.ceil(wait_s))
     if len(uploads) > services.intake.rules.max_photos:
         raise Open311Error(400, errors.TOO_MANY_FILES, count=services.intake.rules.max_photos)
-    filed = await file_request(fields, uploads, key, _deps(request), now=now)
+    try:
+        filed = await file_request(fields, uploads, key, _deps(request), now=now)
+    except Open311Error as refused:  # every POST with a key is audited, refused ones too (with why)
+        await record(
+            partner_actor(key), EventTag.OPEN311_REFUSED, now=now, key=key.name, code=refused.code,
+            reason=refused.description % refused.params if refused.params else refused.description,
+        )  # fmt: skip
+        raise
+    if filed.replayed:
+        await record(partner_actor(key), EventTag.OPEN311_POST, now=now, key=key.name, token=filed.token, replayed=True)
     entry = {
         "service_request_id": filed.report_id,
         "service_notice": _notice(request),

@@ -79,7 +79,8 @@ async def status_page(request: web.Request) -> web.StreamResponse:
         "district_names": {row["key"]: row["name_zh"] if locale == "zh_CN" else row["name"] for row in districts},
     }
     response = aiohttp_jinja2.render_template("opendata/status.html", request, context)
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # private: the admin shell sets a session cookie on every response, which no shared cache may hand on
+    response.headers["Cache-Control"] = "private, max-age=60"
     return response
 
 
@@ -96,4 +97,4 @@ async def map_json(request: web.Request) -> web.StreamResponse:
     features = await cached(
         services, MAP_KEY, lambda: figures.map_features(services.grid, public_rules(services), now=services.clock())
     )
-    return web.json_response(features, headers={"Cache-Control": "public, max-age=60"})
+    return web.json_response(features, headers={"Cache-Control": "private, max-age=60"})

@@ -272,3 +272,11 @@ async def test_errors_are_written_in_the_partners_language(api: Open311Client) -
     data.pop("service_code")
     answer = await api.post(f"{BASE}/requests.xml", data)
     assert errors_of(answer, "xml") == [(400, "缺少 service_code")]
+
+
+async def test_a_refused_post_is_audited_with_the_key_and_the_reason(api: Open311Client) -> None:
+    key = await partner_key("12345 hotline")
+    await api.post(f"{BASE}/requests.json", form(key.token, service_code="potholes"))
+    event = await AuditEvent.get(action=EventTag.OPEN311_REFUSED)
+    assert event.actor == f"partner:{key.key.id}"
+    assert event.data == {"key": "12345 hotline", "code": 404, "reason": "service_code potholes not found"}
