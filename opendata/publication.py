@@ -34,7 +34,10 @@ class PublicRules:
 
     def listed(self) -> Q:
         """The reports anyone may see one by one."""
-        return Q(resolution_due_at__isnull=False) & ~Q(category__in=sorted(self.private_categories))
+        accepted = Q(resolution_due_at__isnull=False)
+        if not self.private_categories:  # a deployment may make no category private
+            return accepted
+        return accepted & ~Q(category__in=sorted(self.private_categories))
 
     def is_listed(self, report: Report) -> bool:
         return report.resolution_due_at is not None and not self.is_private(report.category)

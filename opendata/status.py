@@ -78,15 +78,19 @@ async def map_features(grid: Grid, rules: PublicRules, *, now: datetime) -> dict
         properties = {"id": report_id, "category": category, "status": status, "open": status in OPEN_STATUSES}
         features.append(_point(lat_r, lon_r, properties))
     private = (
-        await Report.filter(
-            category__in=sorted(rules.private_categories),
-            status__in=sorted(OPEN_STATUSES),
-            resolution_due_at__isnull=False,
-            cell__isnull=False,
+        []
+        if not rules.private_categories
+        else (
+            await Report.filter(
+                category__in=sorted(rules.private_categories),
+                status__in=sorted(OPEN_STATUSES),
+                resolution_due_at__isnull=False,
+                cell__isnull=False,
+            )
+            .group_by("cell")
+            .annotate(n=Count("id"))
+            .values_list("cell", "n")
         )
-        .group_by("cell")
-        .annotate(n=Count("id"))
-        .values_list("cell", "n")
     )
     for cell, count in private:
         lat, lon = grid.centre(str(cell))

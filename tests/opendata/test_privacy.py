@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import aiohttp
+import pytest
 
 from bot.reports.lifecycle import transition
 from bot.reports.models import Photo, Report, Resident
@@ -118,3 +119,11 @@ async def test_a_question_to_the_reporter_stays_out_of_the_public_feed(api: Open
     feed = (await api.get(f"{BASE}/servicerequestupdates.json", locale="en")).json()
     assert [u["description"] for u in feed][-1] == "More information asked for"
     assert "302" not in (await api.get(f"{BASE}/requests.json")).text
+
+
+@pytest.mark.settings(private_categories=())
+async def test_with_no_private_category_everything_accepted_is_listed(api: Open311Client) -> None:
+    ebike = await report_at(Status.ACCEPTED, category="ebike")
+    assert [r["service_request_id"] for r in (await api.get(f"{BASE}/requests.json")).json()] == [ebike.id]
+    features = (await api.get("/status/map.json")).json()["features"]
+    assert [f["properties"]["id"] for f in features if "id" in f["properties"]] == [ebike.id]
