@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from bot.reports.models import Report
 from bot.reports.statuses import Status
 from tests.opendata.helpers import BASE, Open311Client, errors_of, report_at, xml_records
 
@@ -183,3 +184,17 @@ async def test_the_public_budget_of_one_address_runs_out(api: Open311Client, fmt
     refused = await api.get(f"{BASE}/services.{fmt}", locale="en")
     assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
     assert errors_of(refused, fmt)[0][0] == 429
+
+
+async def test_the_agency_responsible_is_named_in_the_readers_language(api: Open311Client) -> None:
+    from bot.city.models import Agency
+
+    await Agency.create(key="fire-huangpu", name="Huangpu fire brigade", name_zh="黄浦区消防救援支队")
+    report = await report_at(Status.DISPATCHED)
+    await Report.filter(id=report.id).update(agency="fire-huangpu")
+    [english] = (await api.get(f"{BASE}/requests.json", locale="en")).json()
+    [chinese] = (await api.get(f"{BASE}/requests.json", locale="zh_CN")).json()
+    assert (english["agency_responsible"], chinese["agency_responsible"]) == (
+        "Huangpu fire brigade",
+        "黄浦区消防救援支队",
+    )
