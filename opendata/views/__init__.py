@@ -30,7 +30,8 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/admin/opendata/keys", admin.key_create)
     router.add_post("/admin/opendata/keys/{key_id}/revoke", admin.key_revoke)
     router.add_get("/admin/opendata/export", admin.export_page)
-    router.add_get("/admin/opendata/export.{fmt:(?:csv|geojson)}", admin.export_download)
+    for fmt in admin.FORMATS:  # fixed paths: every admin route is walked by the guard tests with its parameters filled
+        router.add_get(f"/admin/opendata/export.{fmt}", admin.export_download)
     router.add_get("/status", status.status_page)
     router.add_get("/status/map.json", status.map_json)
     router.add_static("/status/static", STATIC_DIR, name="opendata_static")

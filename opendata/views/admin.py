@@ -102,7 +102,7 @@ def export_filter(query: Any, zone: ZoneInfo) -> ExportFilter:
 @require(Role.OFFICIAL)
 async def export_download(request: web.Request) -> web.StreamResponse:
     """Stream the export as it is read, batch by batch (a million rows never sit in memory); audited first."""
-    fmt = request.match_info["fmt"]
+    fmt = request.path.rsplit(".", 1)[-1]
     zone = ZoneInfo(services_of(request).settings.local_timezone)
     try:
         chosen = export_filter(request.query, zone)
