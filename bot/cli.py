@@ -26,7 +26,7 @@ from bot.features import CommandRefusedError
 from bot.reports.models import Report
 from bot.runtime import running_web
 from bot.services import city_grid
-from bot.worker import build_worker
+from bot.worker import keep_working
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,14 @@ def _stop_signal() -> asyncio.Event:
 
 
 def _with_redis(settings: Settings, stack: AsyncExitStack) -> Settings:
-    """Start the embedded Redis when REDIS_URL is unset; the returned settings point at it."""
+    """Start the embedded Redis when REDIS_URL is unset, and restart it whenever it dies; the returned
+    settings point at it."""
     if settings.redis_url:
         return settings
     redis = EmbeddedRedis(settings.var_dir / "redis").start()
     stack.callback(redis.stop)
+    keeper = asyncio.create_task(redis.keep_alive())
+    stack.callback(keeper.cancel)  # before stop(): the keeper must not start it again
     log.info("embedded Redis on %s", redis.url)
     return settings.model_copy(update={"redis_url": redis.url})
 
@@ -144,12 +147,9 @@ async def run_all(settings: Settings, _: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         settings = _with_redis(settings, stack)
         await stack.enter_async_context(running_web(settings))
-        worker = build_worker(settings, own_database=False)
-        worker_task = asyncio.create_task(worker.async_run())
         await _announce(settings)
-        await stop.wait()
-        worker_task.cancel()
-        await worker.close()
+        # Returns once `stop` is set and the worker has drained (the web app is still up meanwhile).
+        await keep_working(settings, stop, own_database=False)
 
 
 async def run_web(settings: Settings, _: argparse.Namespace) -> None:
@@ -162,11 +162,8 @@ async def run_web(settings: Settings, _: argparse.Namespace) -> None:
 
 
 async def run_worker(settings: Settings, _: argparse.Namespace) -> None:
-    worker = build_worker(settings)
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
+    """SIGTERM (a deploy) drains: running jobs finish or hand their work to another worker."""
+    await keep_working(settings, _stop_signal())
 
 
 async def run_migrate(settings: Settings, _: argparse.Namespace) -> None:

@@ -103,8 +103,15 @@ class Settings(BaseSettings):
     local_timezone: str = "Asia/Shanghai"  #: local time for quiet hours, schedules and the education day
     quiet_hours_start: time = time(22, 0)  #: broadcasts pause from here (local) ...
     quiet_hours_end: time = time(8, 0)  #: ... until here; equal times mean no quiet hours
-    broadcast_rate_per_s: float = 28.0  #: shared by every worker process (Telegram allows ~30/s)
+    #: The bot's bulk budget, messages/s: every unsolicited message (broadcasts, status DMs, reminders, group
+    #: posts) of every process draws from it (Redis); Telegram allows about 30/s. Replies do not.
+    broadcast_rate_per_s: float = 28.0
     broadcast_burst: int = 5  #: messages the shared bucket may save up to absorb scheduling jitter
+    chat_rate_per_s: float = 1.0  #: messages per second to one chat (replies included), across processes
+    chat_burst: int = 3  #: a chat may get this many at once ("short bursts" Telegram tolerates)
+    group_messages_per_min: int = 20  #: Telegram's limit for one group
+    group_burst: int = 4  #: of those, at once
+    worker_shutdown_grace_s: float = 20.0  #: on SIGTERM, jobs get this long to finish before they are handed back
     broadcast_concurrency: int = 16  #: requests in flight per worker process
     broadcast_lease_s: int = 60  #: a claimed delivery whose worker vanished is "in doubt" after this
     broadcast_max_attempts: int = 5  #: 429s and refused connections before a delivery is failed

@@ -43,6 +43,7 @@ REACT_JOB = "bot.react"
 REACT_EVENT_JOB = "bot.react_to_event"
 #: How often each worker looks for committed changes nobody has reacted to yet.
 RELAY_PERIOD_S = 0.5
+MAX_RELAY_BACKOFF_S = 10.0
 #: A claimed change whose reaction job has not finished by then is claimed again (its worker died).
 REACT_LEASE = timedelta(seconds=60)
 RELAY_BATCH = 200
@@ -153,13 +154,21 @@ async def relay_changes(services: Services) -> int:
 
 
 async def keep_relaying(services: Services) -> None:
-    """Relay changes for as long as the worker runs; Redis or the database being away only delays it."""
+    """Relay changes for as long as the worker runs; Redis or the database being away only delays it
+    (the first failure is logged with its cause, then the relay backs off quietly until it works again)."""
+    failures = 0
     while True:
         try:
             await relay_changes(services)
         except Exception:
-            log.warning("could not relay status changes this round", exc_info=True)
-        await asyncio.sleep(RELAY_PERIOD_S)
+            failures += 1
+            if failures == 1:
+                log.warning("could not relay status changes; trying again with backoff", exc_info=True)
+        else:
+            if failures:
+                log.info("relaying status changes again after %d failed rounds", failures)
+            failures = 0
+        await asyncio.sleep(min(MAX_RELAY_BACKOFF_S, RELAY_PERIOD_S * 2 ** min(failures, 5)))
 
 
 async def expire_stale_drafts(ctx: dict[str, Any]) -> int:

@@ -18,6 +18,7 @@ from bot.services import Services, running_services
 from bot.telegram.application import build_application, publish_commands
 from bot.telegram.context import BotApplication
 from bot.web.app import RouteSetup, create_app
+from bot.web.outage import redis_outage
 from bot.web.webhook import keep_feeding_stranded
 
 
@@ -61,6 +62,7 @@ async def _serving(services: Services) -> AsyncIterator[WebRuntime]:
     polling = bool(settings.telegram_bot_token) and not settings.public_url
     ptb = build_application(services, polling=polling)
     app = create_app(services, ptb, route_setups(services))
+    app.middlewares.insert(0, redis_outage)  # outermost: whatever layer finds Redis away, the answer is a 503
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()

@@ -7,22 +7,24 @@ passed the pieces they need (rules, storage, a time), so they stay testable with
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
 from bot.city.grid import DEMO_CITY_FILE, Grid
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.features import Feature
-from bot.outbound import build_outbound_bot
-from bot.ratelimit import SharedRateLimiter
+from bot.outbound import Traffic, build_outbound_bot
+from bot.ratelimit import ChatLimiter, OutboundLimits, SharedRateLimiter
 from bot.reports.areas import Areas
 from bot.reports.categories import Category, load_categories
 from bot.reports.dedup import DedupRules
@@ -41,10 +43,13 @@ class Services:
     features: tuple[Feature, ...]
     #: arq's pool: the job queue, and the Redis every shared limit (send budget, login throttle) lives in.
     redis: ArqRedis
-    #: For messages nobody asked for (status DMs, reminders, group posts); replies use the update's bot.
-    bot: ExtBot[Any]
-    #: The bot's bulk send budget, shared by every process through Redis.
-    bulk_limiter: SharedRateLimiter
+    #: For messages nobody asked for (status DMs, reminders, group posts, broadcasts); replies use the
+    #: update's bot. Both go through `outbound`'s limits (bot/outbound.py).
+    bot: ExtBot[Traffic]
+    #: Telegram's send limits (the bulk budget, per chat, per group), shared by every process through Redis.
+    outbound: OutboundLimits
+    #: Set when the process begins to shut down: long jobs hand their work back, waiting sends give up.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def sla(self) -> SlaRules:
@@ -91,6 +96,19 @@ def intake_rules(settings: Settings) -> IntakeRules:
     )
 
 
+def outbound_limits(redis: Redis, settings: Settings) -> OutboundLimits:
+    return OutboundLimits(
+        bulk=SharedRateLimiter(redis, settings.broadcast_rate_per_s, settings.broadcast_burst),
+        chats=ChatLimiter(
+            redis,
+            chat_rate_per_s=settings.chat_rate_per_s,
+            chat_burst=settings.chat_burst,
+            group_per_min=settings.group_messages_per_min,
+            group_burst=settings.group_burst,
+        ),
+    )
+
+
 def city_grid(settings: Settings) -> Grid:
     path = settings.grid_geojson or settings.areas_geojson or DEMO_CITY_FILE
     return Grid.from_file(path, settings.grid_h3_resolution)
@@ -103,7 +121,8 @@ async def running_services(
     """Open the Redis pool for as long as the process runs; `bot` is initialized by its first user (the
     sandbox's Bot API is served by the web process, so it may not answer yet)."""
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-    bot = build_outbound_bot(settings)
+    outbound, stopping = outbound_limits(redis, settings), asyncio.Event()
+    bot = build_outbound_bot(settings, outbound, stopping)
     try:
         yield Services(
             settings=settings,
@@ -112,7 +131,8 @@ async def running_services(
             features=features,
             redis=redis,
             bot=bot,
-            bulk_limiter=SharedRateLimiter(redis, settings.broadcast_rate_per_s, settings.broadcast_burst),
+            outbound=outbound,
+            stopping=stopping,
         )
     finally:
         await bot.shutdown()

@@ -13,6 +13,14 @@ The protocol, and why nobody gets a message twice:
    AT MOST ONCE. The rows in doubt after a crash are only those in flight at that moment (at most
    `concurrency` per worker), and the admin shows them as failed with that reason.
 
+Pacing: a row is taken from the batch, then a slot of the bot's bulk budget (priority BROADCAST, so
+status DMs go first), then the row is claimed, then the chat's own slot is taken, then the request made
+(`Traffic.PACED`: the slots are held already). A slot no row could use is given back.
+
+Shutting down (`stopping` set, on SIGTERM): no new row is started, the requests in flight finish and are
+recorded, a claimed row still waiting for its chat's slot goes back to `pending`, and the slice ends
+`HANDED_BACK` so its job queues the continuation at once for another worker. Nothing is "in doubt".
+
 Quiet hours, pauses and cancellation are checked between batches; the work is cut into slices of
 `slice_s` so an arq job never runs for long (the job enqueues its continuation).
 """
@@ -25,11 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from tortoise.expressions import F
 
 from bot.clock import Clock
+from bot.ratelimit import OutboundLimits, Priority
 from bot.reports.residents import mark_blocked
 from bot.storage import PhotoStorage
 from broadcasts.message import Button, MessageBook, Outcome, Outgoing, Sender, SendResult
@@ -43,12 +51,6 @@ IN_DOUBT = "in doubt: the worker stopped while the message was being sent"
 CONNECTION_BACKOFF_S = 1.0
 #: A pending row as fetched for sending: id, chat id, language, attempts so far.
 Row = tuple[int, int, str, int]
-
-
-class Limiter(Protocol):
-    async def acquire(self) -> None: ...
-
-    async def pause(self, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class SliceOutcome(StrEnum):
     WAITING = "waiting"  #: quiet hours, or rows still in flight elsewhere: the tick resumes it later
     NOT_DUE = "not_due"  #: scheduled for later
     STOPPED = "stopped"  #: draft, paused, cancelled or already done
+    HANDED_BACK = "handed_back"  #: this process is shutting down: continue in a new job, on another worker
 
 
 @dataclass
@@ -81,9 +84,10 @@ class Delivering:
     broadcast_id: int
     book: MessageBook
     sender: Sender
-    limiter: Limiter
+    limits: OutboundLimits
     clock: Clock
     policy: DeliveryPolicy
+    stopping: asyncio.Event
     lane: int = 0
 
 
@@ -105,14 +109,15 @@ async def run_slice(
     broadcast_id: int,
     *,
     sender: Sender,
-    limiter: Limiter,
+    limits: OutboundLimits,
     storage: PhotoStorage,
     clock: Clock,
     policy: DeliveryPolicy,
+    stopping: asyncio.Event | None = None,
     lane: int = 0,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> SliceOutcome:
-    """Send for up to `policy.slice_s` seconds; say what should happen next."""
+    """Send for up to `policy.slice_s` seconds, or until `stopping` is set; say what should happen next."""
     broadcast = await Broadcast.get_or_none(id=broadcast_id)
     if broadcast is None or broadcast.status not in (BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING):
         return SliceOutcome.STOPPED
@@ -125,12 +130,14 @@ async def run_slice(
         return SliceOutcome.STOPPED
     await recover_in_doubt(broadcast_id, now)
     book = await message_book(broadcast, storage, policy.default_locale)
-    work = Delivering(broadcast_id, book, sender, limiter, clock, policy, lane)
+    work = Delivering(broadcast_id, book, sender, limits, clock, policy, stopping or asyncio.Event(), lane)
     return await _send_until(work, monotonic() + policy.slice_s, monotonic)
 
 
 async def _send_until(work: Delivering, deadline: float, monotonic: Callable[[], float]) -> SliceOutcome:
     while monotonic() < deadline:
+        if work.stopping.is_set():
+            return SliceOutcome.HANDED_BACK
         rows = (
             await Delivery.filter(broadcast_id=work.broadcast_id, state=DeliveryState.PENDING)
             .order_by("id" if work.lane % 2 == 0 else "-id")  # two lanes start at opposite ends
@@ -140,6 +147,8 @@ async def _send_until(work: Delivering, deadline: float, monotonic: Callable[[],
         if not rows:
             return await _finish(work.broadcast_id, work.clock())
         await _send_rows(work, rows)
+        if work.stopping.is_set():
+            return SliceOutcome.HANDED_BACK
         if (stop := await _checkpoint(work)) is not None:
             return stop
     return SliceOutcome.MORE
@@ -216,26 +225,27 @@ async def _finish(broadcast_id: int, now: datetime) -> SliceOutcome:
 
 
 async def _send_rows(work: Delivering, rows: list[Row]) -> None:
-    """Send `rows` with `concurrency` requests in flight."""
+    """Send `rows` with `concurrency` requests in flight; no new one once the process is stopping."""
     queue = list(reversed(rows))
-    while work.book.photo is not None and queue:  # upload once, then every request reuses Telegram's file id
-        await _deliver_next(work, queue)
+    while work.book.photo is not None and queue and not work.stopping.is_set():
+        await _deliver_next(work, queue)  # upload once, then every request reuses Telegram's file id
 
     async def worker() -> None:
-        while queue:
+        while queue and not work.stopping.is_set():
             await _deliver_next(work, queue)
 
     await asyncio.gather(*(worker() for _ in range(min(work.policy.concurrency, len(rows)))))
 
 
 async def _deliver_next(work: Delivering, queue: list[Row]) -> None:
-    """Take a row from the batch, a rate slot, then claim the row (or the next one this worker can win).
+    """Take a row from the batch, a bulk slot, then claim the row (or the next one this worker can win).
 
     The row is taken before the slot so no slot is spent on an emptied batch; a row another worker
     claimed first costs one query, never the slot (slots are the scarce, shared resource).
     """
     row: Row | None = queue.pop()
-    await work.limiter.acquire()
+    if not await work.limits.bulk.acquire(Priority.BROADCAST, work.stopping):
+        return  # stopping: the row was not claimed, it stays pending
     lease_until = work.clock() + timedelta(seconds=work.policy.lease_s)
     while row is not None:
         row_id, chat_id, language, attempts = row
@@ -243,10 +253,22 @@ async def _deliver_next(work: Delivering, queue: list[Row]) -> None:
             state=DeliveryState.SENDING, lease_until=lease_until, attempts=F("attempts") + 1
         )
         if claimed:
-            result = await work.sender.send(chat_id, work.book.for_locale(language))
-            await record(work, row_id, chat_id, attempts + 1, result)
+            await _send_claimed(work, row_id, chat_id, attempts + 1, work.book.for_locale(language))
             return
         row = queue.pop() if queue else None
+    await work.limits.bulk.refund()  # every row left was taken by another worker
+
+
+async def _send_claimed(work: Delivering, row_id: int, chat_id: int, attempts: int, message: Outgoing) -> None:
+    """The chat's own slot (a DM may have just gone to it), then the request; hand the row back if stopping."""
+    if not await work.limits.chats.acquire(chat_id, work.stopping):
+        await Delivery.filter(id=row_id, state=DeliveryState.SENDING).update(
+            state=DeliveryState.PENDING, lease_until=None, attempts=F("attempts") - 1
+        )
+        await work.limits.bulk.refund()
+        return
+    result = await work.sender.send(chat_id, message)
+    await record(work, row_id, chat_id, attempts, result)
 
 
 async def record(work: Delivering, row_id: int, chat_id: int, attempts: int, result: SendResult) -> None:
@@ -265,7 +287,8 @@ async def record(work: Delivering, row_id: int, chat_id: int, attempts: int, res
         await row.update(state=DeliveryState.BLOCKED, finished_at=now, lease_until=None)
         await mark_blocked(chat_id)
     elif result.outcome is Outcome.RETRY:
-        await work.limiter.pause(result.retry_after_s or CONNECTION_BACKOFF_S)
+        if not result.retry_after_s:  # a 429 paused its scopes already (bot/outbound.py)
+            await work.limits.bulk.pause(CONNECTION_BACKOFF_S)
         if attempts >= work.policy.max_attempts:
             await row.update(
                 state=DeliveryState.FAILED,
@@ -281,20 +304,11 @@ async def record(work: Delivering, row_id: int, chat_id: int, attempts: int, res
 
 
 async def send_preview(
-    broadcast: Broadcast,
-    chat_id: int,
-    language: str,
-    *,
-    sender: Sender,
-    limiter: Limiter,
-    storage: PhotoStorage,
-    default_locale: str,
+    broadcast: Broadcast, chat_id: int, language: str, *, sender: Sender, storage: PhotoStorage, default_locale: str
 ) -> SendResult:
-    """Send the broadcast once to a staff member's own chat (quiet hours do not apply to previews)."""
+    """Send the broadcast once to a staff member's own chat (quiet hours do not apply to previews).
+
+    `sender` waits for its own slots (a notice: before any broadcast)."""
     book = await message_book(broadcast, storage, default_locale)
     message: Outgoing = book.for_locale(language)
-    await limiter.acquire()
-    result = await sender.send(chat_id, message)
-    if result.outcome is Outcome.RETRY:
-        await limiter.pause(result.retry_after_s or CONNECTION_BACKOFF_S)
-    return result
+    return await sender.send(chat_id, message)

@@ -1,48 +1,33 @@
 """arq jobs for broadcasts, and the Telegram side of sending (the `Sender` of broadcasts/message.py).
 
-Broadcasts do not use the worker's shared PTB bot: its AIORateLimiter is per process and sleeps
-through 429s on its own. Each slice opens a plain `Bot` with a connection pool sized for
-`broadcast_concurrency` and no limiter, and paces itself with the bot's bulk budget in Redis
-(`services.bulk_limiter`), which every process shares.
+Broadcasts go out through the worker's one outbound bot (bot/outbound.py), like every other message
+nobody asked for. The delivery loop takes its slots itself (the bulk budget at broadcast priority, then
+the chat's), so its requests are `Traffic.PACED`: sent at once, a 429 pausing the scopes it names.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
-from arq import cron
+from arq import Retry, cron
 from arq.worker import Function, func
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from redis.exceptions import RedisError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.ext import ExtBot
 
-from bot.config import Settings
-from bot.outbound import NOT_SENT_ERRORS, retry_after_s
-from bot.services import services_of
+from bot.outbound import NOT_SENT_ERRORS, Traffic, retry_after_s
+from bot.services import Services, services_of
 from broadcasts.control import runnable
-from broadcasts.delivery import SliceOutcome, run_slice, send_preview
+from broadcasts.delivery import CONNECTION_BACKOFF_S, SliceOutcome, run_slice, send_preview
 from broadcasts.education import ensure_education_day
 from broadcasts.message import OutButton, Outcome, Outgoing, SendResult
-from broadcasts.models import Broadcast
+from broadcasts.models import Broadcast, BroadcastStatus
 from broadcasts.policy import delivery_policy, education_schedule
 
 RUN = "broadcasts.run"
-
-
-def broadcast_bot(settings: Settings) -> Bot:
-    request = HTTPXRequest(
-        connection_pool_size=settings.broadcast_concurrency + 2,
-        read_timeout=15.0,
-        connect_timeout=5.0,
-        pool_timeout=5.0,
-    )
-    return Bot(
-        settings.bot_token,
-        base_url=settings.telegram_api_url,
-        base_file_url=settings.telegram_file_url,
-        request=request,
-    )
 
 
 def _markup(rows: tuple[tuple[OutButton, ...], ...]) -> InlineKeyboardMarkup | None:
@@ -56,8 +41,8 @@ def _markup(rows: tuple[tuple[OutButton, ...], ...]) -> InlineKeyboardMarkup | N
 class TelegramSender:
     """Sends one rendered message and says what Telegram's answer means for the delivery row."""
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
+    def __init__(self, bot: ExtBot[Traffic], traffic: Traffic) -> None:
+        self.bot, self.traffic = bot, traffic
 
     async def send(self, chat_id: int, message: Outgoing) -> SendResult:
         try:
@@ -84,33 +69,49 @@ class TelegramSender:
         markup = _markup(message.rows)
         photo = message.photo_file_id or message.photo
         if photo is not None:
-            return await self.bot.send_photo(chat_id, photo, caption=message.text, reply_markup=markup)
-        return await self.bot.send_message(chat_id, message.text, reply_markup=markup)
+            return await self.bot.send_photo(
+                chat_id, photo, caption=message.text, reply_markup=markup, rate_limit_args=self.traffic
+            )
+        return await self.bot.send_message(chat_id, message.text, reply_markup=markup, rate_limit_args=self.traffic)
 
 
-async def run_broadcast(ctx: dict[str, Any], broadcast_id: int, slice_no: int = 0, lane: int = 0) -> str:
+async def run_broadcast(
+    ctx: dict[str, Any], broadcast_id: int, slice_no: int = 0, lane: int = 0, chain: str = ""
+) -> str:
     """Send one slice of a broadcast; hand over to the next slice while work remains.
 
     Lanes are independent chains of slices on the same broadcast, for spreading a very large one over
-    several worker processes: they share the rows (claims) and the Redis rate limit.
+    several worker processes: they share the rows (claims) and the Redis rate limit. `chain` names the
+    chain of slices (from its first job's id), so a chain started again later (resumed after a pause)
+    does not collide with the kept results of an earlier one.
     """
     services = services_of(ctx)
-    settings = services.settings
-    async with broadcast_bot(settings) as bot:
-        outcome = await run_slice(
-            broadcast_id,
-            sender=TelegramSender(bot),
-            limiter=services.bulk_limiter,
-            storage=services.storage,
-            clock=services.clock,
-            policy=delivery_policy(settings),
-            lane=lane,
-        )
-    if outcome is SliceOutcome.MORE:
-        await services.redis.enqueue_job(
-            RUN, broadcast_id, slice_no + 1, lane, _job_id=f"{RUN}:{broadcast_id}:{lane}:{slice_no + 1}"
-        )
+    outcome = await run_slice(
+        broadcast_id,
+        sender=TelegramSender(services.bot, Traffic.PACED),
+        limits=services.outbound,
+        storage=services.storage,
+        clock=services.clock,
+        policy=delivery_policy(services.settings),
+        stopping=services.stopping,
+        lane=lane,
+    )
+    if outcome in (SliceOutcome.MORE, SliceOutcome.HANDED_BACK):
+        chain = chain or hashlib.sha256(str(ctx.get("job_id", "")).encode()).hexdigest()[:12]
+        await _continue(services, broadcast_id, slice_no + 1, lane, chain)
     return outcome.value
+
+
+async def _continue(services: Services, broadcast_id: int, slice_no: int, lane: int, chain: str) -> None:
+    """Queue the next slice (at once: a worker shutting down no longer takes jobs, another one will)."""
+    try:
+        await services.redis.enqueue_job(
+            RUN, broadcast_id, slice_no, lane, chain, _job_id=f"{RUN}:{broadcast_id}:{lane}:{slice_no}:{chain}"
+        )
+    except (RedisError, OSError):
+        # Redis is away: the minute tick resumes a running broadcast without a heartbeat.
+        await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.RUNNING).update(heartbeat_at=None)
+        raise
 
 
 async def tick(ctx: dict[str, Any]) -> list[int]:
@@ -132,16 +133,16 @@ async def preview(ctx: dict[str, Any], broadcast_id: int, chat_id: int, language
     broadcast = await Broadcast.get_or_none(id=broadcast_id)
     if broadcast is None:
         return "missing"
-    async with broadcast_bot(settings) as bot:
-        result = await send_preview(
-            broadcast,
-            chat_id,
-            language,
-            sender=TelegramSender(bot),
-            limiter=services.bulk_limiter,
-            storage=services.storage,
-            default_locale=settings.default_locale,
-        )
+    result = await send_preview(
+        broadcast,
+        chat_id,
+        language,
+        sender=TelegramSender(services.bot, Traffic.NOTICE),
+        storage=services.storage,
+        default_locale=settings.default_locale,
+    )
+    if result.outcome is Outcome.RETRY:  # certainly not delivered (429s after retries, shutting down)
+        raise Retry(defer=result.retry_after_s or CONNECTION_BACKOFF_S)
     return result.outcome.value
 
 

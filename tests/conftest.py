@@ -24,6 +24,8 @@ from rewards.ledger import check_invariants
 from tests.fake_botapi import FakeBotAPI
 from tests.pg import build_template, database_url_for_test
 
+TEST_CHAT_RATE_PER_S, TEST_CHAT_BURST = 1000.0, 100
+
 
 class FrozenClock:
     """The only mocked thing besides randomness: time, moved explicitly by tests."""
@@ -49,6 +51,14 @@ def free_port() -> int:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis of this test's own, so it can be stopped and started again at the same address."""
+    server = EmbeddedRedis(tmp_path / "own-redis").start()
+    yield server
     server.stop()
 
 
@@ -101,6 +111,10 @@ def settings(tmp_path: Path, fake_api: FakeBotAPI, redis_url: str, database_url:
         telegram_api_url=f"{fake_api.url}/bot",
         telegram_file_url=f"{fake_api.url}/file/bot",
         webhook_secret="test-webhook-secret",
+        # Conversations in tests reply faster than Telegram's ~1 message/s per chat would let them: the
+        # limit is tested on its own (tests/bot/test_outbound.py); here it would only make tests wait.
+        chat_rate_per_s=TEST_CHAT_RATE_PER_S,
+        chat_burst=TEST_CHAT_BURST,
     )
 
 

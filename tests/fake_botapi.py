@@ -16,6 +16,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fake_flood import FloodGate, FloodLimits, chat_of_update
+
 BOT_USER = {
     "id": 4242,
     "is_bot": True,
@@ -36,9 +38,7 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] | None = None
         self.blocked_chats: set[int] = set()
         self.faults: dict[str, list[dict[str, Any]]] = {}
-        self.periodic_faults: dict[str, tuple[int, dict[str, Any]]] = {}  # method -> (every n-th call, fault)
-        self.sent_at: list[float] = []  # monotonic time of each successful send: a rate gauge
-        self._method_calls: dict[str, int] = {}
+        self.flood: FloodGate | None = None  # Telegram's flood limits, when a test asks for them
         self.url = ""
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
@@ -91,12 +91,12 @@ class FakeBotAPI:
             fault = self.faults[method].pop(0)
             await self._record(method, {**p, "_fault": fault["code"]})
             return self._err(**fault)
-        if periodic := self._periodic_fault(method):
-            await self._record(method, {**p, "_fault": periodic["code"]})
-            return self._err(**periodic)
         if method in SEND_METHODS and int(p.get("chat_id", 0)) in self.blocked_chats:
             await self._record(method, {**p, "_fault": 403})
             return self._err(403, "Forbidden: bot was blocked by the user")
+        if self.flood is not None and method in SEND_METHODS and (wait_s := self.flood.check(p.get("chat_id"))):
+            await self._record(method, {**p, "_fault": 429})
+            return self._err(429, f"Too Many Requests: retry after {wait_s}", retry_after=wait_s)
         result = self._result(method, p)
         if result is None:
             return self._err(*self._method_error(method, p))
@@ -140,16 +140,8 @@ class FakeBotAPI:
             }
         return None
 
-    def _periodic_fault(self, method: str) -> dict[str, Any] | None:
-        if method not in self.periodic_faults:
-            return None
-        self._method_calls[method] = calls = self._method_calls.get(method, 0) + 1
-        every, fault = self.periodic_faults[method]
-        return fault if calls % every == 0 else None
-
     async def _record(self, method: str, p: dict[str, Any]) -> None:
-        if method in SEND_METHODS and "_result" in p:
-            self.sent_at.append(time.monotonic())
+        p["_at"] = time.monotonic()  # when it arrived (benches measure delays with it)
         async with self._changed:
             self.calls.append((method, p))
             self._changed.notify_all()
@@ -167,15 +159,10 @@ class FakeBotAPI:
     def fail_next(self, method: str, code: int, description: str, **parameters: Any) -> None:
         self.faults.setdefault(method, []).append({"code": code, "description": description, **parameters})
 
-    def fail_every(self, method: str, every: int, code: int, description: str, **parameters: Any) -> None:
-        """Fault injection in bulk: every `every`-th call of `method` fails (e.g. a 429 every 2,500 sends)."""
-        self.periodic_faults[method] = (every, {"code": code, "description": description, **parameters})
-
-    def send_rate_per_s(self) -> float:
-        """Successful sends per second between the first and the last one (0 with fewer than two)."""
-        if len(self.sent_at) < 2:
-            return 0.0
-        return (len(self.sent_at) - 1) / (self.sent_at[-1] - self.sent_at[0])
+    def enforce_flood_limits(self, limits: FloodLimits | None = None) -> FloodGate:
+        """From now on, answer 429 like Telegram when the bot sends faster than its limits allow."""
+        self.flood = FloodGate(limits or FloodLimits())
+        return self.flood
 
     async def deliver(
         self, update_body: dict[str, Any], *, secret: str | None = None, update_id: int | None = None
@@ -183,6 +170,8 @@ class FakeBotAPI:
         """POST an update to the registered webhook with its secret header (or `secret` to override)."""
         assert self.webhook is not None, "the bot has not registered a webhook"
         update = {"update_id": update_id if update_id is not None else next(self._update_ids), **update_body}
+        if self.flood is not None and (chat_id := chat_of_update(update)) is not None:
+            self.flood.note_update(chat_id)
         headers = {}
         token = self.webhook["secret_token"] if secret is None else secret
         if token:
@@ -207,6 +196,13 @@ class FakeBotAPI:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent(chat_id, method)) >= n), timeout_s)
         return self.sent(chat_id, method)
+
+    async def wait_for_fault(self, code: int, *, timeout_s: float = 10.0) -> None:
+        """Wait until the fake has answered a call with error `code` (e.g. 429)."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: any(p.get("_fault") == code for _, p in self.calls)), timeout_s
+            )
 
 
 class FakeUser:

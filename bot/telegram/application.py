@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -27,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import Translator
+from bot.outbound import reply_rate_limiter
 from bot.reports.inbox import claim_update
 from bot.services import Services
 from bot.telegram import commands, keyboards, report_flow
@@ -59,7 +59,8 @@ def build_application(services: Services, *, polling: bool = False) -> BotApplic
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=AppContext))
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # Replies: per-chat and per-group limits only, shared across processes; never the bulk budget.
+        .rate_limiter(reply_rate_limiter(services.outbound))
     )
     if not polling:
         builder = builder.updater(None)

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.runtime import WebRuntime, running_web
-from tests.conftest import FrozenClock, free_port
+from tests.conftest import TEST_CHAT_BURST, TEST_CHAT_RATE_PER_S, FrozenClock, free_port
 
 
 @pytest.fixture
@@ -22,6 +22,8 @@ def sandbox_settings(tmp_path: Path, redis_url: str, database_url: str) -> Setti
         database_url=database_url,
         redis_url=redis_url,
         port=free_port(),
+        chat_rate_per_s=TEST_CHAT_RATE_PER_S,
+        chat_burst=TEST_CHAT_BURST,
     )
 
 

@@ -6,8 +6,7 @@ reaction job run twice: the reporter's DM, the reward and the moderators' group 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 
 import pytest
 from redis.exceptions import RedisError
@@ -30,14 +29,6 @@ from tests.fake_botapi import FakeBotAPI
 Worker = Callable[[], Awaitable[int]]
 GROUP = -1009
 REPORTER = 7101
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    """A Redis of this test's own, so it can be stopped and started again at the same address."""
-    server = EmbeddedRedis(tmp_path / "own-redis").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
