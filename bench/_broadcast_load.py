@@ -150,6 +150,7 @@ async def accept_during(report_ids: list[int], expected_s: float, measured: Meas
                 if attempt == SQLITE_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.1)
+        assert report.reporter is not None  # the bench's reports are residents' (Report.reporter may be None)
         measured.accepted_at[report.reporter.chat_id] = time.monotonic()
         await asyncio.sleep(every_s)
 

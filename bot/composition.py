@@ -20,7 +20,8 @@ def all_features() -> tuple[Feature, ...]:
     from field import feature as field
     from hotspots import feature as hotspots
     from moderation import feature as moderation
+    from opendata import feature as opendata
     from rewards import feature as rewards
     from risk import feature as risk
 
-    return (rewards(), field(), moderation(), broadcasts(), risk(), hotspots())
+    return (rewards(), field(), moderation(), broadcasts(), risk(), hotspots(), opendata())

@@ -171,6 +171,22 @@ class Settings(BaseSettings):
     #: hotspots/default_escalation.toml
     escalation_rules_file: Path | None = None
     inspection_list_cells: int = 50  #: cells on the inspection list (the forecast's parameters are chosen for it)
+    # Open data: the Open311 API, exports, the public status page (opendata/)
+    #: Categories never shown one by one on a public surface (only counted per cell): indoor e-bike charging and
+    #: rental-housing hazards point at somebody's home.
+    private_categories: tuple[str, ...] = ("ebike", "rental_fire")
+    open311_jurisdiction_id: str = ""  #: set -> requests naming another jurisdiction_id get a 404
+    open311_contact: str = ""  #: the discovery document's "contact" (who runs the API)
+    open311_key_service: str = ""  #: the discovery document's "key_service" (how a partner gets a key)
+    geocoder_url: str = ""  #: a Nominatim-style search URL; empty -> a request with only address_string is refused
+    geocoder_timeout_s: float = 5.0
+    media_fetch_timeout_s: float = 10.0  #: a partner's media_url must arrive within this (size cap: max_photo_bytes)
+    #: Fetch media_url from private, loopback and link-local addresses too (off: they reach our own network).
+    media_fetch_allow_private: bool = False
+    public_media_url_ttl_s: int = 3600  #: signed photo URLs on public surfaces stop working after this
+    public_rate_per_s: float = 5.0  #: requests per client address to the public pages and API, across processes
+    public_burst: int = 30
+    status_cache_s: int = 60  #: the public status page's figures are recomputed at most this often
 
     # Sandbox (local chat in the browser when no token is set)
     sandbox_token: str = DEFAULT_SANDBOX_TOKEN  #: `python -m bot` replaces it by a random one kept under var_dir

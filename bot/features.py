@@ -9,6 +9,7 @@ process, the worker, the database setup and the admin navigation all loop over t
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path

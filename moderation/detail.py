@@ -25,7 +25,7 @@ NEARBY_LIMIT = 5
 @dataclass(frozen=True)
 class ReportDetail:
     report: Report
-    reporter: Resident
+    reporter: Resident | None  # None: a partner system filed it through the open API
     photos: list[Photo]
     redacted_photo_ids: set[int]
     timeline: list[StatusChange]
@@ -55,7 +55,7 @@ async def report_detail(report: Report, staff: StaffUser, *, radius_m: float, no
     related += [int(pair["report_id"]) + int(pair["similar_to_id"]) - report.id for pair in flagged]  # the other one
     return ReportDetail(
         report=report,
-        reporter=await Resident.get(id=report.reporter_id),
+        reporter=await Resident.get_or_none(id=report.reporter_id) if report.reporter_id is not None else None,
         photos=list(photos),
         redacted_photo_ids={int(row["photo_id"]) for row in redacted},
         timeline=list(await StatusChange.filter(report_id=report.id).order_by("changed_at", "id")),
@@ -74,7 +74,9 @@ async def report_detail(report: Report, staff: StaffUser, *, radius_m: float, no
 
 
 async def _reporter_history(report: Report) -> tuple[list[Report], dict[str, int]]:
-    """The reporter's other reports (newest first) and how all of theirs ended up, by status."""
+    """The reporter's other reports (newest first) and how all of theirs ended up, by status (none for a partner's)."""
+    if report.reporter_id is None:
+        return [], {}
     mine = Report.filter(reporter_id=report.reporter_id)
     history = await mine.exclude(id=report.id).order_by("-id").limit(HISTORY_LIMIT)
     by_status = await mine.group_by("status").annotate(n=Count("id")).values_list("status", "n")

@@ -48,7 +48,9 @@ def parse_callback(data: str) -> tuple[int, bool] | None:
 async def open_due_checks(now: datetime, after: timedelta) -> list[FixedCheck]:
     """Create a check for each fix that is `after` old and was not asked about yet (idempotent)."""
     cutoff = now - after
-    fixed = await Report.filter(status__in=FIXED_STATUSES, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW)
+    fixed = await Report.filter(  # a report a partner system filed has no resident to ask
+        status__in=FIXED_STATUSES, fixed_at__lte=cutoff, fixed_at__gt=cutoff - ASK_WINDOW, reporter_id__isnull=False
+    )
     if not fixed:
         return []
     asked = set(await FixedCheck.filter(report_id__in=[r.id for r in fixed]).values_list("report_id", "fixed_at"))
@@ -65,6 +67,8 @@ async def open_due_checks(now: datetime, after: timedelta) -> list[FixedCheck]:
 
 async def _reporter_confirmed(report: Report) -> bool:
     """The reporter verified this fix themselves: asking them again would be noise."""
+    if report.reporter_id is None:  # a partner system's report: there is nobody to ask anyway
+        return True
     return await StatusChange.exists(
         report_id=report.id,
         to_status=Status.VERIFIED_FIXED,

@@ -41,7 +41,8 @@ async def merge(duplicate: Report, original: Report, staff: StaffUser, *, sla: S
     actor = staff_actor(staff.id)
     async with in_transaction():
         followers = await ReportFollower.filter(report_id=duplicate.id).order_by("id").values("resident_id")
-        people = list(dict.fromkeys([duplicate.reporter_id, *(int(row["resident_id"]) for row in followers)]))
+        reporter = [duplicate.reporter_id] if duplicate.reporter_id is not None else []  # None: a partner filed it
+        people = list(dict.fromkeys([*reporter, *(int(row["resident_id"]) for row in followers)]))
         moved = [rid for rid in people if rid != original.reporter_id]
         for resident_id in moved:
             await ReportFollower.get_or_create(report_id=original.id, resident_id=resident_id)

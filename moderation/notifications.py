@@ -24,7 +24,7 @@ async def recipients(change: StatusChange, report: Report) -> list[int]:
     to = Status(change.to_status)
     if to in SILENT or (to is Status.ACCEPTED and change.from_status in AWAITING_RESOLUTION):
         return []
-    people = [report.reporter_id]
+    people = [report.reporter_id] if report.reporter_id is not None else []  # None: a partner system filed it
     if to is not Status.NEEDS_INFO:
         followers = await ReportFollower.filter(report_id=report.id).order_by("id").values("resident_id")
         people.extend(int(row["resident_id"]) for row in followers)

@@ -35,7 +35,7 @@ class SignalKind(StrEnum):
 @dataclass(frozen=True)
 class PhotoRow:
     report_id: int
-    reporter_id: int
+    reporter_id: int | None  #: None: a partner system filed that report (no resident)
     phash: str
     filed_at: datetime
 
@@ -81,11 +81,12 @@ def exif_gaps(taken: Sequence[datetime], filed_at: datetime, rules: FraudRules) 
 async def signals_for(
     evidence: Report, hazard_report_ids: Sequence[int], rules: FraudRules, zone: ZoneInfo, now: datetime
 ) -> list[dict[str, Any]]:
-    """Every signal for the report that earns the reward (`evidence`, the hazard's first report).
+    """Every signal for the report that earns the reward (`evidence`, the hazard's first report, filed by a resident).
 
     Photos of the hazard's other reports (merged duplicates) are expected to look alike and are
     left out of the photo comparison.
     """
+    assert evidence.reporter_id is not None, "only a resident's report earns a reward"
     photos = await Photo.filter(report_id=evidence.id).values_list("phash", "exif_taken_at")
     phashes = [str(phash) for phash, _ in photos]
     since = now - timedelta(days=rules.photo_lookback_days)
@@ -117,7 +118,7 @@ async def _near_photos(
     in_window = {(int(report_id), str(phash)) for report_id, phash, taken_in, _, _ in photos if taken_in >= since}
     close = {report_id for report_id, phash in close_phashes & in_window}
     return [
-        PhotoRow(int(report_id), int(reporter), str(phash), filed)
+        PhotoRow(int(report_id), None if reporter is None else int(reporter), str(phash), filed)
         for report_id, phash, _, reporter, filed in photos
         if report_id in close
     ]

@@ -80,10 +80,11 @@ class Proposal:
 async def hazard_of(report: Report) -> Hazard:
     group = [report, *await Report.filter(duplicate_of_id=report.id)]
     first = min(group, key=lambda member: (member.created_at, member.id))
-    acknowledged = {member.reporter_id: "duplicate" for member in group}
+    acknowledged = {member.reporter_id: "duplicate" for member in group if member.reporter_id is not None}
     followers = await ReportFollower.filter(report_id__in=[m.id for m in group]).values("resident_id")
     acknowledged.update({int(row["resident_id"]): "follower" for row in followers})
-    acknowledged.pop(first.reporter_id, None)
+    if first.reporter_id is not None:
+        acknowledged.pop(first.reporter_id, None)
     return Hazard(first, tuple(member.id for member in group), acknowledged)
 
 
@@ -100,7 +101,10 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
     if report is None:
         return Evaluation(existing)
     hazard = await hazard_of(report)
-    staff = await is_staff(hazard.evidence.reporter_id)
+    first_reporter = hazard.evidence.reporter_id
+    if first_reporter is None:  # a partner system reported the hazard first: nobody to pay, nor to acknowledge
+        return Evaluation(None, waiting=Ineligible.NO_RESIDENT)
+    staff = await is_staff(first_reporter)
     reason = ineligibility(
         rules,
         ReportFacts(
@@ -118,7 +122,7 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
     signals = [] if staff else await signals_for(hazard.evidence, hazard.report_ids, rules.fraud, rules.zone, now)
     proposal = Proposal(
         report,
-        hazard.evidence.reporter_id,
+        first_reporter,
         hazard.evidence.created_at,
         base_amount(rules, report.category, report.severity),
         campaign.multiplier_pct if campaign else 100,

@@ -58,6 +58,7 @@ async def sweep(ctx: dict[str, Any]) -> int:
     rows = (
         await Report.filter(
             verified=True,
+            reporter_id__isnull=False,  # a partner's report earns nothing: never evaluated again and again
             status__in=sorted(ACCEPTED_STATUSES),
             duplicate_of_id__isnull=True,
             id__not_in=Subquery(RewardGrant.all().values("report_id")),

@@ -40,6 +40,7 @@ class Ineligible(StrEnum):
     DAY_CAP = "day_cap"
     MONTH_CAP = "month_cap"
     ZERO_AMOUNT = "zero_amount"
+    NO_RESIDENT = "no_resident"  # a partner system reported the hazard first (Report.reporter is None)
 
 
 #: Reasons that may change later, so no decision is recorded for them.

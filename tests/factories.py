@@ -38,6 +38,7 @@ JINGAN = (31.2450, 121.4400)
 DEMO_GRID = Grid.from_file(DEMO_CITY_FILE)
 FILED_AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, the `clock` fixture's time
 STAFF = "staff:999"
+PARTNER = "partner:999"  #: the actor of a report a partner system filed (no resident)
 #: The default clocks (24 h to moderate, 7 days to fix), as Settings has them.
 SLA = SlaRules()
 #: How to reach each status from `submitted` through legal transitions.
@@ -75,7 +76,7 @@ async def make_resident(
 
 
 async def make_report(
-    reporter: Resident,
+    reporter: Resident | None,
     *,
     status: Status = Status.SUBMITTED,
     category: str = "ebike",
@@ -85,27 +86,30 @@ async def make_report(
     description: str = "E-bike charging in the stairwell",
     sla: SlaRules = SLA,
 ) -> Report:
-    """A report filed by `reporter`, moved to `status` through the real transition function."""
+    """A report filed by `reporter` (None: by a partner system through the open API), moved to `status` through
+    the real transition function."""
     when = now or FILED_AT
     report = Report(
         reporter=reporter,
         category=category,
         lat=position[0],
         lon=position[1],
-        location_source="shared",
+        location_source="shared" if reporter else "api",
         description=description,
-        language=reporter.language,
+        language=reporter.language if reporter else "zh_CN",
+        source="telegram" if reporter else "open311",
     )
     place(report, DEMO_GRID)  # as intake does
     report.area = area  # a test may put it in another district (or none) than its position's
-    await transition(report, Status.SUBMITTED, actor=f"resident:{reporter.id}", sla=sla, now=when)
+    actor = f"resident:{reporter.id}" if reporter else PARTNER
+    await transition(report, Status.SUBMITTED, actor=actor, sla=sla, now=when)
     for step in PATHS[status]:
         await transition(report, step, actor=STAFF, sla=sla, now=when)
     return report
 
 
 async def make_rewardable_report(
-    reporter: Resident,
+    reporter: Resident | None,
     *,
     category: str = "fire_exit",
     severity: str | None = "medium",

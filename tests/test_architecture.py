@@ -52,7 +52,9 @@ def test_no_module_is_over_the_limit(path: Path) -> None:
 
 
 def _copy_tree(destination: Path) -> None:
-    for name in ("pyproject.toml", "bot", "moderation", "rewards", "broadcasts", "forecast", "hotspots", "field"):
+    """The packages the contracts name (pyproject's root_packages) and pyproject itself."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for name in ("pyproject.toml", *config["tool"]["importlinter"]["root_packages"]):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))

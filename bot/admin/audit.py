@@ -20,6 +20,11 @@ class EventTag(StrEnum):
     INSPECTION_ASSIGN = "inspection:assign"  #: a cell sent to an agency for inspection
     INSPECTION_CANCEL = "inspection:cancel"
     INSPECTION_RESULT = "inspection:result"  #: hazard found / nothing found
+    API_KEY_CREATE = "api_key:create"  #: an official made a partner system's Open311 key
+    API_KEY_REVOKE = "api_key:revoke"
+    EXPORT = "export"  #: reports exported (CSV or GeoJSON), with the filters used
+    OPEN311_POST = "open311:post"  #: a partner system filed a report through the Open311 API (actor: its key)
+    OPEN311_REFUSED = "open311:refused"  #: a partner's POST was refused (the code and reason are kept)
     REPORT_ACCEPT = "report:accept"
     REPORT_ANSWER = "report:answer"  #: the reporter answered a moderator's question
     REPORT_ASK_INFO = "report:ask_info"

@@ -226,7 +226,8 @@ async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[
     )
     flags = []
     for match in matches:
-        same_reporter = match.report.reporter_id == report.reporter_id
+        # Two partner-filed reports (no resident) are not "the same reporter".
+        same_reporter = report.reporter_id is not None and match.report.reporter_id == report.reporter_id
         flag, _ = await DuplicateFlag.get_or_create(
             report=report,
             similar_to=match.report,

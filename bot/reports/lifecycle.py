@@ -59,9 +59,10 @@ def resident_actor(resident_id: int) -> str:
     return f"resident:{resident_id}"
 
 
-def may_reopen(actor: str, reporter_id: int) -> bool:
-    """The reporter (as themselves) and any staff member; never a follower, a job or another resident."""
-    return actor.startswith("staff:") or actor == resident_actor(reporter_id)
+def may_reopen(actor: str, reporter_id: int | None) -> bool:
+    """The reporter (as themselves) and any staff member; never a follower, a job or another resident (and for a
+    report a partner system filed, with no resident behind it, staff only)."""
+    return actor.startswith("staff:") or (reporter_id is not None and actor == resident_actor(reporter_id))
 
 
 async def may_confirm_fix(actor: str, report: Report) -> bool:

@@ -57,8 +57,10 @@ class Report(Model):
     """A submitted hazard report. `status` is written only by `lifecycle.transition`."""
 
     id = fields.IntField(primary_key=True)
-    reporter: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
-        "core.Resident", related_name="reports", on_delete=fields.RESTRICT
+    #: The resident who filed it; None when a partner system filed it through the open API (`source` "open311"),
+    #: so no DM, follow-up question or reward can reach anyone: every reader of `reporter_id` handles None.
+    reporter: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
+        "core.Resident", related_name="reports", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharField(max_length=24, db_index=True)
     category = fields.CharField(max_length=32, db_index=True)
@@ -90,7 +92,7 @@ class Report(Model):
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
-    reporter_id: int  # the FK's column attribute, declared for the type checker only
+    reporter_id: int | None  # the FK's column attribute, declared for the type checker only
     duplicate_of_id: int | None
     photos: fields.ReverseRelation[Photo]
     status_changes: fields.ReverseRelation[StatusChange]
@@ -113,8 +115,9 @@ class Photo(Model):
     report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
         "core.Report", related_name="photos", null=True, on_delete=fields.CASCADE
     )
-    owner: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
-        "core.Resident", related_name="photos", on_delete=fields.CASCADE
+    #: The resident who sent it; None for a photo a partner system sent with its report.
+    owner: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
+        "core.Resident", related_name="photos", null=True, on_delete=fields.CASCADE
     )
     storage_key = fields.CharField(max_length=128)
     thumbnail_key = fields.CharField(max_length=128)
@@ -130,7 +133,7 @@ class Photo(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
 
     report_id: int | None  # FK column attributes, declared for the type checker only
-    owner_id: int
+    owner_id: int | None
 
     class Meta:
         table = "photo"

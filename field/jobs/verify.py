@@ -55,7 +55,9 @@ async def ask_reporter(ctx: dict[str, Any], verification_id: int) -> str:
     if opened is None:
         return "not needed"
     verification, report = opened
-    reporter = await Resident.get(id=report.reporter_id)
+    reporter = await Resident.get_or_none(id=report.reporter_id) if report.reporter_id is not None else None
+    if reporter is None:  # a partner system filed it: a verifier or the window decides
+        return "no resident"
     if reporter.blocked_bot:
         return "blocked"
     _ = Translator(reporter.language)

@@ -117,9 +117,9 @@ async def send_fixed_check(ctx: dict[str, Any], check_id: int) -> str:
     """Ask the reporter "is it really fixed?" with Yes / No buttons."""
     check = await FixedCheck.get(id=check_id)
     report = await Report.get(id=check.report_id)
-    if report.status not in FIXED_STATUSES or check.answer is not None:
+    reporter = await Resident.get_or_none(id=report.reporter_id) if report.reporter_id is not None else None
+    if report.status not in FIXED_STATUSES or check.answer is not None or reporter is None:
         return "not needed"
-    reporter = await Resident.get(id=report.reporter_id)
     _ = Translator(reporter.language)
     text = _(
         texts.FIXED_CHECK,

@@ -3,6 +3,8 @@ reporter or grid staff of the place may answer, and an official's own "fixed" is
 
 from __future__ import annotations
 
+from arq.jobs import Job
+
 from bot.admin.accounts import Role
 from bot.reports.lifecycle import transition
 from bot.reports.models import Report, StatusChange
@@ -12,7 +14,7 @@ from field.models import Verification
 from rewards.models import RewardGrant
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
-from tests.factories import SLA, make_pool
+from tests.factories import SLA, make_pool, make_report
 from tests.fake_botapi import FakeBotAPI, FakeUser
 from tests.field.conftest import GRID_TG, MODERATORS, REPORTER, Worker, alerted, fixed_by_crew, grid_member, question_to
 from tests.field.test_loop import pay_only_once_fixed
@@ -100,3 +102,18 @@ async def test_an_officials_own_fixed_is_verified_by_the_reporter_too(
         "superseded",
         "confirmed",
     ]
+
+
+async def test_a_partner_systems_report_is_verified_by_the_window_with_nobody_to_ask(
+    product: WebRuntime, fake_api: FakeBotAPI, run_worker: Worker, clock: FrozenClock
+) -> None:
+    """Filed through the open API (no resident): an official's "fixed" asks nobody and the window verifies it."""
+    report = await make_report(None, status=Status.IN_PROGRESS)
+    await transition(report, Status.FIXED, actor="staff:1", sla=SLA, now=clock.advance(hours=1))
+    await run_worker()
+    verification = await Verification.get(report_id=report.id)
+    asked = await Job(f"field:ask-reporter:{verification.id}", product.services.redis).result_info()
+    assert asked is not None and (asked.success, asked.result) == (True, "no resident")
+    clock.advance(hours=73)
+    await lapse(product, run_worker)
+    assert (await Report.get(id=report.id)).status == Status.VERIFIED_FIXED

@@ -49,6 +49,7 @@ class FollowUp:
         self.clock.advance(days=14)
         await self.run_checks()
         answer = "y" if fixed else "n"
+        assert report.reporter_id is not None
         return await FakeUser(self.fake_api, report.reporter_id).press(
             self.question_to(report.reporter_id), f"fx:{answer}:{report.id}"
         )
