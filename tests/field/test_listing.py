@@ -103,6 +103,7 @@ async def test_closing_off_is_refused_when_the_confirmer_is_the_crew(
     await product.services.redis.enqueue_job("field.lapse_verifications")
     await run_worker()
     assert (await Report.get(id=report.id)).status == Status.FIXED
+    await client.login("chen")  # four idle days ended the official's session
     page = await close_off(client, listing)
     assert f"Report #{report.id} cannot be closed off: its fix is not verified." in page
     assert (await Listing.get(id=listing.id)).closed_at is None
