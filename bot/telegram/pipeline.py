@@ -1,0 +1,197 @@
+"""The update pipeline: webhook (or long poll) -> inbox -> one chat at a time -> handlers.
+
+Our own consumer instead of PTB's single queue reader: an update is checked (bot/telegram/validation.py),
+stored (bot/reports/inbox.py) and queued for its chat (bot/telegram/chat_queue.py) before the webhook
+answers. A chat's updates are handled one at a time and in order by whichever web process holds the
+chat's lease; different chats run at once, up to `update_concurrency` per process. Nothing an update does
+can stop this consumer: each runs inside its own error boundary.
+
+Handling is at least once and every step is idempotent by update id: intake's writes carry the update
+id (bot/reports/intake.py), and Bot API calls are claimed per update (bot/telegram/once.py). An update
+is done once handled: dequeued at once, its inbox row marked (and its body dropped) in small batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from telegram import Update
+
+from bot.reports.inbox import bodies_to_do, record_update
+from bot.services import Services
+from bot.telegram.chat_queue import ChatQueues, chat_key, done_key
+from bot.telegram.context import BotApplication
+from bot.telegram.done_marks import DoneMarks
+from bot.telegram.once import UpdateScope, current_update
+from bot.telegram.validation import InvalidUpdateError, validate
+
+log = logging.getLogger(__name__)
+
+PIPELINE_KEY = "pipeline"
+
+
+class Acceptance(StrEnum):
+    QUEUED = "queued"
+    REDELIVERED = "redelivered"  #: stored before: dropped
+    INVALID = "invalid"  #: not an update we can handle: logged by id and kind, dropped
+
+
+@dataclass
+class ChatWorker:
+    """This process's turn at one chat: the bodies it already has in memory, by update id."""
+
+    chat: str
+    local: dict[int, Update] = field(default_factory=dict)
+    task: asyncio.Task[None] | None = None
+
+
+class UpdatePipeline:
+    """One per web process (the sandbox feeds the same one)."""
+
+    def __init__(self, application: BotApplication, services: Services) -> None:
+        settings = services.settings
+        self.application, self.services = application, services
+        self.queues = ChatQueues(services.redis, settings.update_lease_s)
+        self.done = DoneMarks(services.redis, services.clock)
+        self._slots = asyncio.Semaphore(settings.update_concurrency)
+        self._workers: dict[str, ChatWorker] = {}
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._closing = False
+        self._ready = asyncio.Event()  # set by start(): the application is initialized
+        self._background: list[asyncio.Task[None]] = []
+        application.bot_data[PIPELINE_KEY] = self
+
+    # ---- the door -----------------------------------------------------------------------------
+    async def accept(self, body: object) -> Acceptance:
+        """Check, store and queue one update from Telegram (or the sandbox); returns what became of it."""
+        try:
+            valid = validate(body, self.application.bot)
+        except InvalidUpdateError as invalid:
+            log.warning("dropping update %s (%s): %s", invalid.update_id, invalid.kind, invalid.reason)
+            return Acceptance.INVALID
+        if not await record_update(valid.update_id, valid.chat_id, valid.body, self.services.clock()):
+            log.info("dropping redelivered update %s (%s)", valid.update_id, valid.kind)
+            return Acceptance.REDELIVERED
+        chat = chat_key(valid.chat_id, valid.update_id)
+        await self.queues.push(chat, [valid.update_id])
+        if not self._closing:  # else it waits in the inbox for a live process (the stranded feeder)
+            self.dispatch(chat, valid.update_id, valid.update)
+        return Acceptance.QUEUED
+
+    def dispatch(self, chat: str, update_id: int, update: Update | None) -> None:
+        """Make sure this process works on `chat` (queued already); synchronous, so a worker that is about
+        to stop cannot miss it."""
+        worker = self._workers.get(chat)
+        if worker is None:
+            worker = self._workers[chat] = ChatWorker(chat)
+            self._quiet.clear()
+            worker.task = asyncio.create_task(self._work(worker), name=f"chat:{chat}")
+        if update is not None:
+            worker.local[update_id] = update
+
+    # ---- one chat -----------------------------------------------------------------------------
+    async def _work(self, worker: ChatWorker) -> None:
+        chat = worker.chat
+        try:
+            await self._ready.wait()
+            ids = await self.queues.lease(chat)
+            while ids is not None:
+                if not ids:
+                    worker.local.clear()  # anything dispatched meanwhile is queued: read from the inbox
+                    if (await self.queues.release(chat) == 0 and not worker.local) or self._closing:
+                        return
+                    ids = await self.queues.lease(chat)
+                    continue
+                update_id = ids[0]
+                if update_id not in worker.local:
+                    await self._load(worker, [i for i in ids if i not in worker.local])
+                update = worker.local.pop(update_id, None)
+                scope = await self._handle(chat, update) if update is not None else None
+                try:
+                    ids = await self.queues.done(chat, update_id)
+                finally:  # recorded even when Redis is away (then only the inbox row says it)
+                    self.done.add(update_id, [*(scope.claims if scope else []), done_key(chat, update_id)])
+                if self._closing and ids is not None:
+                    await self.queues.release(chat)
+                    return
+        except Exception:  # Redis or the database away: the inbox keeps the updates, the feeder brings them
+            log.exception("chat %s: stopped handling its updates", chat)
+        finally:
+            if self._workers.get(chat) is worker:
+                del self._workers[chat]
+            if not self._workers:
+                self._quiet.set()
+
+    async def _load(self, worker: ChatWorker, update_ids: list[int]) -> None:
+        """Bodies another process stored (or this one before a restart)."""
+        for update_id, body in (await bodies_to_do(update_ids)).items():
+            try:
+                worker.local[update_id] = validate(body, self.application.bot).update
+            except InvalidUpdateError as invalid:  # stored by an older version with other rules
+                log.warning("dropping stored update %s (%s): %s", update_id, invalid.kind, invalid.reason)
+
+    async def _handle(self, chat: str, update: Update) -> UpdateScope:
+        scope = UpdateScope(chat, update.update_id)
+        async with self._slots:
+            token = current_update.set(scope)
+            try:
+                await self.application.process_update(update)
+            except Exception as error:  # PTB's own steps outside the handlers' error boundary
+                log.error("update %s (%s) could not be handled: %r", update.update_id, _kind(update), error)
+            finally:
+                current_update.reset(token)
+        return scope
+
+    # ---- the process --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Handle updates from now on (those stored before waited in their queues)."""
+        self._ready.set()
+        self._background.append(asyncio.create_task(self._keep_leases(), name="pipeline:leases"))
+        self._background.append(asyncio.create_task(self.done.run(), name="pipeline:done"))
+
+    def add_background(self, task: asyncio.Task[None]) -> None:
+        self._background.append(task)
+
+    async def stop(self, timeout_s: float = 10.0) -> None:
+        """Finish the updates in hand (the rest stay queued for another process), then record them done."""
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), timeout_s)
+        for worker in list(self._workers.values()):
+            if worker.task is not None:
+                worker.task.cancel()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.done.flush()
+
+    async def join(self) -> None:
+        """Until every chat this process works on is idle and recorded done (for tests and shutdown)."""
+        while self._workers:
+            await self._quiet.wait()
+            await asyncio.sleep(0)
+        await self.done.flush()
+
+    async def _keep_leases(self) -> None:
+        interval_s = self.services.settings.update_lease_s / 3
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.queues.renew(list(self._workers))
+            except Exception:
+                log.exception("could not renew chat leases")
+
+
+def _kind(update: Update) -> str:
+    return next((kind for kind in ("message", "edited_message", "callback_query") if getattr(update, kind)), "?")
+
+
+def pipeline_of(application: BotApplication) -> UpdatePipeline:
+    pipeline = application.bot_data[PIPELINE_KEY]
+    assert isinstance(pipeline, UpdatePipeline)
+    return pipeline
