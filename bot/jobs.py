@@ -17,8 +17,8 @@ from telegram.error import RetryAfter
 
 from bot.i18n import Translator
 from bot.outbound import forget_sent, retry_after_s, send_once
+from bot.reports.drafts import expire_drafts
 from bot.reports.inbox import forget_old_updates
-from bot.reports.intake import expire_drafts
 from bot.reports.models import Report, StatusChange
 from bot.reports.outbox import claim_changes, mark_reacted, reactions_done, record_done, release_claim
 from bot.services import Services, services_of

@@ -26,7 +26,7 @@ from bot.reports.photo_store import store_photo
 from bot.reports.photos import PhotoRejectedError, RejectReason
 from bot.reports.statuses import MAX_REOPENS
 from bot.telegram.context import AppContext, BotApplication, final
-from bot.telegram.report_flow import largest_file, resident_of
+from bot.telegram.report_flow import draft_of, largest_file, resident_of
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from moderation import texts
 from moderation.answers import (
@@ -57,7 +57,7 @@ async def on_reporter_message(update: Update, context: AppContext) -> None:
     assert message is not None
     resident = await resident_of(update, context)
     services, now = context.services, context.services.clock()
-    if await services.intake.current_draft(resident, now) is not None:
+    if await draft_of(update, context) is not None:
         return  # they are filing a new report: intake owns the message
     has_photo = bool(message.photo or message.document)
     question = await open_question(resident.id)

@@ -106,8 +106,8 @@ MESSAGE = Obj(
     {**_MESSAGE_FIELDS, "reply_to_message": QUOTED_MESSAGE, "pinned_message": QUOTED_MESSAGE},
     frozenset({"message_id", "date", "chat"}),
 )
-CALLBACK_QUERY = _obj(
-    "id from chat_instance",
+CALLBACK_QUERY = _obj(  # `data`: our buttons all carry some (games and inline mode are not used)
+    "id from chat_instance data",
     id=str,
     chat_instance=str,
     data=str,
@@ -138,8 +138,8 @@ class InvalidUpdateError(ValueError):
 class ValidUpdate:
     update: Update
     kind: str
-    #: Whose updates are handled one at a time, in order: the chat, else the user, else None (nobody's).
-    chat_id: int | None
+    #: Whose updates are handled one at a time, in order: the chat, else the user.
+    chat_id: int
     body: dict[str, Any] = field(repr=False)
 
     @property
@@ -166,8 +166,9 @@ def validate(body: object, bot: Bot) -> ValidUpdate:
     except Exception as error:  # PTB's own parsing is the last word; the reason, never the data
         raise InvalidUpdateError(f"unparsable: {type(error).__name__}", update_id, kind) from None
     chat, user = update.effective_chat, update.effective_user
-    chat_id = chat.id if chat is not None else user.id if user is not None else None
-    return ValidUpdate(update, kind, chat_id, body)
+    if user is None:  # every message and tap the bot handles has a sender (channel posts are not handled)
+        raise InvalidUpdateError("no sender", update_id, kind)
+    return ValidUpdate(update, kind, chat.id if chat is not None else user.id, body)
 
 
 def _limits(body: dict[str, Any]) -> str | None:
@@ -199,7 +200,7 @@ def _shape(value: object, shape: Any, path: str) -> str | None:
     if isinstance(shape, Obj):
         if not isinstance(value, dict):
             return f"{path} is not an object"
-        missing = shape.required - value.keys()
+        missing = {key for key in shape.required if value.get(key) is None}
         if missing:
             return f"{path}.{sorted(missing)[0]} is missing"
         for key, item in value.items():

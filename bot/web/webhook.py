@@ -30,8 +30,12 @@ async def read_limited(request: web.Request, max_bytes: int) -> bytes | None:
     """The body, or None when it is larger than `max_bytes` (read no further than that)."""
     if request.content_length is not None and request.content_length > max_bytes:
         return None
-    body = await request.content.read(max_bytes + 1)
-    return None if len(body) > max_bytes else body
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            return None
+    return bytes(body)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
