@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.reports.geo import parse_typed_position
 from bot.reports.intake import Step
 from bot.reports.models import Resident
-from bot.reports.residents import set_awaiting
+from bot.reports.residents import awaits, set_awaiting
 from bot.telegram import keyboards
 from bot.telegram.context import AppContext, BotApplication, final
 from bot.telegram.report_flow import draft_of, resident_of, send_reply, turn_of
@@ -145,11 +145,11 @@ async def _wants_location(update: Update, context: AppContext) -> tuple[Resident
 
     Looked for only when the resident's `awaiting` mark (loaded with them) says a /subscribe asked."""
     resident = await resident_of(update, context)
-    if resident.awaiting != LOCATION_EXCHANGE:
+    if not awaits(resident, LOCATION_EXCHANGE):
         return resident, None
     waiting = await subs.awaiting_location(resident.id, context.services.clock())
     if waiting is None:  # answered, stopped, or too long ago: the mark was all that was left
-        await set_awaiting(resident, None)
+        await set_awaiting(resident, LOCATION_EXCHANGE, False)
         return resident, None
     draft = await draft_of(update, context)
     return resident, None if draft is not None and draft.step in LOCATION_STEPS else waiting
@@ -198,7 +198,7 @@ async def _take_location(
         problem = OUTSIDE_AREAS if result is subs.LocationResult.OUTSIDE_AREAS else BAD_POSITION
         await message.reply_text(_(problem), reply_markup=keyboards.request_location(_))
         return
-    await set_awaiting(resident, None)
+    await set_awaiting(resident, LOCATION_EXCHANGE, False)
     await message.reply_text(
         f"{text}\n\n{await _summary(resident, context)}\n\n{_(SAVED)}", reply_markup=ReplyKeyboardRemove()
     )

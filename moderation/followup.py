@@ -13,8 +13,10 @@ from tortoise.exceptions import IntegrityError
 from bot.admin.audit import EventTag, record
 from bot.reports.lifecycle import ReopenLimitError, resident_actor, transition
 from bot.reports.models import Report
+from bot.reports.residents import mark_awaiting
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
+from moderation.answers import ANSWER_EXCHANGE
 from moderation.models import FixedCheck
 
 CALLBACK_PREFIX = "fx:"
@@ -84,4 +86,5 @@ async def answer_fixed_check(
         await transition(report, Status.REOPENED, actor=actor, reason=REOPEN_REASON, sla=sla, now=now)
     except ReopenLimitError:
         return FixedAnswer.LIMIT_REACHED
+    await mark_awaiting(resident_id, ANSWER_EXCHANGE)  # a photo sent next belongs to the reopened report
     return FixedAnswer.REOPENED

@@ -25,7 +25,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from bot.i18n import Translator
 from bot.reports.models import Resident
-from bot.reports.residents import set_awaiting
+from bot.reports.residents import awaits, set_awaiting
 from bot.telegram.context import AppContext, BotApplication
 from bot.telegram.report_flow import resident_of
 from rewards import texts
@@ -130,10 +130,7 @@ def render_statement(statement: Statement, _: Translator, currency: str, zone: Z
 
 async def _mark(resident: Resident, reply: ClaimReply) -> None:
     """Keep the resident's `awaiting` mark in step with the session: set while it asks for something."""
-    if reply.prompt in ASKING:
-        await set_awaiting(resident, CLAIM_EXCHANGE)
-    elif resident.awaiting == CLAIM_EXCHANGE:
-        await set_awaiting(resident, None)
+    await set_awaiting(resident, CLAIM_EXCHANGE, reply.prompt in ASKING)
 
 
 async def on_claim(update: Update, context: AppContext) -> None:
@@ -147,10 +144,10 @@ async def on_claim(update: Update, context: AppContext) -> None:
 
 async def _end(resident: Resident, context: AppContext) -> bool:
     """End the resident's claim session, if one may be active; True when one was."""
-    if resident.awaiting != CLAIM_EXCHANGE:
+    if not awaits(resident, CLAIM_EXCHANGE):
         return False
     ended = await claims_of(context).cancel(resident.id)
-    await set_awaiting(resident, None)
+    await set_awaiting(resident, CLAIM_EXCHANGE, False)
     return ended
 
 
@@ -172,11 +169,11 @@ async def end_claim(update: Update, context: AppContext) -> None:
 async def _session(update: Update, context: AppContext) -> tuple[Resident, ClaimSession | None]:
     """The resident's live claim session, looked for only when their mark says one may be."""
     resident = await resident_of(update, context)
-    if resident.awaiting != CLAIM_EXCHANGE:
+    if not awaits(resident, CLAIM_EXCHANGE):
         return resident, None
     session = await claims_of(context).active(resident.id, context.services.clock())
     if session is None:  # idle too long: the mark was all that was left
-        await set_awaiting(resident, None)
+        await set_awaiting(resident, CLAIM_EXCHANGE, False)
     return resident, session
 
 

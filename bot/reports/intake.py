@@ -206,13 +206,15 @@ class Intake:
         clean = await clean_photo(data, limits=self.rules.photo_limits, storage=self.storage, now=turn.now)
         gps = clean.gps if clean.gps and check_position(*clean.gps, self.rules.area) is None else None
         async with in_transaction():
-            if draft is None:
-                draft = await replace_draft(resident, None, turn, step=Step.PHOTOS)
-            position = draft.photo_count
-            changes: dict[str, object] = {"photo_count": position + 1}
-            if gps and draft.proposed_lat is None:
+            position = draft.photo_count if draft is not None else 0
+            earlier = draft.phashes.split(",") if draft is not None and draft.phashes else []
+            changes: dict[str, object] = {"photo_count": position + 1, "phashes": ",".join([*earlier, clean.phash])}
+            if gps and (draft is None or draft.proposed_lat is None):
                 changes.update(proposed_lat=gps[0], proposed_lon=gps[1])
-            await save_draft(draft, turn, **changes)
+            if draft is None:
+                draft = await replace_draft(resident, None, turn, step=Step.PHOTOS, **changes)
+            else:
+                await save_draft(draft, turn, **changes)
             photo = await record_photo(
                 clean, owner_id=resident.id, unique_id=unique_id, draft_id=draft.id, position=position
             )
@@ -286,7 +288,7 @@ class Intake:
     async def _check_duplicates(self, draft: Draft, turn: Turn) -> DuplicateCheck:
         category = by_key(self.rules.categories, draft.category or "")
         radius_m = category.duplicate_radius_m if category is not None else Category.duplicate_radius_m
-        return await check_draft(draft, radius_m, self.rules.dedup, turn.now)
+        return await check_draft(draft, radius_m, self.rules.dedup, turn.now, phashes=known_phashes(draft))
 
     async def set_description(self, draft: Draft, text: str | None, turn: Turn) -> Reply:
         """Take the optional description; `None` means the resident skipped it."""
@@ -332,7 +334,7 @@ class Intake:
             )
             await Photo.filter(draft_id=draft.id).update(report_id=report.id, draft_id=None)
             await delete_draft_as_read(draft)  # last: the photos' link to it is ON DELETE SET NULL
-            await flag_report(report, self.rules.dedup, turn.now)
+            await flag_report(report, self.rules.dedup, turn.now, phashes=known_phashes(draft))
         return report
 
     async def cancel(self, draft: Draft | None) -> Reply:
@@ -343,3 +345,9 @@ class Intake:
     async def _advance(self, draft: Draft, step: Step, turn: Turn, **changes: object) -> Reply:
         await save_draft(draft, turn, step=step, **changes)
         return Reply(PROMPT_FOR_STEP[step], draft, photo_count=draft.photo_count)
+
+
+def known_phashes(draft: Draft) -> list[str] | None:
+    """The draft's photos' hashes as it keeps them (None: a draft from before it did; read the photos)."""
+    phashes = draft.phashes.split(",") if draft.phashes else []
+    return phashes if len(phashes) == draft.photo_count else None

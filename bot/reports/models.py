@@ -19,11 +19,9 @@ class Resident(Model):
     language_chosen = fields.BooleanField(default=False, db_default=False)  # /language overrides the client's
     blocked_bot = fields.BooleanField(default=False, db_default=False)  # Telegram answered 403
     is_staff = fields.BooleanField(default=False, db_default=False)
-    # The intake prompt whose inline buttons are live; older prompts lose theirs (any web process).
-    prompt_message_id = fields.BigIntField(null=True)
-    # Which feature's exchange waits for this resident's next message ("rewards.claim", ...; None: intake
-    # or nobody). Loaded with the resident, so a feature skips its own lookup for everyone else.
-    awaiting = fields.CharField(max_length=32, null=True)
+    # Which features' exchanges wait for this resident's answer ("rewards.claim,broadcasts.location"; None:
+    # none). Loaded with the resident, so a feature skips its own lookup for everyone else (residents.awaits).
+    awaiting = fields.CharField(max_length=128, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(auto_now=True)
 
@@ -49,6 +47,7 @@ class Draft(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     touched_at = fields.DatetimeField(db_index=True)  # last resident activity, drives the expiry
     photo_count = fields.SmallIntField(default=0, db_default=0)  # kept with the draft: no COUNT per step
+    phashes = fields.TextField(default="", db_default="")  # its photos' pHashes, comma-separated: no re-reading
     # The update that last changed the draft: its version (a write checks it) and what makes a replayed
     # update (redelivered, or fed again after a crash) answer without changing anything twice.
     last_update_id = fields.BigIntField(null=True)

@@ -1,4 +1,4 @@
-"""Residents: who is talking to the bot, their language, whether they blocked it, their live prompt.
+"""Residents: who is talking to the bot, their language, whether they blocked it, what awaits their answer.
 
 A resident and their draft are read once per update, in one statement, and written only when something
 really changed (a new name, a language, an unblock): most updates write nothing here at all.
@@ -88,17 +88,35 @@ async def mark_blocked(chat_id: int) -> None:
     await Resident.filter(chat_id=chat_id).update(blocked_bot=True)
 
 
-async def set_prompt_message(resident: Resident, message_id: int | None) -> None:
-    """Record the intake prompt whose inline buttons are live now (None: no prompt has any)."""
-    if resident.prompt_message_id == message_id:
-        return
-    resident.prompt_message_id = message_id
-    await Resident.filter(id=resident.id).update(prompt_message_id=message_id)
+def awaits(resident: Resident, exchange: str) -> bool:
+    """Whether the feature's `exchange` ("rewards.claim", ...) may be waiting for this resident's answer."""
+    return exchange in _exchanges(resident.awaiting)
 
 
-async def set_awaiting(resident: Resident, exchange: str | None) -> None:
-    """Say which feature's exchange waits for the resident's next message (None: no feature's)."""
-    if resident.awaiting == exchange:
-        return
-    resident.awaiting = exchange
-    await Resident.filter(id=resident.id).update(awaiting=exchange)
+async def set_awaiting(resident: Resident, exchange: str, waiting: bool = True) -> None:
+    """Mark (or unmark) one feature's exchange as waiting for the resident; the others' marks stay.
+
+    Written only when it changes, and only over the value read (a web process and the admin may mark
+    the same resident at once): on a race it reads again and retries."""
+    for _ in range(5):
+        exchanges = _exchanges(resident.awaiting)
+        wanted = exchanges | {exchange} if waiting else exchanges - {exchange}
+        if wanted == exchanges:
+            return
+        value = ",".join(sorted(wanted)) or None
+        if await Resident.filter(id=resident.id, awaiting=resident.awaiting).update(awaiting=value):
+            resident.awaiting = value
+            return
+        resident.awaiting = (await Resident.get(id=resident.id)).awaiting
+    raise RuntimeError(f"resident {resident.id}: could not mark {exchange!r}")
+
+
+async def mark_awaiting(resident_id: int, exchange: str) -> None:
+    """For a feature acting from elsewhere (the web admin asking the reporter a question)."""
+    resident = await Resident.get_or_none(id=resident_id)
+    if resident is not None:
+        await set_awaiting(resident, exchange)
+
+
+def _exchanges(value: str | None) -> set[str]:
+    return set(value.split(",")) if value else set()

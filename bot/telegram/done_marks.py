@@ -17,8 +17,9 @@ from bot.reports.inbox import mark_done
 
 log = logging.getLogger(__name__)
 
-#: Long enough to gather the updates handled meanwhile, short enough that bodies do not linger.
-FLUSH_INTERVAL_S = 0.25
+#: Long enough to gather the updates handled meanwhile (hundreds at peak: one statement for them all),
+#: short enough that bodies do not linger.
+FLUSH_INTERVAL_S = 1.0
 
 
 class DoneMarks:

@@ -2,18 +2,18 @@
 
 Handling is at least once (a process killed mid-update leaves it to another after the lease), so a
 handler may run again for an update whose reply already went out. Every call with an effect (a send, an
-edit, a button answer) made for an update is claimed in Redis before it is made, under the update id and
-a digest of the call; the answer Telegram gave is kept with the claim. Run again, the same call gets that
-answer back without reaching Telegram, so the handler goes on exactly as the first time did.
+edit, a button answer) made for an update is claimed in Redis before it is made, under the update id,
+the method, the chat and its place among the update's calls of that method to that chat; the answer
+Telegram gave is kept with the claim. Run again, the same call gets that answer back without reaching
+Telegram, so the handler goes on as the first time did and the resident sees one reply.
 
 A claim whose answer never came (the claiming process died during the request) is "in doubt": the call is
-made again, since a reply lost is worse than the rare double. Claims go when the update is done (the
-pipeline deletes them with the update's queue entry); those of a process that died expire.
+made again, since a reply lost is worse than the rare double. Claims go once the update's inbox row says
+it is done (bot/telegram/done_marks.py); those of a process that died expire.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from contextvars import ContextVar
@@ -43,33 +43,17 @@ class UpdateScope:
     _seen: Counter[str] = field(default_factory=Counter)
 
     def claim_key(self, endpoint: str, request_data: RequestData | None) -> str:
-        """The same call (method and parameters) made again gets the same key; a repeat within one run
-        of the handler (the same text twice) gets the next one."""
-        digest = hashlib.sha256(endpoint.encode())
-        for name, value in sorted((request_data.json_parameters if request_data else {}).items()):
-            digest.update(f"\0{name}\0{value}".encode())
-        for name, content in sorted(_file_digests(request_data).items()):
-            digest.update(f"\0{name}\0{content}".encode())
-        base = digest.hexdigest()[:32]
-        self._seen[base] += 1
-        key = sent_key(self.chat, self.update_id, f"{base}:{self._seen[base]}")
+        """The n-th call of a method to a chat made for this update: run again, the handler makes the same
+        calls in the same order, even when their text differs (a count, a state that moved on)."""
+        chat_id = (request_data.parameters if request_data else {}).get("chat_id", "")
+        call = f"{endpoint}:{chat_id}"
+        self._seen[call] += 1
+        key = sent_key(self.chat, self.update_id, f"{call}:{self._seen[call]}")
         self.claims.append(key)
         return key
 
 
 current_update: ContextVar[UpdateScope | None] = ContextVar("current_update", default=None)
-
-
-def _file_digests(request_data: RequestData | None) -> dict[str, str]:
-    """Uploaded files by content: their attach names are random per call."""
-    if request_data is None or not request_data.contains_files:
-        return {}
-    digests = {}
-    for name, part in request_data.multipart_data.items():
-        content = part[1] if isinstance(part, tuple) else part
-        if isinstance(content, bytes):
-            digests[name] = hashlib.sha256(content).hexdigest()
-    return digests
 
 
 class OnceRequest(BaseRequest):

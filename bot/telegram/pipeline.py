@@ -42,10 +42,10 @@ class Acceptance(StrEnum):
 
 @dataclass
 class ChatWorker:
-    """This process's turn at one chat: the bodies it already has in memory, by update id."""
+    """This process's turn at one chat, and the ids of the chat's updates whose bodies it holds."""
 
     chat: str
-    local: dict[int, Update] = field(default_factory=dict)
+    local: set[int] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
 
 
@@ -59,6 +59,9 @@ class UpdatePipeline:
         self.done = DoneMarks(services.redis, services.clock)
         self._slots = asyncio.Semaphore(settings.update_concurrency)
         self._workers: dict[str, ChatWorker] = {}
+        # Updates this process accepted (or read back), by id, until handled or left to another process:
+        # put here before the id is queued, so a worker that sees the id finds the body in memory.
+        self._bodies: dict[int, Update] = {}
         self._quiet = asyncio.Event()
         self._quiet.set()
         self._closing = False
@@ -78,12 +81,17 @@ class UpdatePipeline:
             log.info("dropping redelivered update %s (%s)", valid.update_id, valid.kind)
             return Acceptance.REDELIVERED
         chat = chat_key(valid.chat_id, valid.update_id)
-        await self.queues.push(chat, [valid.update_id])
-        if not self._closing:  # else it waits in the inbox for a live process (the stranded feeder)
-            self.dispatch(chat, valid.update_id, valid.update)
+        self._bodies[valid.update_id] = valid.update
+        try:
+            await self.queues.push(chat, [valid.update_id])
+        finally:
+            if self._closing:  # it waits in the inbox for a live process (the stranded feeder)
+                self._bodies.pop(valid.update_id, None)
+            else:
+                self.dispatch(chat, valid.update_id)
         return Acceptance.QUEUED
 
-    def dispatch(self, chat: str, update_id: int, update: Update | None) -> None:
+    def dispatch(self, chat: str, update_id: int | None = None) -> None:
         """Make sure this process works on `chat` (queued already); synchronous, so a worker that is about
         to stop cannot miss it."""
         worker = self._workers.get(chat)
@@ -91,26 +99,30 @@ class UpdatePipeline:
             worker = self._workers[chat] = ChatWorker(chat)
             self._quiet.clear()
             worker.task = asyncio.create_task(self._work(worker), name=f"chat:{chat}")
-        if update is not None:
-            worker.local[update_id] = update
+        if update_id is not None:
+            worker.local.add(update_id)
 
     # ---- one chat -----------------------------------------------------------------------------
     async def _work(self, worker: ChatWorker) -> None:
         chat = worker.chat
         try:
             await self._ready.wait()
-            ids = await self.queues.lease(chat)
+            held, ids = set(worker.local), await self.queues.lease(chat)
             while ids is not None:
                 if not ids:
-                    worker.local.clear()  # anything dispatched meanwhile is queued: read from the inbox
+                    # Nothing queued when the chat was taken: bodies held from before were handled elsewhere
+                    # (ones dispatched while taking it are queued, the next read shows them).
+                    self._forget(worker, held)
                     if (await self.queues.release(chat) == 0 and not worker.local) or self._closing:
                         return
-                    ids = await self.queues.lease(chat)
+                    held, ids = set(worker.local), await self.queues.lease(chat)
                     continue
+                held = set()
                 update_id = ids[0]
-                if update_id not in worker.local:
-                    await self._load(worker, [i for i in ids if i not in worker.local])
-                update = worker.local.pop(update_id, None)
+                if update_id not in self._bodies:
+                    await self._load(worker, [i for i in ids if i not in self._bodies])
+                update = self._bodies.pop(update_id, None)
+                worker.local.discard(update_id)
                 scope = await self._handle(chat, update) if update is not None else None
                 try:
                     ids = await self.queues.done(chat, update_id)
@@ -122,16 +134,24 @@ class UpdatePipeline:
         except Exception:  # Redis or the database away: the inbox keeps the updates, the feeder brings them
             log.exception("chat %s: stopped handling its updates", chat)
         finally:
+            self._forget(worker, set(worker.local))
             if self._workers.get(chat) is worker:
                 del self._workers[chat]
             if not self._workers:
                 self._quiet.set()
 
+    def _forget(self, worker: ChatWorker, update_ids: set[int]) -> None:
+        """Drop bodies this worker holds: handled elsewhere, or left to the process that has the chat."""
+        for update_id in update_ids:
+            self._bodies.pop(update_id, None)
+        worker.local -= update_ids
+
     async def _load(self, worker: ChatWorker, update_ids: list[int]) -> None:
         """Bodies another process stored (or this one before a restart)."""
         for update_id, body in (await bodies_to_do(update_ids)).items():
             try:
-                worker.local[update_id] = validate(body, self.application.bot).update
+                self._bodies[update_id] = validate(body, self.application.bot).update
+                worker.local.add(update_id)
             except InvalidUpdateError as invalid:  # stored by an older version with other rules
                 log.warning("dropping stored update %s (%s): %s", update_id, invalid.kind, invalid.reason)
 

@@ -22,10 +22,11 @@ from bot.reports.geo import parse_typed_position
 from bot.reports.intake import Intake, Problem, Prompt, Reply, Step
 from bot.reports.models import Draft, Resident
 from bot.reports.photos import RejectReason
-from bot.reports.residents import Sender, load_resident, set_prompt_message
+from bot.reports.residents import Sender, load_resident
 from bot.telegram import keyboards
 from bot.telegram.context import AppContext
 from bot.telegram.duplicates import send_candidates
+from bot.telegram.prompts import live_prompt, set_live_prompt
 from bot.telegram.render import render
 from bot.telegram.texts import NO_DRAFT_HINT
 
@@ -60,16 +61,19 @@ async def draft_of(update: Update, context: AppContext) -> Draft | None:
 async def send_reply(
     message: Message, reply: Reply, resident: Resident, context: AppContext, *, tapped: int | None = None
 ) -> None:
-    """The reply, after taking the buttons off the previous prompt (`tapped`: a prompt already answered)."""
-    _ = Translator(resident.language)
-    if resident.prompt_message_id not in (None, tapped):
+    """The reply, after taking the buttons off the previous prompt (unless it is the one just tapped)."""
+    _, redis = Translator(resident.language), context.services.redis
+    previous = await live_prompt(redis, resident.id)
+    if previous not in (None, tapped):
         with suppress(TelegramError):  # already edited, deleted, or too old to edit: nothing to take back
-            await context.bot.edit_message_reply_markup(resident.chat_id, resident.prompt_message_id, reply_markup=None)
+            await context.bot.edit_message_reply_markup(resident.chat_id, previous, reply_markup=None)
     if reply.prompt is Prompt.ASK_DUPLICATE and reply.duplicates is not None and reply.problem is None:
         await send_candidates(message, reply.duplicates, _, context.services)  # the cards, then the question
     rendered = await render(reply, _, context.services)
     sent = await message.reply_text(rendered.text, reply_markup=rendered.markup)
-    await set_prompt_message(resident, sent.message_id if isinstance(rendered.markup, InlineKeyboardMarkup) else None)
+    live = sent.message_id if isinstance(rendered.markup, InlineKeyboardMarkup) else None
+    if live != previous:
+        await set_live_prompt(redis, resident.id, live)
 
 
 async def _answer(update: Update, context: AppContext, message: Message, step: Callable[[], Awaitable[Reply]]) -> None:

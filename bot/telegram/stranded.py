@@ -37,7 +37,7 @@ async def feed_stranded(pipeline: UpdatePipeline) -> int:
         to_feed = [i for i in update_ids if i not in handled]
         if to_feed:
             await pipeline.queues.push(chat, to_feed)
-            pipeline.dispatch(chat, to_feed[0], None)
+            pipeline.dispatch(chat)
             fed += len(to_feed)
     if fed:
         log.warning("fed %d stranded update(s) again", fed)

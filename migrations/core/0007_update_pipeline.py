@@ -1,5 +1,6 @@
 """The update pipeline: at-least-once inbox rows (chat, done, feeder bookkeeping), idempotent intake steps
-(the draft's version and photo count, the report's source update) and the resident's awaiting exchange."""
+(the draft's version and photo count, the report's source update), the resident's awaiting exchange; the
+live prompt leaves the resident row for Redis."""
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
@@ -35,9 +36,13 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(model_name='Draft', name='photo_count', field=fields.SmallIntField(default=0, db_default=0)),
         ops.RunSQL("UPDATE draft SET photo_count = (SELECT COUNT(*) FROM photo WHERE photo.draft_id = draft.id)"),
+        # Drafts open during the upgrade have none: intake then reads their photos' hashes as before.
+        ops.AddField(model_name='Draft', name='phashes', field=fields.TextField(default="", db_default="")),
         ops.AddField(model_name='Draft', name='last_update_id', field=fields.BigIntField(null=True)),
         ops.AddField(
             model_name='Report', name='source_update_id', field=fields.BigIntField(null=True, db_index=True)
         ),
-        ops.AddField(model_name='Resident', name='awaiting', field=fields.CharField(max_length=32, null=True)),
+        ops.AddField(model_name='Resident', name='awaiting', field=fields.CharField(max_length=128, null=True)),
+        # The live prompt moved to Redis (bot/telegram/prompts.py): not a row rewritten at every step.
+        ops.RemoveField(model_name='Resident', name='prompt_message_id'),
     ]

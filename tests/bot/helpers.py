@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from typing import Any
 
@@ -35,3 +38,32 @@ async def reach_category(
     [danger] = await user.location(lat, lon)
     [categories] = await user.press(danger, "dg:no")
     return categories
+
+
+class StatementCounter(logging.Handler):
+    """Counts the SQL statements tortoise sends (it logs each one at DEBUG on `tortoise.db_client`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sql = str(record.args[0]) if isinstance(record.args, tuple) and record.args else record.getMessage()
+        if sql.lstrip().split(" ", 1)[0].upper() in SQL_VERBS:
+            self.statements.append(sql)
+
+
+SQL_VERBS = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = StatementCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
