@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 STARTUP_TIMEOUT_S = 60.0
 WEBHOOK_SECRET = "cluster-webhook-secret-0123456789abcdef"
+#: What `python -m bot web` logs once it serves and has registered its webhook (bot/cli.py).
+READY_LINE = "Web admin at"
 
 
 @dataclass
@@ -67,16 +69,17 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}/telegram/webhook"
 
     def wait_until_up(self) -> None:
-        """A web process: until /healthz answers (its webhook is registered just after)."""
+        """A web process: until /healthz answers and it has registered its webhook (it logs its addresses)."""
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             assert self.process is not None and self.process.poll() is None, self.log()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
-                    if response.status == 200:
+                    if response.status == 200 and READY_LINE in self.log():
                         return
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise AssertionError(f"{self.kind} not up after {STARTUP_TIMEOUT_S} s:\n{self.log()}")
 
     def rss_kb(self) -> int:
