@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from bot.config import Settings
@@ -24,10 +25,17 @@ def apps() -> dict[str, list[str]]:
     return {**KERNEL_APPS, **features}
 
 
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    """SQLite as its URL; PostgreSQL through our engine module, which skips asyncpg's per-release reset."""
+    if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return database_url
+    return {**expand_db_url(database_url), "engine": "bot.db_postgres"}
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """Return the tortoise config dict for `database_url` (SQLite or PostgreSQL)."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             label: {"models": modules, "default_connection": "default", "migrations": f"migrations.{label}"}
             for label, modules in apps().items()

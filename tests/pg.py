@@ -59,3 +59,16 @@ async def database_url_for_test(tmp_path: Path, template: str) -> AsyncIterator[
             yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def empty_database(server_url: str, prefix: str = "scratch") -> AsyncIterator[str]:
+    """A new, empty database on the server of `server_url` (not migrated), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    async with _admin_connection(server_url) as admin:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        async with _admin_connection(server_url) as admin:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -23,11 +23,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.i18n import Translator
 from bot.services import Services
 from bot.telegram import commands, keyboards, report_flow
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.context import AppContext, BotApplication
 from bot.telegram.menu import menu_commands
 from bot.telegram.once import OnceRequest
@@ -46,7 +46,7 @@ async def on_error(update: object, context: AppContext) -> None:
 def build_application(services: Services) -> BotApplication:
     """The PTB application, without PTB's Updater: our pipeline feeds it webhook and polled updates alike."""
     settings = services.settings
-    request = OnceRequest(HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE), services.redis)
+    request = OnceRequest(AiohttpRequest(CONNECTION_POOL_SIZE), services.redis)
     builder: Any = (
         Application.builder()
         .token(settings.bot_token)

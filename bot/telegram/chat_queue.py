@@ -3,36 +3,59 @@ web process holds the chat's lease; different chats go on at once.
 
 Each chat has a sorted set of the update ids still to handle (score: the id, so Telegram's order) and a
 lease key holding the owning process's token. A process that stored an update adds its id, then tries the
-lease; if another process holds it, that one will see the id (it reads the set again after every update
-and once more after letting go). A lease lost with its process (`kill -9`) expires after `lease_s`, and
-the stranded-update feeder hands the chat to a live process. The database inbox stays the record; this is
-the coordination, and a Redis that lost it is refilled from the inbox by that same feeder.
+lease; if another process holds it, that one will see the id (it reads the set again after every update,
+and lets the chat go only in the same step that finds the set empty). A lease lost with its process
+(`kill -9`) expires after `lease_s`, and the stranded-update feeder hands the chat to a live process. The
+database inbox stays the record; this is the coordination, and a Redis that lost it is refilled from the
+inbox by that same feeder.
+
+The chat's live intake prompt (the message whose buttons still work, bot/telegram/prompts.py) rides along:
+read when the chat is taken, written when an update is done; one round trip each, none of its own.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
 #: How many queued ids one read brings back; the rest wait for the next read.
 BATCH = 32
+#: A draft lives 30 minutes by default; a prompt older than a day has no buttons worth taking back.
+PROMPT_TTL_S = 24 * 3600
+#: A done mark outlives any process that could still have to record it (normally it goes within a second).
+DONE_MARK_TTL_S = 3600
 
+# KEYS: lease, queue, prompt. ARGV: token, lease ms, batch. -> false (another process has it) | {prompt, ids...}
 _LEASE = """
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 if not ok then
   if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+local out = {redis.call('GET', KEYS[3]) or ''}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)) do out[#out + 1] = id end
+return out
 """
+# KEYS: lease, queue, prompt, done mark. ARGV: token, lease ms, update id, batch, done ttl, prompt ('': keep,
+# '-': none, else the message id), prompt ttl. -> false (lease lost) | {'released'} | {'held', ids...}
 _DONE = """
 redis.call('ZREM', KEYS[2], ARGV[3])
-redis.call('SET', KEYS[3], '1', 'EX', ARGV[5])
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[5])
+if ARGV[6] == '-' then redis.call('DEL', KEYS[3])
+elseif ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+if #ids == 0 then
+  redis.call('DEL', KEYS[1])
+  return {'released'}
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+local out = {'held'}
+for _, id in ipairs(ids) do out[#out + 1] = id end
+return out
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -64,8 +87,20 @@ def done_key(chat: str, update_id: int) -> str:
     return f"{_tag(chat)}:done:{update_id}"
 
 
-#: A done mark outlives any process that could still have to record it (normally it goes within a second).
-DONE_MARK_TTL_S = 3600
+@dataclass(frozen=True)
+class Taken:
+    """The chat is this process's: its live prompt and the first queued ids (empty: nothing queued)."""
+
+    prompt: int | None
+    ids: list[int]
+
+
+@dataclass(frozen=True)
+class AfterDone:
+    """The next queued ids, or `released`: the queue was empty, so the chat was let go in the same step."""
+
+    ids: list[int]
+    released: bool
 
 
 class ChatQueues:
@@ -84,26 +119,31 @@ class ChatQueues:
         """Queue updates for their chat (again: an id already queued stays where it is)."""
         await self.redis.zadd(f"{_tag(chat)}:q", {str(i): i for i in update_ids}, nx=True)
 
-    async def lease(self, chat: str) -> list[int] | None:
-        """Take the chat (or keep it); the first queued ids, or None when another process has it."""
-        ids = await self._lease(keys=_keys(chat), args=[self.token, self.lease_ms, BATCH])
-        return None if ids is None else _ints(ids)
+    async def lease(self, chat: str) -> Taken | None:
+        """Take the chat (or keep it); None when another process has it."""
+        found = await self._lease(keys=_keys(chat), args=[self.token, self.lease_ms, BATCH])
+        if found is None:
+            return None
+        prompt = _text(found[0])
+        return Taken(int(prompt) if prompt else None, _ints(found[1:]))
 
-    async def done(self, chat: str, update_id: int) -> list[int] | None:
-        """One update handled: dequeue it, mark it done, renew the lease, read the queue again.
-        None: the lease was lost meanwhile (another process has the chat now; stop)."""
+    async def done(
+        self, chat: str, update_id: int, *, prompt_changed: bool = False, prompt: int | None = None
+    ) -> AfterDone | None:
+        """One update handled: dequeue it, mark it done, record the chat's live prompt if it changed, then
+        read the queue again, letting the chat go if it is empty. None: the lease was lost meanwhile
+        (another process has the chat now; stop)."""
         keys = [*_keys(chat), done_key(chat, update_id)]
-        ids = await self._done(keys=keys, args=[self.token, self.lease_ms, update_id, BATCH, DONE_MARK_TTL_S])
-        return None if ids is None else _ints(ids)
-
-    async def already_done(self, chat: str, update_ids: list[int]) -> set[int]:
-        """Which of these updates a process handled (its done mark is there) without recording it."""
-        marks = await self.redis.mget([done_key(chat, i) for i in update_ids])
-        return {i for i, mark in zip(update_ids, marks, strict=True) if mark is not None}
+        op = "" if not prompt_changed else "-" if prompt is None else str(prompt)
+        args: list[str | int] = [self.token, self.lease_ms, update_id, BATCH, DONE_MARK_TTL_S, op, PROMPT_TTL_S]
+        found = await self._done(keys=keys, args=args)
+        if found is None:
+            return None
+        return AfterDone(_ints(found[1:]), _text(found[0]) == "released")
 
     async def release(self, chat: str) -> int:
         """Let the chat go; returns how many of its updates were queued meanwhile (then take it again)."""
-        return int(await self._release(keys=_keys(chat), args=[self.token]))
+        return int(await self._release(keys=_keys(chat)[:2], args=[self.token]))
 
     async def renew(self, chats: list[str]) -> None:
         """Keep the leases of chats still at work (a slow photo download must not hand the chat over)."""
@@ -114,13 +154,14 @@ class ChatQueues:
                 await self._renew(keys=[f"{_tag(chat)}:lease"], args=[self.token, self.lease_ms], client=pipe)
             await pipe.execute()
 
-    async def leased_elsewhere(self, chat: str) -> bool:
-        owner = await self.redis.get(f"{_tag(chat)}:lease")
-        return owner is not None and _text(owner) != self.token
+    async def already_done(self, chat: str, update_ids: list[int]) -> set[int]:
+        """Which of these updates a process handled (its done mark is there) without recording it."""
+        marks = await self.redis.mget([done_key(chat, i) for i in update_ids])
+        return {i for i, mark in zip(update_ids, marks, strict=True) if mark is not None}
 
 
 def _keys(chat: str) -> list[str]:
-    return [f"{_tag(chat)}:lease", f"{_tag(chat)}:q"]
+    return [f"{_tag(chat)}:lease", f"{_tag(chat)}:q", f"{_tag(chat)}:prompt"]
 
 
 def _ints(values: Any) -> list[int]:

@@ -39,8 +39,15 @@ class UpdateScope:
 
     chat: str
     update_id: int
+    #: The chat's live intake prompt as the update found it, and what the update left (bot/telegram/prompts.py).
+    prompt: int | None = None
+    prompt_changed: bool = False
     claims: list[str] = field(default_factory=list)
     _seen: Counter[str] = field(default_factory=Counter)
+
+    def set_prompt(self, message_id: int | None) -> None:
+        if message_id != self.prompt:
+            self.prompt, self.prompt_changed = message_id, True
 
     def claim_key(self, endpoint: str, request_data: RequestData | None) -> str:
         """The n-th call of a method to a chat made for this update: run again, the handler makes the same

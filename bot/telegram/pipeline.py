@@ -23,7 +23,7 @@ from telegram import Update
 
 from bot.reports.inbox import bodies_to_do, record_update
 from bot.services import Services
-from bot.telegram.chat_queue import ChatQueues, chat_key, done_key
+from bot.telegram.chat_queue import ChatQueues, Taken, chat_key, done_key
 from bot.telegram.context import BotApplication
 from bot.telegram.done_marks import DoneMarks
 from bot.telegram.once import UpdateScope, current_update
@@ -107,30 +107,17 @@ class UpdatePipeline:
         chat = worker.chat
         try:
             await self._ready.wait()
-            held, ids = set(worker.local), await self.queues.lease(chat)
-            while ids is not None:
-                if not ids:
-                    # Nothing queued when the chat was taken: bodies held from before were handled elsewhere
-                    # (ones dispatched while taking it are queued, the next read shows them).
+            while not self._closing:
+                held, taken = set(worker.local), await self.queues.lease(chat)
+                if taken is None:
+                    return  # another process has the chat: it sees what is queued
+                if not taken.ids:  # nothing queued as the chat was taken: held bodies were handled elsewhere
                     self._forget(worker, held)
-                    if (await self.queues.release(chat) == 0 and not worker.local) or self._closing:
+                    if await self.queues.release(chat) == 0 and not worker.local:
                         return
-                    held, ids = set(worker.local), await self.queues.lease(chat)
                     continue
-                held = set()
-                update_id = ids[0]
-                if update_id not in self._bodies:
-                    await self._load(worker, [i for i in ids if i not in self._bodies])
-                update = self._bodies.pop(update_id, None)
-                worker.local.discard(update_id)
-                scope = await self._handle(chat, update) if update is not None else None
-                try:
-                    ids = await self.queues.done(chat, update_id)
-                finally:  # recorded even when Redis is away (then only the inbox row says it)
-                    self.done.add(update_id, [*(scope.claims if scope else []), done_key(chat, update_id)])
-                if self._closing and ids is not None:
-                    await self.queues.release(chat)
-                    return
+                if not await self._handle_queued(worker, taken) and not worker.local:
+                    return  # let go with an empty queue, and nothing dispatched here meanwhile
         except Exception:  # Redis or the database away: the inbox keeps the updates, the feeder brings them
             log.exception("chat %s: stopped handling its updates", chat)
         finally:
@@ -139,6 +126,32 @@ class UpdatePipeline:
                 del self._workers[chat]
             if not self._workers:
                 self._quiet.set()
+
+    async def _handle_queued(self, worker: ChatWorker, taken: Taken) -> bool:
+        """Handle the chat's queued updates in order while it stays ours; False once it was let go (or lost)."""
+        chat, ids, prompt = worker.chat, taken.ids, taken.prompt
+        while ids:
+            update_id = ids[0]
+            if update_id not in self._bodies:
+                await self._load(worker, [i for i in ids if i not in self._bodies])
+            update = self._bodies.pop(update_id, None)
+            worker.local.discard(update_id)
+            scope = UpdateScope(chat, update_id, prompt=prompt)
+            if update is not None:
+                await self._handle(update, scope)
+            try:
+                after = await self.queues.done(
+                    chat, update_id, prompt_changed=scope.prompt_changed, prompt=scope.prompt
+                )
+            finally:  # recorded even when Redis is away (then only the inbox row says it)
+                self.done.add(update_id, [*scope.claims, done_key(chat, update_id)])
+            if after is None or after.released:
+                return False
+            if self._closing:
+                await self.queues.release(chat)
+                return False
+            ids, prompt = after.ids, scope.prompt
+        return True
 
     def _forget(self, worker: ChatWorker, update_ids: set[int]) -> None:
         """Drop bodies this worker holds: handled elsewhere, or left to the process that has the chat."""
@@ -155,8 +168,7 @@ class UpdatePipeline:
             except InvalidUpdateError as invalid:  # stored by an older version with other rules
                 log.warning("dropping stored update %s (%s): %s", update_id, invalid.kind, invalid.reason)
 
-    async def _handle(self, chat: str, update: Update) -> UpdateScope:
-        scope = UpdateScope(chat, update.update_id)
+    async def _handle(self, update: Update, scope: UpdateScope) -> None:
         async with self._slots:
             token = current_update.set(scope)
             try:
@@ -165,7 +177,6 @@ class UpdatePipeline:
                 log.error("update %s (%s) could not be handled: %r", update.update_id, _kind(update), error)
             finally:
                 current_update.reset(token)
-        return scope
 
     # ---- the process --------------------------------------------------------------------------
     def start(self) -> None:

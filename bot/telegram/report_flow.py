@@ -62,8 +62,7 @@ async def send_reply(
     message: Message, reply: Reply, resident: Resident, context: AppContext, *, tapped: int | None = None
 ) -> None:
     """The reply, after taking the buttons off the previous prompt (unless it is the one just tapped)."""
-    _, redis = Translator(resident.language), context.services.redis
-    previous = await live_prompt(redis, resident.id)
+    _, previous = Translator(resident.language), live_prompt()
     if previous not in (None, tapped):
         with suppress(TelegramError):  # already edited, deleted, or too old to edit: nothing to take back
             await context.bot.edit_message_reply_markup(resident.chat_id, previous, reply_markup=None)
@@ -71,9 +70,7 @@ async def send_reply(
         await send_candidates(message, reply.duplicates, _, context.services)  # the cards, then the question
     rendered = await render(reply, _, context.services)
     sent = await message.reply_text(rendered.text, reply_markup=rendered.markup)
-    live = sent.message_id if isinstance(rendered.markup, InlineKeyboardMarkup) else None
-    if live != previous:
-        await set_live_prompt(redis, resident.id, live)
+    set_live_prompt(sent.message_id if isinstance(rendered.markup, InlineKeyboardMarkup) else None)
 
 
 async def _answer(update: Update, context: AppContext, message: Message, step: Callable[[], Awaitable[Reply]]) -> None:

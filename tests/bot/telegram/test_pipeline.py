@@ -13,6 +13,7 @@ from bot.reports.inbox import record_update
 from bot.reports.models import Draft, Photo, ProcessedUpdate, Report, Resident
 from bot.runtime import WebRuntime
 from bot.telegram.chat_queue import done_key
+from bot.telegram.once import UpdateScope
 from bot.telegram.stranded import feed_stranded
 from tests.bot.helpers import counting_statements, jpeg_bytes, noisy_jpeg, reach_category
 from tests.conftest import FrozenClock
@@ -44,7 +45,7 @@ async def handle_again(product: WebRuntime, body: dict[str, Any]) -> None:
     """What another process does with an update whose handler ran but was not recorded done."""
     update = update_of(product, body)
     assert update.effective_chat is not None
-    await product.pipeline._handle(str(update.effective_chat.id), update)
+    await product.pipeline._handle(update, UpdateScope(str(update.effective_chat.id), update.update_id))
 
 
 def tap(user: FakeUser, bot_message: dict[str, Any], data: str, update_id: int) -> dict[str, Any]:
@@ -59,14 +60,19 @@ class TestOrderAndConcurrency:
     async def test_one_chats_updates_are_handled_in_the_order_sent(
         self, product: WebRuntime, fake_api: FakeBotAPI
     ) -> None:
-        """Five commands posted at once (as Telegram's parallel connections may): answered in their order."""
+        """Five commands arrive while the chat is busy (Telegram's parallel connections deliver them in any
+        order): one at a time, in Telegram's order, after the update in hand."""
         user = FakeUser(fake_api, 6101)
+        fake_api.delays_s["file"] = 1.0
+        await user.photo(jpeg_bytes(), expect_replies=0)
+        await fake_api.wait_arrived("file")
         commands = ["/help", "/my_reports", "/language", "/start", "/cancel"]
         await asyncio.gather(*(user.command(c, expect_replies=0) for c in commands))
-        await fake_api.wait_for("sendMessage", 5, chat_id=6101)
+        await fake_api.wait_for("sendMessage", 6, chat_id=6101)
         answers = texts(fake_api, 6101)
-        assert "/report" in answers[0] and "not filed any reports" in answers[1]
-        assert "Privacy" in answers[3] and "nothing to cancel" in answers[4].lower()
+        assert "Photo 1 of 3" in answers[0]
+        assert "/report" in answers[1] and "not filed any reports" in answers[2]
+        assert "Privacy" in answers[4] and "cancelled" in answers[5]
 
     async def test_a_slow_chat_does_not_hold_up_another(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """One resident's photo download hangs; another resident's /help is answered meanwhile."""
