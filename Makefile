@@ -22,7 +22,8 @@ browser-deps:  ## Debian's Chromium for the browser tests (Playwright cannot dow
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # The database-heavy tests again on a throwaway PostgreSQL (skipped, with a message, where it is not installed).
-PG_TESTS := tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts
+# tests/e2e/test_scale_out.py needs it: 2 web + 2 worker processes on one database (skipped on SQLite).
+PG_TESTS := tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/e2e/test_scale_out.py
 
 test: $(STAMP) browser-deps  ## lint, types, translations, the whole suite on SQLite, then PG_TESTS on PostgreSQL
 	$(MAKE) --no-print-directory lint mypy check-messages
