@@ -58,6 +58,7 @@ bench: $(STAMP)  ## every benchmark at its issue's scale (several minutes: nearb
 	$(BIN)/python bench/reward_evaluation.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/forecast.py
+	$(BIN)/python -m tests.pg_cluster -- $(BIN)/python bench/webhook.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
