@@ -83,14 +83,7 @@ class BenchBotAPI(FakeBotAPI):
     async def _api(self, request: web.Request) -> web.Response:
         """The base class's answer without its fault injection and its waiters' wake-ups: this process
         plays Telegram for the whole city, on the same two cores as the bot."""
-        method = request.match_info["method"]
-        p = await self._params(request)
-        result = self._result(method, p)
-        if result is None:
-            return self._err(*self._method_error(method, p))
-        p["_result"] = result
-        await self._record(method, p)
-        return web.json_response({"ok": True, "result": result})
+        return await self._answer(request.match_info["method"], await self._params(request))
 
     async def _record(self, method: str, p: dict[str, Any]) -> None:
         if method in SEND_METHODS and "_result" in p:

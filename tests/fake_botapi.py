@@ -104,6 +104,10 @@ class FakeBotAPI:
         if method in SEND_METHODS and int(p.get("chat_id", 0)) in self.blocked_chats:
             await self._record(method, {**p, "_fault": 403})
             return self._err(403, "Forbidden: bot was blocked by the user")
+        return await self._answer(method, p)
+
+    async def _answer(self, method: str, p: dict[str, Any]) -> web.Response:
+        """What Telegram answers a call that went through (recorded), or the method's own error."""
         result = self._result(method, p)
         if result is None:
             return self._err(*self._method_error(method, p))

@@ -29,6 +29,21 @@ def noisy_jpeg(seed: int, size: tuple[int, int] = (320, 240)) -> bytes:
     return buffer.getvalue()
 
 
+def command_update(update_id: int, chat_id: int, command: str = "/start", first_name: str = "Lin") -> dict[str, Any]:
+    """A private-chat command as Telegram posts it (with its update id)."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": first_name, "language_code": "en"},
+            "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+        },
+    }
+
+
 async def reach_category(
     user: FakeUser, lat: float = 31.2304, lon: float = 121.4737, photo: bytes | None = None
 ) -> dict[str, Any]:

@@ -9,22 +9,13 @@ from bot.reports.inbox import bodies_to_do, mark_done, record_update, take_stran
 from bot.reports.models import ProcessedUpdate
 from bot.runtime import WebRuntime
 from bot.telegram.stranded import feed_stranded
+from tests.bot.helpers import command_update
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI
 
 
 def start_command(update_id: int, chat_id: int) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": chat_id, "type": "private"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Lin", "language_code": "en"},
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+    return command_update(update_id, chat_id, "/start")
 
 
 class TestInbox:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
 from bot.telegram.aiohttp_request import AiohttpRequest
@@ -18,9 +18,8 @@ def bot_for(api_url: str, token: str) -> Bot:
 
 async def test_a_message_with_buttons_arrives_as_sent(fake_api: FakeBotAPI) -> None:
     async with bot_for(fake_api.url, fake_api.token) as bot:
-        sent = await bot.send_message(
-            7, "你好", reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
-        )
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+        sent = await bot.send_message(7, "你好", reply_markup=markup)
     [call] = fake_api.sent(7)
     assert (call["text"], call["reply_markup"]["inline_keyboard"][0][0]["callback_data"]) == ("你好", "a")
     assert sent.message_id == call["_result"]["message_id"]

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.bot.helpers import jpeg_bytes
+from tests.bot.helpers import command_update, jpeg_bytes
 from tests.cluster import WEBHOOK_SECRET, BotProcess, Cluster, ThreadedFakeAPI
 
 #: Examples per run (FUZZ_EXAMPLES overrides): a few thousand keep it about a minute on two busy cores.
@@ -140,17 +140,7 @@ def to_do(database: Path) -> int:
 
 
 def help_answered(fake: ThreadedFakeAPI, client: httpx.Client, url: str, update_id: int, chat_id: int) -> bool:
-    body = {
-        "update_id": update_id,
-        "message": {
-            "message_id": 1,
-            "date": 1_700_000_000,
-            "chat": {"id": chat_id, "type": "private"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Normal", "language_code": "en"},
-            "text": "/help",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        },
-    }
+    body = command_update(update_id, chat_id, "/help", first_name="Normal")
     assert client.post(url, json=body, headers=HEADERS).status_code == 200
     try:
         fake.call(fake.api.wait_for("sendMessage", 1, chat_id=chat_id, timeout_s=20))
