@@ -11,7 +11,7 @@ from bot.runtime import WebRuntime
 from bot.telegram.stranded import feed_stranded
 from tests.bot.helpers import command_update
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI
+from tests.fake_botapi import FakeBotAPI, FakeUser
 
 
 def start_command(update_id: int, chat_id: int) -> dict[str, Any]:
@@ -28,6 +28,19 @@ class TestInbox:
         await product.pipeline.join()
         stored = await ProcessedUpdate.get(update_id=5001)
         assert stored.done_at is not None and stored.body is None and stored.chat_id == 2701
+
+    async def test_after_a_claim_the_inbox_holds_no_phone_number_and_no_name(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """The /claim exchange sends the resident's phone number and real name: once handled, the inbox keeps
+        their update ids only."""
+        user = FakeUser(fake_api, 2704, first_name="Wen")
+        await user.command("/claim")
+        await user.contact("+8613800138000")
+        await user.text("张三丰")
+        await product.pipeline.join()
+        rows = await ProcessedUpdate.filter(chat_id=2704)
+        assert len(rows) == 3 and all(row.body is None and row.done_at is not None for row in rows)
 
     async def test_a_stranded_update_is_answered_once(
         self, product: WebRuntime, fake_api: FakeBotAPI, clock: FrozenClock
