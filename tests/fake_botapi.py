@@ -8,7 +8,6 @@ Unknown methods answer 404, so a method the bot starts using shows up as a faili
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import time
@@ -41,7 +40,6 @@ class FakeBotAPI:
         self.sent_at: list[float] = []  # monotonic time of each successful send: a rate gauge
         self.delays_s: dict[str, float] = {}  # method (or "file" for downloads) -> seconds before answering
         self.arrived: list[str] = []  # every request's method as it arrives (before any delay)
-        self.queued_updates: list[dict[str, Any]] = []  # for getUpdates while no webhook is set
         self._method_calls: dict[str, int] = {}
         self.url = ""
         self._ids = itertools.count(1)
@@ -92,8 +90,6 @@ class FakeBotAPI:
         method = request.match_info["method"]
         p = await self._params(request)
         await self._arrive(method)
-        if method == "getUpdates":
-            return web.json_response({"ok": True, "result": await self._poll(p)})
         if self.faults.get(method):
             fault = self.faults[method].pop(0)
             await self._record(method, {**p, "_fault": fault["code"]})
@@ -173,16 +169,6 @@ class FakeBotAPI:
         if self.delays_s.get(method):
             await asyncio.sleep(self.delays_s[method])
 
-    async def _poll(self, p: dict[str, Any]) -> list[dict[str, Any]]:
-        """getUpdates: what is queued from `offset` on, waiting up to a second for something new."""
-        offset = int(p.get("offset") or 0)
-        self.queued_updates = [u for u in self.queued_updates if u["update_id"] >= offset]
-        with contextlib.suppress(TimeoutError):
-            async with self._changed:
-                timeout_s = min(float(p.get("timeout") or 0), 1.0)
-                await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.queued_updates)), timeout_s)
-        return list(self.queued_updates)
-
     async def _file(self, request: web.Request) -> web.Response:
         await self._arrive("file")
         path = request.match_info["path"]
@@ -208,15 +194,9 @@ class FakeBotAPI:
         return (len(self.sent_at) - 1) / (self.sent_at[-1] - self.sent_at[0])
 
     async def deliver(
-        self,
-        update_body: dict[str, Any],
-        *,
-        secret: str | None = None,
-        update_id: int | None = None,
-        url: str | None = None,
+        self, update_body: dict[str, Any], *, secret: str | None = None, update_id: int | None = None
     ) -> int:
-        """POST an update to the registered webhook with its secret header (or `secret` to override); `url`
-        names one web process of several (all registered the same secret)."""
+        """POST an update to the registered webhook with its secret header (or `secret` to override)."""
         assert self.webhook is not None, "the bot has not registered a webhook"
         update = {"update_id": update_id if update_id is not None else next(self._update_ids), **update_body}
         headers = {}
@@ -225,17 +205,9 @@ class FakeBotAPI:
             headers["X-Telegram-Bot-Api-Secret-Token"] = token
         async with (
             aiohttp.ClientSession() as session,
-            session.post(url or self.webhook["url"], json=update, headers=headers) as response,
+            session.post(self.webhook["url"], json=update, headers=headers) as response,
         ):
             return response.status
-
-    async def queue_for_polling(self, update_body: dict[str, Any]) -> int:
-        """Hold an update for the bot's getUpdates (long polling); returns its update id."""
-        update = {"update_id": next(self._update_ids), **update_body}
-        async with self._changed:
-            self.queued_updates.append(update)
-            self._changed.notify_all()
-        return int(update["update_id"])
 
     async def wait_arrived(self, method: str, n: int = 1, *, timeout_s: float = 10.0) -> None:
         """Until `n` requests for `method` (or "file") reached us, answered or not."""
@@ -261,20 +233,9 @@ class FakeBotAPI:
 class FakeUser:
     """One Telegram user in a private chat with the bot; each action waits for the bot's answer."""
 
-    def __init__(
-        self,
-        api: FakeBotAPI,
-        user_id: int,
-        *,
-        language_code: str = "en",
-        first_name: str = "Alice",
-        webhook_urls: list[str] | None = None,
-    ) -> None:
+    def __init__(self, api: FakeBotAPI, user_id: int, *, language_code: str = "en", first_name: str = "Alice") -> None:
         self.api, self.id, self.language_code, self.first_name = api, user_id, language_code, first_name
         self._message_ids = itertools.count(1)
-        # Several web processes behind a load balancer: this user's consecutive updates alternate among them.
-        self.webhook_urls = webhook_urls or []
-        self._sent_updates = itertools.count()
 
     def _message(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -292,18 +253,12 @@ class FakeUser:
 
     async def _send(self, body: dict[str, Any], *, expect_replies: int = 1) -> list[dict[str, Any]]:
         before = len(self.api.sent(self.id))
-        status = await self.api.deliver(body, url=self.next_url())
+        status = await self.api.deliver(body)
         assert status == 200, status
         if expect_replies == 0:
             return []
         replies = await self.api.wait_for("sendMessage", before + expect_replies, chat_id=self.id)
         return replies[before:]
-
-    def next_url(self) -> str | None:
-        """The web process this user's next update goes to (None: the registered webhook)."""
-        if not self.webhook_urls:
-            return None
-        return self.webhook_urls[next(self._sent_updates) % len(self.webhook_urls)]
 
     async def command(self, command: str, **kw: Any) -> list[dict[str, Any]]:
         entity = {"type": "bot_command", "offset": 0, "length": len(command.split()[0])}

@@ -47,16 +47,22 @@ async def mark_done(update_ids: Collection[int], now: datetime) -> int:
     )
 
 
+@dataclass(frozen=True)
+class StrandedRow:
+    update_id: int
+    chat_id: int | None
+    attempts: int
+    fed_until: datetime | None
+
+
 @dataclass
 class Stranded:
     fed: list[tuple[int, int | None]] = field(default_factory=list)  #: (update id, chat id) to handle again
     given_up: list[tuple[int, int | None]] = field(default_factory=list)  #: fed too often without finishing
 
 
-async def take_stranded(now: datetime, *, after_s: int, lease_s: int, limit: int, max_attempts: int) -> Stranded:
-    """Updates stored more than `after_s` ago and still to do, oldest first, at most `limit` of them.
-
-    Each is fed again at most once per lease (`fed_until`), even when several processes look at once."""
+async def stranded_candidates(now: datetime, *, after_s: int, limit: int) -> list[StrandedRow]:
+    """Updates stored more than `after_s` ago, still to do and not fed within a lease, oldest first."""
     rows = (
         await ProcessedUpdate.filter(
             Q(fed_until__isnull=True) | Q(fed_until__lt=now),
@@ -67,18 +73,30 @@ async def take_stranded(now: datetime, *, after_s: int, lease_s: int, limit: int
         .limit(limit)
         .values_list("update_id", "chat_id", "attempts", "fed_until")
     )
+    return [StrandedRow(*row) for row in rows]
+
+
+async def feed_again(rows: list[StrandedRow], now: datetime, *, lease_s: int, max_attempts: int) -> Stranded:
+    """Count another attempt for each and hold it for one lease (`fed_until`) before it may be fed again, even
+    when several processes look at once; one fed `max_attempts` times already is given up (its body goes)."""
     stranded = Stranded()
-    for update_id, chat_id, attempts, fed_until in rows:
-        if attempts >= max_attempts:
-            await mark_done([update_id], now)
-            stranded.given_up.append((update_id, chat_id))
+    for row in rows:
+        if row.attempts >= max_attempts:
+            await mark_done([row.update_id], now)
+            stranded.given_up.append((row.update_id, row.chat_id))
             continue
-        taken = await ProcessedUpdate.filter(update_id=update_id, fed_until=fed_until, done_at__isnull=True).update(
-            attempts=attempts + 1, fed_until=now + timedelta(seconds=lease_s)
-        )
+        taken = await ProcessedUpdate.filter(
+            update_id=row.update_id, fed_until=row.fed_until, done_at__isnull=True
+        ).update(attempts=row.attempts + 1, fed_until=now + timedelta(seconds=lease_s))
         if taken:  # else another process fed it in the meantime
-            stranded.fed.append((update_id, chat_id))
+            stranded.fed.append((row.update_id, row.chat_id))
     return stranded
+
+
+async def take_stranded(now: datetime, *, after_s: int, lease_s: int, limit: int, max_attempts: int) -> Stranded:
+    """The candidates, fed again (every one: for a caller that knows no process is at them)."""
+    rows = await stranded_candidates(now, after_s=after_s, limit=limit)
+    return await feed_again(rows, now, lease_s=lease_s, max_attempts=max_attempts)
 
 
 async def forget_old_updates(now: datetime, keep_h: int = 48) -> int:

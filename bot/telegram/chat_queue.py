@@ -154,6 +154,14 @@ class ChatQueues:
                 await self._renew(keys=[f"{_tag(chat)}:lease"], args=[self.token, self.lease_ms], client=pipe)
             await pipe.execute()
 
+    async def held(self, chats: set[str]) -> set[str]:
+        """Which of these chats some process holds now."""
+        if not chats:
+            return set()
+        ordered = sorted(chats)
+        owners = await self.redis.mget([f"{_tag(chat)}:lease" for chat in ordered])
+        return {chat for chat, owner in zip(ordered, owners, strict=True) if owner is not None}
+
     async def already_done(self, chat: str, update_ids: list[int]) -> set[int]:
         """Which of these updates a process handled (its done mark is there) without recording it."""
         marks = await self.redis.mget([done_key(chat, i) for i in update_ids])

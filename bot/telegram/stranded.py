@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from bot.reports.inbox import mark_done, take_stranded
+from bot.reports.inbox import feed_again, mark_done, stranded_candidates
 from bot.telegram.chat_queue import chat_key
 from bot.telegram.pipeline import UpdatePipeline
 
@@ -17,13 +17,14 @@ log = logging.getLogger(__name__)
 async def feed_stranded(pipeline: UpdatePipeline) -> int:
     """One round; returns how many updates were fed again."""
     settings, now = pipeline.services.settings, pipeline.services.clock()
-    stranded = await take_stranded(
-        now,
-        after_s=settings.stranded_update_after_s,
-        lease_s=settings.update_lease_s,
-        limit=settings.stranded_updates_per_round,
-        max_attempts=settings.update_max_attempts,
+    rows = await stranded_candidates(
+        now, after_s=settings.stranded_update_after_s, limit=settings.stranded_updates_per_round
     )
+    # A chat whose lease is held is being worked on (a slow download, a long queue): not stranded, and no
+    # attempt counted against its updates; a process that died holds its lease no longer than one lease.
+    held = await pipeline.queues.held({chat_key(row.chat_id, row.update_id) for row in rows})
+    free = [row for row in rows if chat_key(row.chat_id, row.update_id) not in held]
+    stranded = await feed_again(free, now, lease_s=settings.update_lease_s, max_attempts=settings.update_max_attempts)
     for update_id, _ in stranded.given_up:
         log.error("giving up update %s: fed %d times without finishing", update_id, settings.update_max_attempts)
     by_chat: dict[str, list[int]] = defaultdict(list)

@@ -12,10 +12,10 @@ from telegram import Update
 from bot.reports.inbox import record_update
 from bot.reports.models import Draft, Photo, ProcessedUpdate, Report, Resident
 from bot.runtime import WebRuntime
-from bot.telegram.chat_queue import done_key
+from bot.telegram.chat_queue import ChatQueues, done_key
 from bot.telegram.once import UpdateScope
 from bot.telegram.stranded import feed_stranded
-from tests.bot.helpers import counting_statements, jpeg_bytes, noisy_jpeg, reach_category
+from tests.bot.helpers import command_update, counting_statements, jpeg_bytes, noisy_jpeg, reach_category
 from tests.conftest import FrozenClock
 from tests.fake_botapi import FakeBotAPI, FakeUser
 
@@ -167,6 +167,20 @@ class TestStranded:
         assert await feed_stranded(product.pipeline) == 0
         assert (await ProcessedUpdate.get(update_id=6301_0)).done_at is not None
         assert fake_api.sent(6301) == []
+
+    async def test_a_chat_someone_holds_is_not_fed_and_not_counted(
+        self, product: WebRuntime, fake_api: FakeBotAPI, clock: FrozenClock
+    ) -> None:
+        """A long-running update (a slow download in another process) is not stranded: its chat's lease is
+        held. Once the lease is gone (its process died), the update is fed and answered."""
+        await record_update(6302_0, 6302, command_update(6302_0, 6302, "/help"), clock() - timedelta(minutes=2))
+        another_process = ChatQueues(product.services.redis, lease_s=60)
+        assert await another_process.lease("6302") is not None
+        assert await feed_stranded(product.pipeline) == 0
+        assert (await ProcessedUpdate.get(update_id=6302_0)).attempts == 0
+        await another_process.release("6302")
+        assert await feed_stranded(product.pipeline) == 1
+        await fake_api.wait_for("sendMessage", 1, chat_id=6302)
 
 
 class TestStatementBudgets:
