@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -378,7 +379,10 @@ async def bench(args: argparse.Namespace, root: Path) -> Figures:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
-    figures = asyncio.run(bench(args, root))
+    try:
+        figures = asyncio.run(bench(args, root))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     print(f"{figures.updates} updates in {figures.elapsed_s:.1f} s; {len(figures.latencies_ms)} replies timed")
     per_update_ms = figures.web_cpu_s * 1000 / max(figures.updates, 1)
     print(f"web processes' CPU: {per_update_ms:.1f} ms per update (one core: {1000 / max(per_update_ms, 0.01):.0f}/s)")
