@@ -14,7 +14,8 @@ from field.models import Listing, ListingProgress
 from field.views.panels import listed_public
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import (
     CREW_TG,
     GRID_TG,
