@@ -154,6 +154,7 @@ async def photo_matches(
     for near in await near_photos(wanted, max_distance):
         if is_informative(near.phash) and near.phash_distance < closest.get(near.report_id, 65):
             closest[near.report_id] = near.phash_distance
+    closest.pop(exclude_report_id or 0, None)  # a report's own photos (at submit) need no second query
     # The box in SQL keeps a hash common across the city (a poster, a logo) from loading every report.
     box = bounding_box(lat, lon, within_m)
     nearby = Report.filter(

@@ -111,11 +111,11 @@ async def set_awaiting(resident: Resident, exchange: str, waiting: bool = True) 
     raise RuntimeError(f"resident {resident.id}: could not mark {exchange!r}")
 
 
-async def mark_awaiting(resident_id: int, exchange: str) -> None:
-    """For a feature acting from elsewhere (the web admin asking the reporter a question)."""
+async def mark_awaiting(resident_id: int, exchange: str, waiting: bool = True) -> None:
+    """For a feature acting from elsewhere (the web admin asking the reporter a question, a job asking a crew)."""
     resident = await Resident.get_or_none(id=resident_id)
     if resident is not None:
-        await set_awaiting(resident, exchange)
+        await set_awaiting(resident, exchange, waiting)
 
 
 def _exchanges(value: str | None) -> set[str]:

@@ -17,6 +17,7 @@ from bot.reports.residents import Sender, load_resident
 from bot.services import Services
 from bot.telegram.context import AppContext
 from bot.telegram.downloads import download_photo
+from bot.telegram.report_flow import resident_of
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from field import crews, texts, work
 from field.crews import REFUSALS, Action, Done, Outcome
@@ -85,6 +86,8 @@ async def on_crew_button(update: Update, context: AppContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None and query.data is not None and chat is not None
     rules, services = _context(context)
+    if chat.type == chat.PRIVATE:  # their resident row carries the mark that their next message answers a question
+        await resident_of(update, context)
     outcome = await crews.press(
         query.from_user.id, chat.id, query.data, rules=rules, sla=services.sla, now=services.clock()
     )
