@@ -39,14 +39,32 @@ def main() -> int:
         )
         with fresh.open("rb") as handle:
             wanted = {message.id for message in read_po(handle) if message.id}
-    zh: dict[object, object] = {}
-    for po_path in (LOCALES_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po"):
-        with po_path.open("rb") as handle:
-            zh.update({message.id: message.string for message in read_po(handle) if message.id and message.string})
+    zh = _translations("zh_CN")
     missing = sorted(str(msgid) for msgid in wanted if not zh.get(msgid))
     for msgid in missing:
         print(f"untranslated in zh_CN (run `make messages` and translate): {msgid!r}")
-    return 1 if missing else 0
+    clashes = _clashes(zh)
+    for msgid, strings in clashes:
+        print(
+            f"translated differently in two zh_CN catalogues (only the first catalogue's shows at run time): {msgid!r} {strings}"
+        )
+    return 1 if missing or clashes else 0
+
+
+def _translations(locale: str) -> dict[object, set[str]]:
+    """Every translation of each message id, over all of the locale's catalogues."""
+    found: dict[object, set[str]] = {}
+    for po_path in (LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string:
+                    found.setdefault(message.id, set()).add(str(message.string))
+    return found
+
+
+def _clashes(found: dict[object, set[str]]) -> list[tuple[str, list[str]]]:
+    """The catalogues are merged into one lookup, so one id with two translations shows only one of them."""
+    return sorted((str(msgid), sorted(strings)) for msgid, strings in found.items() if len(strings) > 1)
 
 
 if __name__ == "__main__":

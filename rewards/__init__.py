@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 SANDBOX_POOL_FEN = 1_000_000
 
 
-async def _fund_sandbox(services: Services) -> None:
-    """A local trial (no bot token) gets a funded pool for this year; real pools are funded by officials."""
+async def _start(services: Services) -> None:
+    """Make the payout key now, not at the first /claim: every process starting together shares one key (the
+    file is created atomically) and a deployer backing up var_dir finds it from the first run. A local trial
+    (no bot token) gets a funded pool for this year; real pools are funded by officials."""
     from rewards.budget import open_trial_pool
+    from rewards.crypto import rewards_key
 
+    rewards_key(services.settings)
     if services.settings.sandbox_enabled:
         await open_trial_pool(SANDBOX_POOL_FEN, now=services.clock())
 
@@ -48,5 +52,5 @@ def feature() -> Feature:
         cron_jobs=tuple(jobs.CRON_JOBS),
         reactions=reactions.REACTIONS,
         panels=views.PANELS,
-        on_startup=_fund_sandbox,
+        on_startup=_start,
     )

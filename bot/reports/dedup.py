@@ -163,7 +163,10 @@ async def photo_matches(
     matches = []
     for report in await nearby if closest else []:
         metres = distance_m(lat, lon, report.lat, report.lon)
-        if metres <= within_m and report.id != exclude_report_id and report.reporter_id != exclude_reporter_id:
+        excluded = report.id == exclude_report_id or (
+            exclude_reporter_id is not None and report.reporter_id == exclude_reporter_id
+        )  # partner reports have no reporter: None is nobody's, not the same as another None
+        if metres <= within_m and not excluded:
             matches.append(PhotoMatch(report, metres, closest[report.id]))
     return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
 

@@ -52,6 +52,7 @@ async def test_a_partners_report_is_moderated_and_the_partner_follows_it(
         assert (mine["status"], mine["extended_attributes"]["detailed_status"]) == ("open", "for_triage")
 
         clock.advance(hours=2)
+        await moderator.login("mod")  # two idle hours end a staff session
         status, _ = await moderator.post(f"/admin/reports/{report_id}/accept", {"severity": "high"})
         assert status == 200
         await run_worker()

@@ -149,6 +149,7 @@ def help_answered(fake: ThreadedFakeAPI, client: httpx.Client, url: str, update_
     return True
 
 
+@pytest.mark.timeout(300)  # a few thousand updates through a real process: slow on a busy 2-core runner, not wrong
 def test_fuzzed_updates_leave_the_bot_answering_within_a_memory_bound(
     web_process: tuple[ThreadedFakeAPI, Cluster, BotProcess], tmp_path: Path
 ) -> None:
