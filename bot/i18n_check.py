@@ -45,9 +45,7 @@ def main() -> int:
         print(f"untranslated in zh_CN (run `make messages` and translate): {msgid!r}")
     clashes = _clashes(zh)
     for msgid, strings in clashes:
-        print(
-            f"translated differently in two zh_CN catalogues (only the first catalogue's shows at run time): {msgid!r} {strings}"
-        )
+        print(f"two zh_CN translations, only one shows at run time: {msgid!r} {strings}")
     return 1 if missing or clashes else 0
 
 
