@@ -98,11 +98,9 @@ async def test_a_time_range_in_utc_finds_incidents_imported_in_local_time(
     )
     await import_file(path, clock)
     midnight_utc = datetime(2026, 11, 1, tzinfo=UTC)
-    before = await Incident.filter(occurred_at__lt=midnight_utc).values_list("event_id", flat=True)
-    after = (
-        await Incident.filter(occurred_at__gte=midnight_utc).order_by("occurred_at").values_list("event_id", flat=True)
-    )
-    assert (list(before), list(after)) == (["early"], ["late"])
+    before = [incident.event_id for incident in await Incident.filter(occurred_at__lt=midnight_utc)]
+    after = [incident.event_id for incident in await Incident.filter(occurred_at__gte=midnight_utc)]
+    assert (before, after) == (["early"], ["late"])
 
 
 async def test_importing_again_passes_no_incident_on_for_a_warning_twice(
