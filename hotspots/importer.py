@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,10 +32,11 @@ from tortoise.transactions import in_transaction
 
 from bot.admin.audit import EventTag, record
 from bot.city.grid import Grid
+from bot.city.models import Incident
 from bot.clock import Clock
-from forecast.events import DEFAULT_BATCH_ROWS, BadRow, Event, EventBatch, EventsFileError, Reason, iter_batches
+from forecast.events import BadRow, Event, EventBatch, EventsFileError, Reason, iter_batches
 from hotspots.escalation import EscalationRules
-from hotspots.incident_store import IncidentRow, insert_new
+from hotspots.incident_store import IncidentRow, bulk_load, insert_new
 from hotspots.incidents import publish_recorded
 from hotspots.models import ImportBadRow, ImportRun, ImportState
 from hotspots.states import IMPORTS, SYSTEM
@@ -43,6 +45,14 @@ KEPT_BAD_ROWS = 1000
 #: Dates this far ahead of now are typos, not clocks a little fast.
 FUTURE_TOLERANCE = timedelta(days=1)
 IMPORT_SOURCE = "import:"
+#: Rows per transaction. Each commit rewrites every index page its rows touched (and the incident table has six
+#: indexes, over random dates and cells): fewer, larger commits write far less. 50,000 rows are ~40 MB in
+#: memory while read, placed and written, and what a crash makes the resumed run read again.
+IMPORT_BATCH_ROWS = 50_000
+#: The cyclic garbage collector's first threshold while importing. An import allocates millions of objects
+#: (fields, events, rows) and frees them in batches, none in cycles; at Python's default (700) the collector
+#: walks the batches in flight again and again, a third of the import's CPU time.
+IMPORT_GC_THRESHOLD = 100_000
 
 BadRowSink = Callable[[BadRow], None]
 
@@ -53,7 +63,7 @@ class ImportRules:
     zone: ZoneInfo  #: occurred_at without a zone is the city's local time
     escalation: EscalationRules
     clock: Clock
-    batch_rows: int = DEFAULT_BATCH_ROWS
+    batch_rows: int = IMPORT_BATCH_ROWS
 
 
 def file_sha256(path: Path) -> str:
@@ -84,10 +94,11 @@ async def start_run(path: Path, file_name: str, *, actor: str, now: datetime, qu
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A batch read and placed, ready to write: the rows to insert (with their events) and the bad rows."""
+    """A batch read and placed, ready to write: the rows to insert, those among them that may call for a
+    warning (by event_id) and the bad rows."""
 
-    events: list[Event]
     rows: list[IncidentRow]
+    warn_if_added: list[str]
     bad_rows: list[BadRow]
     last_line: int
     now: datetime
@@ -108,7 +119,15 @@ class _Reader:
         now = self.rules.clock()
         events, aware, bad_rows = _split_future(batch, now, self.rules.zone)
         rows = _rows(events, aware, self.rules.grid, self.source, now)
-        return _Prepared(events, rows, bad_rows, batch.last_line, now)
+        escalation = self.rules.escalation
+        warn_if_added = [
+            event.event_id
+            for event, at in zip(events, aware, strict=True)
+            if event.kind is not None  # most imports name no kind: no rule to look up
+            and escalation.for_incident(event.kind, event.severity) is not None
+            and escalation.is_recent(at, now)
+        ]
+        return _Prepared(rows, warn_if_added, bad_rows, batch.last_line, now)
 
 
 async def run_import(run_id: int, rules: ImportRules, on_bad_row: BadRowSink | None = None) -> ImportRun:
@@ -118,23 +137,42 @@ async def run_import(run_id: int, rules: ImportRules, on_bad_row: BadRowSink | N
         await IMPORTS.move(run.id, ImportState.RUNNING, actor=SYSTEM, now=rules.clock())
     elif run.state != ImportState.RUNNING:
         return run
-    reader = _Reader(run, rules)
+    with _collecting_less():
+        async with bulk_load(Incident._meta.db):
+            error = await _read_and_write(run, _Reader(run, rules), on_bad_row)
+    if error is not None:
+        return await _fail(run, error, rules.clock())
+    return await _finish(run, rules.clock())
+
+
+@contextlib.contextmanager
+def _collecting_less() -> Iterator[None]:
+    """The collector runs rarely while the import runs, then as it did (the worker's other jobs share it)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+async def _read_and_write(run: ImportRun, reader: _Reader, on_bad_row: BadRowSink | None) -> str | None:
+    """Every batch left, the next one read while this one is written; why the file could not be read, if so."""
     reading = asyncio.ensure_future(asyncio.to_thread(reader.next))
     try:
         while True:
             try:  # only reading the file: anything else that fails (the database, the printer) stops the run as is
                 prepared = await reading
             except (OSError, EventsFileError, UnicodeDecodeError) as error:
-                return await _fail(run, str(error), rules.clock())
+                return str(error)
             if prepared is None:
-                break
+                return None
             reading = asyncio.ensure_future(asyncio.to_thread(reader.next))
-            await _write_batch(run, prepared, rules, on_bad_row)
+            await _write_batch(run, prepared, on_bad_row)
     finally:
         if not reading.done():  # a write failed: let the read in flight finish before the file is closed
             with contextlib.suppress(Exception):
                 await reading
-    return await _finish(run, rules.clock())
 
 
 async def _finish(run: ImportRun, now: datetime) -> ImportRun:
@@ -186,22 +224,15 @@ def _rows(events: list[Event], aware: list[datetime], grid: Grid, source: str, n
     ]  # fmt: skip
 
 
-async def _write_batch(run: ImportRun, batch: _Prepared, rules: ImportRules, on_bad_row: BadRowSink | None) -> None:
+async def _write_batch(run: ImportRun, batch: _Prepared, on_bad_row: BadRowSink | None) -> None:
     """One transaction: the batch's new incidents, its bad rows, the events for warnings, the run's progress."""
     now = batch.now
     for bad in batch.bad_rows:
         if on_bad_row is not None:
             on_bad_row(bad)
     async with in_transaction() as connection:
-        added = await insert_new(connection, batch.rows)
-        warnings = [
-            added[event.event_id]
-            for event, row in zip(batch.events, batch.rows, strict=True)
-            if event.event_id in added
-            and rules.escalation.for_incident(event.kind, event.severity) is not None
-            and rules.escalation.is_recent(row[2], now)
-        ]
-        for incident_id in warnings:
+        added, warnings = await insert_new(connection, batch.rows, batch.warn_if_added)
+        for incident_id in warnings.values():
             await publish_recorded(incident_id, actor=SYSTEM, now=now)
         room = max(0, KEPT_BAD_ROWS - run.bad)
         if room and batch.bad_rows:
@@ -212,8 +243,8 @@ async def _write_batch(run: ImportRun, batch: _Prepared, rules: ImportRules, on_
                 ]
             )
         run.last_line = batch.last_line
-        run.added += len(added)
-        run.existing += len(batch.events) - len(added)
+        run.added += added
+        run.existing += len(batch.rows) - added
         run.bad += len(batch.bad_rows)
         run.warnings += len(warnings)
         run.progress_at = now

@@ -86,6 +86,32 @@ async def test_incidents_are_placed_and_local_times_stored_in_utc(
     assert (await Incident.get(event_id="f8")).outcome == "open"
 
 
+async def test_a_time_range_in_utc_finds_incidents_imported_in_local_time(
+    orm: None, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """07:30 in Shanghai on 1 November is 23:30 UTC on 31 October: before UTC midnight, for the database too."""
+    path = tmp_path / "early.csv"
+    path.write_text(
+        "event_id,occurred_at,lat,lon,category,outcome\n"
+        "early,2026-11-01T07:30:00,31.2304,121.4737,fire,confirmed\n"
+        "late,2026-11-01T08:30:00,31.2304,121.4737,fire,confirmed\n"
+    )
+    await import_file(path, clock)
+    midnight_utc = datetime(2026, 11, 1, tzinfo=UTC)
+    before = [incident.event_id for incident in await Incident.filter(occurred_at__lt=midnight_utc)]
+    after = [incident.event_id for incident in await Incident.filter(occurred_at__gte=midnight_utc)]
+    assert (before, after) == (["early"], ["late"])
+
+
+async def test_importing_again_passes_no_incident_on_for_a_warning_twice(
+    orm: None, clock: FrozenClock, mixed_file: Path
+) -> None:
+    await import_file(mixed_file, clock)
+    again, _ = await import_file(mixed_file, clock)
+    assert again.warnings == 0
+    assert await DomainEvent.filter(kind=EventKind.INCIDENT_RECORDED).count() == 1
+
+
 async def test_only_recent_incidents_of_an_escalating_kind_are_published(
     orm: None, clock: FrozenClock, mixed_file: Path
 ) -> None:
