@@ -49,8 +49,7 @@ async def reach_category(
 ) -> dict[str, Any]:
     """Photo, done, location, "no one in danger": returns the category question."""
     [added] = await user.photo(photo or jpeg_bytes())
-    await user.press(added, "ph:done")
-    [danger] = await user.location(lat, lon)
+    [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     return categories
 

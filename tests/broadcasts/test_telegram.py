@@ -79,8 +79,7 @@ class TestSubscribeByLocation:
         user = FakeUser(fake_api, 5005)
         await ask_for_location(user)
         [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(*HUANGPU)
+        [_, danger] = await user.location(*HUANGPU, expect_replies=2)
         assert "danger" in danger["text"]
         assert (await Draft.get(resident_id=5005)).step == Step.DANGER
         assert not await AreaSubscription.filter(resident_id=5005).exists()
@@ -89,8 +88,7 @@ class TestSubscribeByLocation:
         """With /subscribe waiting and a draft at its description, "31.2, 121.5" is the description."""
         user = FakeUser(fake_api, 5007)
         [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(*HUANGPU)
+        [_, danger] = await user.location(*HUANGPU, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         await user.press(categories, "cat:ebike")
         await ask_for_location(user)

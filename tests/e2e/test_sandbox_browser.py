@@ -65,7 +65,6 @@ def file_report_in_the_browser(page: Page, photo: Path, description: str) -> int
     bot_says(page, "Privacy")
     page.locator("#photo-input").set_input_files(photo)
     bot_says(page, "Photo 1 of 3 received")
-    page.get_by_role("button", name="Done", exact=True).click()
     bot_says(page, "Where is the hazard?")
     page.locator("#reply-keyboard").get_by_role("button", name="Send my location").click()  # browser geolocation
     bot_says(page, "Is anyone in danger right now?")
@@ -96,7 +95,7 @@ def share_phone_for_a_claim(page: Page) -> None:
 
 
 def test_a_person_files_a_report_through_the_sandbox_page(product_process: RunningProduct, tmp_path: Path) -> None:
-    """/start, photo, Done, browser location, no danger, category, description, Submit: report stored;
+    """/start, photo, browser location, no danger, category, description, Submit: report stored;
     then /claim shares a phone number through the contact button."""
     description = "Bikes and boxes block the stairwell fire exit"
     with sync_playwright() as playwright:

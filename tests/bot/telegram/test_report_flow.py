@@ -25,9 +25,8 @@ async def file_report(
 ) -> list[dict[str, Any]]:
     """Walk the conversation from a photo to the confirmation; returns the last replies."""
     [added] = await user.photo(jpeg_bytes())
-    [ask_location] = await user.press(added, "ph:done")
-    assert ask_location["reply_markup"]["keyboard"][0][0]["request_location"] is True
-    [danger] = await user.location(lat, lon)
+    assert added["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     await user.press(categories, f"cat:{category}")
     [confirm] = await user.text(description)
@@ -96,8 +95,7 @@ class TestOnlyTheNewestPromptHasButtons:
         """The description prompt's "Skip" goes once the description is typed; the confirm screen keeps its own."""
         user = FakeUser(fake_api, 1201, language_code="en")
         [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(31.2304, 121.4737)
+        [_, danger] = await user.location(31.2304, 121.4737, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         [ask_description] = await user.press(categories, "cat:traffic")
         assert ask_description["reply_markup"]["inline_keyboard"]
@@ -107,22 +105,18 @@ class TestOnlyTheNewestPromptHasButtons:
         assert ask_description["_result"]["message_id"] in stripped
         assert confirm["_result"]["message_id"] not in stripped
 
-    async def test_a_second_photo_takes_the_first_done_button_away(
-        self, product: WebRuntime, fake_api: FakeBotAPI
-    ) -> None:
+    async def test_a_second_photo_asks_for_the_location_again(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 1202, language_code="en")
-        [first] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         [second] = await user.photo(jpeg_bytes((10, 200, 10)), file_id="PHOTO2")
-        stripped = [int(edit["message_id"]) for edit in fake_api.sent(1202, "editMessageReplyMarkup")]
-        assert stripped == [first["_result"]["message_id"]]
-        assert "Photo 2 of 3" in second["text"]
+        assert "Photo 2 of 3" in second["text"] and "Where is the hazard" in second["text"]
+        assert second["reply_markup"]["keyboard"][0][0]["request_location"] is True
 
     async def test_a_tapped_answer_stays_under_its_question(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """The category question keeps the tapped category, so the chat reads like a filled-in form."""
         user = FakeUser(fake_api, 1203, language_code="en")
         [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(31.2304, 121.4737)
+        [_, danger] = await user.location(31.2304, 121.4737, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         await user.press(categories, "cat:fire_exit")
         [edit] = [
