@@ -33,6 +33,7 @@ from bot.reports.dedup import (
     same_user_same_photo,
 )
 from bot.reports.drafts import (
+    EMERGENCY_STEP,
     DraftChangedError,
     Turn,
     delete_draft_as_read,
@@ -59,7 +60,7 @@ class Step(StrEnum):
     EXIF_LOCATION = "exif_location"  #: a photo carried GPS: use it? (more photos still welcome)
     LOCATION = "location"  #: where is it? (more photos still welcome)
     DANGER = "danger"  #: is anyone in danger right now?
-    EMERGENCY = "emergency"  #: someone is: the numbers to call; the draft waits until everyone is safe
+    EMERGENCY = EMERGENCY_STEP  #: someone is: the numbers to call; the draft waits until everyone is safe
     CATEGORY = "category"
     DUPLICATES = "duplicates"  #: open reports nearby: "this is it" (follow) or "mine is new"
     DESCRIPTION = "description"

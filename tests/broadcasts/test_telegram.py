@@ -78,7 +78,7 @@ class TestSubscribeByLocation:
         """With /subscribe waiting and a report draft at its location step, the report takes the location."""
         user = FakeUser(fake_api, 5005)
         await ask_for_location(user)
-        [added] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         [_, danger] = await user.location(*HUANGPU, expect_replies=2)
         assert "danger" in danger["text"]
         assert (await Draft.get(resident_id=5005)).step == Step.DANGER
@@ -87,7 +87,7 @@ class TestSubscribeByLocation:
     async def test_typed_text_belongs_to_an_open_draft(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """With /subscribe waiting and a draft at its description, "31.2, 121.5" is the description."""
         user = FakeUser(fake_api, 5007)
-        [added] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         [_, danger] = await user.location(*HUANGPU, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         await user.press(categories, "cat:ebike")

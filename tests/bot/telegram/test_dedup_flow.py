@@ -27,7 +27,7 @@ def photo_file(name: str) -> bytes:
 
 async def reach_category(user: FakeUser, photo: bytes, lat: float, lon: float) -> dict[str, Any]:
     """Photo, done, location (also when the photo proposed its own), nobody in danger."""
-    [added] = await user.photo(photo, file_id=f"P{user.id}-{len(photo)}")
+    await user.photo(photo, file_id=f"P{user.id}-{len(photo)}")
     [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     return categories

@@ -23,7 +23,7 @@ class TestRestartAndRedelivery:
         """Stop the web process between location and category: the new process continues the draft."""
         user = FakeUser(fake_api, 2001)
         async with running_web(settings, clock=clock):
-            [added] = await user.photo(jpeg_bytes())
+            await user.photo(jpeg_bytes())
             [_, danger] = await user.location(31.23, 121.47, expect_replies=2)
         async with running_web(settings, clock=clock):
             [categories] = await user.press(danger, "dg:no")
@@ -168,7 +168,7 @@ class TestWrongInput:
     async def test_unusable_positions_are_refused(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """0,0 and impossible coordinates get a reason; a typed position and a venue work."""
         user = FakeUser(fake_api, 2203)
-        [added] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         [null_island] = await user.location(0.0, 0.0)
         assert "0,0" in null_island["text"]
         [out_of_range] = await user.text("95.0, 200.0")
@@ -179,7 +179,7 @@ class TestWrongInput:
 
     async def test_typed_coordinates_are_a_location(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 2204)
-        [added] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         await user.text("31.2304，121.4737")
         draft = await Draft.get(resident_id=2204)
         assert (draft.lat, draft.lon, draft.location_source) == (31.2304, 121.4737, "typed")
