@@ -3,13 +3,19 @@ buttons of steps that are over."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.reports.models import Draft, Report
+from bot.reports.models import Draft, Report, ReportFollower
 from bot.runtime import WebRuntime
 from tests.bot.helpers import jpeg_bytes
+from tests.conftest import FrozenClock
+from tests.factories import make_report, make_resident
 from tests.fake_botapi import FakeBotAPI
 from tests.fake_user import FakeUser
+
+Worker = Callable[[], Awaitable[int]]
 
 
 class TapCounter:
@@ -43,7 +49,7 @@ class TestTaps:
         user = FakeUser(fake_api, 7001)
         await user.command("/start")
         resident = TapCounter(user)
-        [added] = await resident.photo(jpeg_bytes())
+        await resident.photo(jpeg_bytes())
         [_, danger] = await resident.location(31.2304, 121.4737)
         [categories] = await resident.press(danger, "dg:no")
         [ask_description] = await resident.press(categories, "cat:fire_exit")
@@ -100,6 +106,24 @@ class TestEmergency:
         report = await Report.get(reporter_id=7102)
         assert (report.category, report.lat, report.lon) == ("ebike", 31.2304, 121.4737)
 
+    async def test_a_draft_paused_for_an_emergency_outlives_the_idle_limit(
+        self, product: WebRuntime, fake_api: FakeBotAPI, clock: FrozenClock, run_worker: Worker
+    ) -> None:
+        """An hour later (drafts idle 30 minutes end) the report can still be filed; after a day it ends."""
+        user = FakeUser(fake_api, 7104)
+        [emergency] = await user.press(await to_danger_question(user), "dg:yes")
+        clock.advance(minutes=60)
+        await product.services.redis.enqueue_job("bot.expire_stale_drafts", _job_id="sweep-1")
+        await run_worker()
+        [categories] = await user.press(emergency, "dg:safe")
+        assert "What kind of hazard" in categories["text"]
+        other = FakeUser(fake_api, 7105)
+        await other.press(await to_danger_question(other), "dg:yes")
+        clock.advance(hours=25)
+        await product.services.redis.enqueue_job("bot.expire_stale_drafts", _job_id="sweep-2")
+        await run_worker()
+        assert not await Draft.filter(resident_id=7105).exists()
+
     async def test_the_emergency_message_in_chinese(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 7103, language_code="zh-hans")
         danger = await to_danger_question(user)
@@ -110,9 +134,7 @@ class TestEmergency:
 
 
 class TestStaleButtons:
-    async def test_a_button_of_a_step_that_is_over_has_expired(
-        self, product: WebRuntime, fake_api: FakeBotAPI
-    ) -> None:
+    async def test_a_button_of_a_step_that_is_over_has_expired(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """ "No" again on the danger question after the category was asked: expired, nothing moves."""
         user = FakeUser(fake_api, 7201)
         danger = await to_danger_question(user)
@@ -131,3 +153,25 @@ class TestStaleButtons:
         answer = await user.press_forged(categories, "cat:ebike")
         assert answer["text"] == "此按钮已失效。"
         assert not await Draft.exists()
+
+
+class TestMyReports:
+    async def test_dates_are_the_citys_local_day(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """Filed at 17:30 UTC on 1 March: in Shanghai (UTC+8) that is 2 March, which the list shows."""
+        resident = await make_resident(7301)
+        report = await make_report(resident, category="drowning")
+        await Report.filter(id=report.id).update(created_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC))
+        [listing] = await FakeUser(fake_api, 7301).command("/my_reports")
+        assert f"#{report.id} Drowning risk" in listing["text"] and "(2026-03-02)" in listing["text"]
+
+    async def test_followed_reports_are_listed_apart(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        reporter, follower = await make_resident(7302), await make_resident(7303, language="zh_CN")
+        followed = await make_report(reporter, category="fire_exit")
+        own = await make_report(follower, category="traffic")
+        await ReportFollower.create(report=followed, resident=follower)
+        await make_report(reporter, category="drowning")  # neither theirs nor followed
+        [listing] = await FakeUser(fake_api, 7303, language_code="zh-hans").command("/my_reports")
+        mine, following = listing["text"].split("\n\n")
+        assert f"#{own.id} " in mine and f"#{followed.id} " not in mine
+        assert following.startswith("您关注的报告") and f"#{followed.id} " in following
+        assert listing["text"].count("#") == 2
