@@ -207,10 +207,10 @@ async def file_report(user: Resident_, photo: bytes, rng: random.Random) -> None
     file_id = f"B{user.id}"
     user.layout.fake.files[file_id] = (photo, f"photos/{file_id}.jpg")
     size = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640, "height": 480, "file_size": len(photo)}
-    added = await user.send("message", user._message(photo=[size]))
-    ask_location = added and await user.tap(added, "ph:done")
+    added = await user.send("message", user._message(photo=[size]))  # its receipt asks for the location
     location = {"latitude": rng.uniform(31.10, 31.35), "longitude": rng.uniform(121.30, 121.60)}
-    danger = ask_location and await user.send("message", user._message(location=location))
+    received = added and await user.send("message", user._message(location=location))
+    danger = await user.until_button(received or None, {"dg:no"})  # "location received", then the question
     categories = danger and await user.tap(danger, "dg:no")
     category = rng.choice(["ebike", "fire_exit", "traffic", "construction", "other"])
     chosen = categories and await user.tap(categories, f"cat:{category}")

@@ -16,12 +16,21 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
+#: The agencies a sandbox starts with, so that Dispatch works in a trial at once.
+DEMO_AGENCIES = Path(__file__).parent / "data" / "agencies.example.json"
+
+
 async def _seed_agencies(services: Services) -> None:
+    """The deployer's AGENCIES_FILE, upserted; in the sandbox without one, the demo agencies that are
+    missing (edits made at /admin/agencies in a trial survive a restart)."""
     from moderation.routing import seed_agencies
 
-    path = services.settings.agencies_file
+    settings = services.settings
+    path = settings.agencies_file
     if path is not None and path.exists():
         await seed_agencies(path, now=services.clock())
+    elif path is None and settings.sandbox_enabled:
+        await seed_agencies(DEMO_AGENCIES, now=services.clock(), only_missing=True)
 
 
 def feature() -> Feature:

@@ -87,9 +87,13 @@ def read_seed(path: Path) -> list[AgencyForm]:
     ]
 
 
-async def seed_agencies(path: Path, *, now: datetime) -> int:
-    """Upsert every agency of the seed file (safe at each start)."""
+async def seed_agencies(path: Path, *, now: datetime, only_missing: bool = False) -> int:
+    """Upsert every agency of the seed file (safe at each start); `only_missing`: add only the agencies whose
+    key is not there yet, leaving the others as staff edited them."""
     forms = read_seed(path)
+    if only_missing:
+        known = {str(key) for key in await Agency.filter(key__in=[f.key for f in forms]).values_list("key", flat=True)}
+        forms = [form for form in forms if form.key not in known]
     for form in forms:
         await save_agency(form, actor="system:seed", now=now)
     return len(forms)

@@ -28,8 +28,9 @@ from bot.reports.models import Resident
 from bot.reports.residents import awaits, set_awaiting
 from bot.telegram.context import AppContext, BotApplication
 from bot.telegram.report_flow import resident_of
+from bot.telegram.texts import BUTTON_EXPIRED
 from rewards import texts
-from rewards.claims import ClaimPrompt, ClaimReply, Claims
+from rewards.claims import ClaimPrompt, ClaimReply, Claims, ClaimStep
 from rewards.crypto import Cipher
 from rewards.models import ClaimSession
 from rewards.rulebook import current_rules
@@ -207,7 +208,6 @@ async def on_text(update: Update, context: AppContext) -> None:
 async def on_button(update: Update, context: AppContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     resident = await resident_of(update, context)
     _, claims, now, data = Translator(resident.language), claims_of(context), context.services.clock(), query.data
     if data in (BOARD_ON, BOARD_OFF):
@@ -219,12 +219,13 @@ async def on_button(update: Update, context: AppContext) -> None:
         text, markup = render_claim(reply, _)
     else:
         session = await claims.active(resident.id, now)
-        method = data.removeprefix(METHOD_PREFIX)
-        reply = await (
-            claims.start(resident.id, now) if session is None else claims.choose_method(session, method, now)
-        )
+        if session is None or session.step != ClaimStep.METHOD:  # chosen already, or the claim is over
+            await query.answer(_(BUTTON_EXPIRED), show_alert=True)
+            raise ApplicationHandlerStop
+        reply = await claims.choose_method(session, data.removeprefix(METHOD_PREFIX), now)
         await _mark(resident, reply)
         text, markup = render_claim(reply, _)
+    await query.answer()
     await context.bot.send_message(resident.chat_id, text, reply_markup=markup)
     raise ApplicationHandlerStop
 

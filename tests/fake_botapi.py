@@ -36,6 +36,8 @@ class FakeBotAPI:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.files: dict[str, tuple[bytes, str]] = {}  # file_id -> (content, file_path)
         self.webhook: dict[str, Any] | None = None
+        #: The command menu per language_code ("" for the default), as Telegram keeps it: the last one set wins.
+        self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked_chats: set[int] = set()
         self.faults: dict[str, list[dict[str, Any]]] = {}
         self.flood: FloodGate | None = None  # Telegram's flood limits, when a test asks for them
@@ -138,7 +140,10 @@ class FakeBotAPI:
             return self._message(p, location={"latitude": float(p["latitude"]), "longitude": float(p["longitude"])})
         if method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
             return self._message(p, message_id=int(p.get("message_id", 0)), text=p.get("text", ""))
-        if method in ("answerCallbackQuery", "setMyCommands", "sendChatAction", "deleteMessage"):
+        if method == "setMyCommands":
+            self.commands[str(p.get("language_code") or "")] = list(p["commands"])
+            return True
+        if method in ("answerCallbackQuery", "sendChatAction", "deleteMessage"):
             return True
         if method == "getFile" and p.get("file_id") in self.files:
             content, path = self.files[p["file_id"]]

@@ -12,9 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from bot.reports.models import Draft, Photo, Resident
+
+#: The step of a draft paused while someone is in danger (intake's Step.EMERGENCY).
+EMERGENCY_STEP = "emergency"
+#: Such a draft waits this long: calling for help and getting everyone safe come before the report.
+EMERGENCY_DRAFT_TTL = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,18 @@ async def replace_draft(resident: Resident, old: Draft | None, turn: Turn, **fie
 
 
 def is_expired(draft: Draft, now: datetime, ttl: timedelta) -> bool:
+    if draft.step == EMERGENCY_STEP:
+        ttl = max(ttl, EMERGENCY_DRAFT_TTL)
     return draft.touched_at < now - ttl
 
 
 async def expire_drafts(now: datetime, ttl: timedelta) -> list[tuple[int, str]]:
-    """End drafts untouched for `ttl`; return (chat_id, language) of each resident to tell."""
-    stale = await Draft.filter(touched_at__lt=now - ttl).prefetch_related("resident")
+    """End drafts untouched for `ttl` (one paused for an emergency: EMERGENCY_DRAFT_TTL); return (chat_id,
+    language) of each resident to tell."""
+    idle = Q(touched_at__lt=now - ttl) & ~Q(step=EMERGENCY_STEP)
+    stale = await Draft.filter(idle | Q(touched_at__lt=now - max(ttl, EMERGENCY_DRAFT_TTL))).prefetch_related(
+        "resident"
+    )
     told: list[tuple[int, str]] = []
     for draft in stale:
         if await end_draft(draft):  # the resident may have just moved it on: then it is not stale

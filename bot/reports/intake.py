@@ -33,6 +33,7 @@ from bot.reports.dedup import (
     same_user_same_photo,
 )
 from bot.reports.drafts import (
+    EMERGENCY_STEP,
     DraftChangedError,
     Turn,
     delete_draft_as_read,
@@ -55,10 +56,11 @@ MAX_DESCRIPTION_CHARS = 1000
 
 
 class Step(StrEnum):
-    PHOTOS = "photos"  #: waiting for 1..max photos, "done" after the first
-    EXIF_LOCATION = "exif_location"  #: a photo carried GPS: use it?
-    LOCATION = "location"
+    PHOTOS = "photos"  #: waiting for the first photo
+    EXIF_LOCATION = "exif_location"  #: a photo carried GPS: use it? (more photos still welcome)
+    LOCATION = "location"  #: where is it? (more photos still welcome)
     DANGER = "danger"  #: is anyone in danger right now?
+    EMERGENCY = EMERGENCY_STEP  #: someone is: the numbers to call; the draft waits until everyone is safe
     CATEGORY = "category"
     DUPLICATES = "duplicates"  #: open reports nearby: "this is it" (follow) or "mine is new"
     DESCRIPTION = "description"
@@ -102,11 +104,14 @@ PROMPT_FOR_STEP = {
     Step.EXIF_LOCATION: Prompt.ASK_USE_PHOTO_LOCATION,
     Step.LOCATION: Prompt.ASK_LOCATION,
     Step.DANGER: Prompt.ASK_DANGER,
+    Step.EMERGENCY: Prompt.EMERGENCY,
     Step.CATEGORY: Prompt.ASK_CATEGORY,
     Step.DUPLICATES: Prompt.ASK_DUPLICATE,
     Step.DESCRIPTION: Prompt.ASK_DESCRIPTION,
     Step.CONFIRM: Prompt.ASK_CONFIRM,
 }
+#: Steps that still take photos: the location is asked right after the first, and more may follow until it is given.
+PHOTO_STEPS = (Step.PHOTOS, Step.LOCATION, Step.EXIF_LOCATION)
 
 
 @dataclass
@@ -119,6 +124,7 @@ class Reply:
     params: dict[str, object] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)  # told on top of the prompt
     duplicates: DuplicateCheck | None = None  # what the DUPLICATES step offers
+    location_set: bool = False  # the location was just taken (the transport acknowledges it)
 
 
 @dataclass(frozen=True)
@@ -157,8 +163,10 @@ class Intake:
         """This update changed the draft already (it is handled again): where the conversation stands."""
         if turn.update_id is None or draft.last_update_id != turn.update_id:
             return None
-        if draft.step == Step.PHOTOS and draft.photo_count:
+        if draft.step in PHOTO_STEPS and draft.photo_count:
             return Reply(Prompt.PHOTO_ADDED, draft, photo_count=draft.photo_count)
+        if draft.step == Step.DANGER:
+            return Reply(Prompt.ASK_DANGER, draft, location_set=True)
         if draft.step == Step.DUPLICATES:
             check = await self._check_duplicates(draft, turn)
             return Reply(Prompt.ASK_DUPLICATE, draft, duplicates=check, notices=check.notices)
@@ -174,26 +182,30 @@ class Intake:
         """Ask again for what the current step needs, saying why the last input was not taken."""
         return Reply(PROMPT_FOR_STEP[Step(draft.step)], draft, problem, photo_count=draft.photo_count)
 
+    def takes_photo(self, draft: Draft | None) -> bool:
+        """Whether a photo now would be stored (checked before downloading it)."""
+        return draft is None or (draft.step in PHOTO_STEPS and draft.photo_count < self.rules.max_photos)
+
+    async def refuse_photo(self, draft: Draft) -> Reply:
+        """Why a photo is not taken now: the draft has all it may have, or is past its photos."""
+        if draft.photo_count >= self.rules.max_photos:
+            return await self.reprompt(draft, Problem.TOO_MANY_PHOTOS)
+        return await self.reprompt(draft)
+
     async def add_photo(
         self, resident: Resident, draft: Draft | None, data: bytes, *, telegram_file_unique_id: str, turn: Turn
     ) -> Reply:
-        """Clean and store one photo (a new draft when there is none: "snap and report"); a refused file
-        leaves the draft exactly as it was."""
-        if draft is not None and draft.step != Step.PHOTOS:
-            return await self.reprompt(draft)
+        """Clean and store one photo (a new draft when there is none: "snap and report") and ask for the
+        location at once; a refused file leaves the draft exactly as it was."""
+        if draft is not None and not self.takes_photo(draft):
+            return await self.refuse_photo(draft)
         count = draft.photo_count if draft is not None else 0
-        if count >= self.rules.max_photos:
-            assert draft is not None
-            return await self.reprompt(draft, Problem.TOO_MANY_PHOTOS)
         try:
             draft, photo = await self._store(resident, draft, data, telegram_file_unique_id, turn)
         except PhotoRejectedError as rejected:
-            return Reply(Prompt.ASK_PHOTO, draft, rejected.reason, photo_count=count)
-        reply = (
-            await self.photos_done(draft, turn)
-            if draft.photo_count >= self.rules.max_photos
-            else Reply(Prompt.PHOTO_ADDED, draft, photo_count=draft.photo_count)
-        )
+            prompt = PROMPT_FOR_STEP[Step(draft.step)] if draft is not None else Prompt.ASK_PHOTO
+            return Reply(prompt, draft, rejected.reason, photo_count=count)
+        reply = Reply(Prompt.PHOTO_ADDED, draft, photo_count=draft.photo_count)
         earlier = await same_user_same_photo(draft.resident_id, sha256=photo.sha256, phash=photo.phash)
         if earlier is not None:
             reply.notices.append(Notice(NoticeKind.SAME_PHOTO_AGAIN, (earlier.id,)))
@@ -213,22 +225,15 @@ class Intake:
             changes: dict[str, object] = {"photo_count": position + 1, "phashes": ",".join([*earlier, clean.phash])}
             if gps and (draft is None or draft.proposed_lat is None):
                 changes.update(proposed_lat=gps[0], proposed_lon=gps[1])
+            changes["step"] = _step_after_photo(draft, proposed="proposed_lat" in changes)
             if draft is None:
-                draft = await replace_draft(resident, None, turn, step=Step.PHOTOS, **changes)
+                draft = await replace_draft(resident, None, turn, **changes)
             else:
                 await save_draft(draft, turn, **changes)
             photo = await record_photo(
                 clean, owner_id=resident.id, unique_id=unique_id, draft_id=draft.id, position=position, now=turn.now
             )
         return draft, photo
-
-    async def photos_done(self, draft: Draft, turn: Turn) -> Reply:
-        """Move on to the location: propose the photo's own position when it had one."""
-        if draft.step != Step.PHOTOS or not draft.photo_count:
-            return await self.reprompt(draft)
-        if draft.proposed_lat is not None:
-            return await self._advance(draft, Step.EXIF_LOCATION, turn)
-        return await self._advance(draft, Step.LOCATION, turn)
 
     async def answer_photo_location(self, draft: Draft, use_it: bool, turn: Turn) -> Reply:
         if draft.step != Step.EXIF_LOCATION or draft.proposed_lat is None or draft.proposed_lon is None:
@@ -244,15 +249,20 @@ class Intake:
         problem = check_position(lat, lon, self.rules.area)
         if problem is not None:
             return Reply(Prompt.ASK_LOCATION, draft, problem)
-        return await self._advance(draft, Step.DANGER, turn, lat=lat, lon=lon, location_source=source)
+        reply = await self._advance(draft, Step.DANGER, turn, lat=lat, lon=lon, location_source=source)
+        reply.location_set = True
+        return reply
 
     async def answer_danger(self, draft: Draft, in_danger: bool, turn: Turn) -> Reply:
-        """An emergency goes to 110/119/120, not to a queue: the draft ends here."""
+        """An emergency goes to 110/119/120 first; the draft waits until the resident says everyone is safe."""
         if draft.step != Step.DANGER:
             return await self.reprompt(draft)
-        if in_danger:
-            await end_draft(draft)
-            return Reply(Prompt.EMERGENCY)
+        return await self._advance(draft, Step.EMERGENCY if in_danger else Step.CATEGORY, turn)
+
+    async def everyone_safe(self, draft: Draft, turn: Turn) -> Reply:
+        """After an emergency: go on filing the report the resident had started."""
+        if draft.step != Step.EMERGENCY:
+            return await self.reprompt(draft)
         return await self._advance(draft, Step.CATEGORY, turn)
 
     async def choose_category(self, draft: Draft, key: str, turn: Turn) -> Reply:
@@ -347,6 +357,16 @@ class Intake:
     async def _advance(self, draft: Draft, step: Step, turn: Turn, **changes: object) -> Reply:
         await save_draft(draft, turn, step=step, **changes)
         return Reply(PROMPT_FOR_STEP[step], draft, photo_count=draft.photo_count)
+
+
+def _step_after_photo(draft: Draft | None, *, proposed: bool) -> Step:
+    """A photo whose GPS became the proposal asks about it; the first photo otherwise asks for the place;
+    a later one leaves the question where it was."""
+    if proposed:
+        return Step.EXIF_LOCATION
+    if draft is None or draft.step == Step.PHOTOS:
+        return Step.LOCATION
+    return Step(draft.step)
 
 
 def known_phashes(draft: Draft) -> list[str] | None:

@@ -110,6 +110,7 @@ def page_texts(_: Translator) -> dict[str, str]:
         "contact": _("Contact"),
         "ask_phone": _("The bot asks for your phone number (Telegram would share your account's). Phone number:"),
         "offline": _("The sandbox server is not answering; retrying…"),
+        "default_name": _("Tester %(id)s"),
     }
 
 

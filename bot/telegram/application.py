@@ -93,12 +93,19 @@ def _register_kernel(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(report_flow.on_button))  # last: every other button
 
 
+#: Telegram's language codes (two letters) for which the menu is set in that language, and the locale used.
+MENU_LANGUAGES = {"zh": "zh_CN", "en": "en"}
+
+
 async def publish_commands(application: BotApplication, services: Services) -> None:
-    """The command menu in both languages (Telegram shows one list: "English / 中文")."""
-    english, chinese = Translator("en"), Translator("zh_CN")
-    await application.bot.set_my_commands(
-        [
-            BotCommand(spec.name, f"{english(spec.description).capitalize()} / {chinese(spec.description)}")
-            for spec in menu_commands(services)
-        ]
-    )
+    """The command menu in each language, for clients in that language; everyone else gets it in the
+    default locale's language."""
+    specs = menu_commands(services)
+
+    def commands(locale: str) -> list[BotCommand]:
+        _ = Translator(locale)
+        return [BotCommand(spec.name, _(spec.description).capitalize()) for spec in specs]
+
+    for language_code, locale in MENU_LANGUAGES.items():
+        await application.bot.set_my_commands(commands(locale), language_code=language_code)
+    await application.bot.set_my_commands(commands(services.settings.default_locale))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import Message, Update
+from tortoise.expressions import Q
 
 from bot.i18n import Translator
 from bot.reports.categories import by_key
@@ -14,6 +17,7 @@ from bot.telegram.menu import menu
 from bot.telegram.report_flow import resident_of
 from bot.telegram.texts import (
     CHOOSE_LANGUAGE,
+    FOLLOWED_REPORTS_HEADER,
     GREETING,
     LANGUAGE_SET,
     MY_REPORTS_HEADER,
@@ -73,25 +77,35 @@ async def on_language_button(update: Update, context: AppContext) -> None:
 
 
 async def on_my_reports(update: Update, context: AppContext) -> None:
-    """List the resident's reports, newest first, with their status in plain words."""
+    """The resident's reports and the ones they follow ("me too"), newest first, with their status in plain
+    words and the day they were filed in the city's time zone."""
     assert update.effective_message is not None
     resident = await resident_of(update, context)
     _ = Translator(resident.language)
-    reports = await Report.filter(reporter_id=resident.id).order_by("-id").limit(MY_REPORTS_LIMIT)
+    reports = (
+        await Report.filter(Q(reporter_id=resident.id) | Q(followers__resident_id=resident.id))
+        .distinct()
+        .order_by("-id")
+        .limit(MY_REPORTS_LIMIT)
+    )
     if not reports:
         await update.effective_message.reply_text(_(NO_REPORTS))
         return
-    categories = context.services.intake.rules.categories
-    lines = [_(MY_REPORTS_HEADER)]
-    for report in reports:
-        category = by_key(categories, report.category)
-        lines.append(
-            _(
-                MY_REPORTS_LINE,
-                id=report.id,
-                category=_(category.label) if category else report.category,
-                status=_(STATUS_NAMES.get(report.status, report.status)),
-                date=report.created_at.date().isoformat(),
-            )
-        )
-    await update.effective_message.reply_text("\n".join(lines))
+    zone = ZoneInfo(context.services.settings.local_timezone)
+    own = [_report_line(report, _, context, zone) for report in reports if report.reporter_id == resident.id]
+    followed = [_report_line(r, _, context, zone) for r in reports if r.reporter_id != resident.id]
+    sections = [[_(MY_REPORTS_HEADER), *own]] if own else []
+    if followed:
+        sections.append([_(FOLLOWED_REPORTS_HEADER), *followed])
+    await update.effective_message.reply_text("\n\n".join("\n".join(section) for section in sections))
+
+
+def _report_line(report: Report, _: Translator, context: AppContext, zone: ZoneInfo) -> str:
+    category = by_key(context.services.intake.rules.categories, report.category)
+    return _(
+        MY_REPORTS_LINE,
+        id=report.id,
+        category=_(category.label) if category else report.category,
+        status=_(STATUS_NAMES.get(report.status, report.status)),
+        date=report.created_at.astimezone(zone).date().isoformat(),
+    )

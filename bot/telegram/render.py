@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.i18n import Translator
 from bot.reports.categories import by_key
-from bot.reports.intake import Prompt, Reply
+from bot.reports.intake import PROMPT_FOR_STEP, Prompt, Reply, Step
 from bot.services import Services
 from bot.telegram import keyboards
 from bot.telegram.dedup_texts import NOTICES, report_list
-from bot.telegram.texts import PROBLEMS, PROMPTS
+from bot.telegram.texts import LAST_PHOTO_ADDED, PROBLEMS, PROMPTS
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -25,9 +25,16 @@ class Rendered:
 
 async def render(reply: Reply, _: Translator, services: Services) -> Rendered:
     """Problem first (why the input was not taken), then the prompt for what is needed now."""
-    body = _(PROMPTS[reply.prompt], **await _params(reply, _, services))
+    params = await _params(reply, _, services)
+    full = reply.prompt is Prompt.PHOTO_ADDED and reply.photo_count >= services.settings.max_photos_per_report
+    body = _(LAST_PHOTO_ADDED if full else PROMPTS[reply.prompt], **params)
+    if reply.prompt is Prompt.PHOTO_ADDED and reply.draft is not None:
+        # The location is asked with the photo's receipt: no "Done" tap between them.
+        reply = replace(reply, prompt=PROMPT_FOR_STEP[Step(reply.draft.step)])
+        body = f"{body}\n\n{_(PROMPTS[reply.prompt], **await _params(reply, _, services))}"
     if reply.problem is not None:
-        problem = _(PROBLEMS[reply.problem], **{k: v for k, v in reply.params.items() if k == "max_chars"})
+        limits = {"max": services.settings.max_photos_per_report, **reply.params}
+        problem = _(PROBLEMS[reply.problem], **{k: v for k, v in limits.items() if k in ("max", "max_chars")})
         body = f"{problem}\n{body}"
     for notice in reversed(reply.notices):  # what we found about this photo or place comes first
         body = f"{_(NOTICES[notice.kind], reports=report_list(notice.report_ids))}\n\n{body}"
@@ -57,8 +64,6 @@ async def _params(reply: Reply, _: Translator, services: Services) -> dict[str, 
 
 async def _markup(reply: Reply, _: Translator, services: Services) -> Markup:
     prompt = reply.prompt
-    if prompt is Prompt.PHOTO_ADDED or (prompt is Prompt.ASK_PHOTO and reply.photo_count > 0):
-        return keyboards.photos_done(_)
     if prompt is Prompt.ASK_USE_PHOTO_LOCATION:
         return keyboards.use_photo_location(_)
     if prompt is Prompt.ASK_LOCATION:
@@ -73,6 +78,8 @@ async def _markup(reply: Reply, _: Translator, services: Services) -> Markup:
         return keyboards.skip_description(_)
     if prompt is Prompt.ASK_CONFIRM:
         return keyboards.confirm(_)
-    if prompt in (Prompt.SUBMITTED, Prompt.CANCELLED, Prompt.EMERGENCY, Prompt.FOLLOWING, Prompt.ALREADY_FOLLOWING):
+    if prompt is Prompt.EMERGENCY:
+        return keyboards.everyone_safe(_)
+    if prompt in (Prompt.SUBMITTED, Prompt.CANCELLED, Prompt.FOLLOWING, Prompt.ALREADY_FOLLOWING):
         return ReplyKeyboardRemove()
     return None

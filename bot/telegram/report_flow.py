@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -28,7 +28,7 @@ from bot.telegram.context import AppContext
 from bot.telegram.duplicates import send_candidates
 from bot.telegram.prompts import live_prompt, set_live_prompt
 from bot.telegram.render import render
-from bot.telegram.texts import NO_DRAFT_HINT
+from bot.telegram.texts import BUTTON_EXPIRED, LOCATION_TAKEN, NO_DRAFT_HINT
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ async def send_reply(
     if previous not in (None, tapped):
         with suppress(TelegramError):  # already edited, deleted, or too old to edit: nothing to take back
             await context.bot.edit_message_reply_markup(resident.chat_id, previous, reply_markup=None)
+    if reply.location_set:  # said apart: the location keyboard can only be taken away by a message of its own
+        await message.reply_text(_(LOCATION_TAKEN), reply_markup=ReplyKeyboardRemove())
     if reply.prompt is Prompt.ASK_DUPLICATE and reply.duplicates is not None and reply.problem is None:
         await send_candidates(message, reply.duplicates, _, context.services)  # the cards, then the question
     rendered = await render(reply, _, context.services)
@@ -116,8 +118,8 @@ async def on_photo(update: Update, context: AppContext) -> None:
         file_id, unique_id, size = largest_file(message)
         if size is not None and size > services.settings.max_photo_bytes:
             return await intake.reprompt(draft, RejectReason.TOO_LARGE) if draft else _refused_first_photo()
-        if draft is not None and draft.step != Step.PHOTOS:
-            return await intake.reprompt(draft)
+        if draft is not None and not intake.takes_photo(draft):
+            return await intake.refuse_photo(draft)  # before downloading: nothing would keep it
         data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
         return await intake.add_photo(resident, draft, data, telegram_file_unique_id=unique_id, turn=turn)
 
@@ -185,17 +187,20 @@ async def _with_draft(update: Update, context: AppContext, step: StepFn) -> None
 
 
 async def on_button(update: Update, context: AppContext) -> None:
-    """Inline buttons of the intake flow; a tap on a stale keyboard gets a clear answer."""
+    """Inline buttons of the intake flow; a button of a step that is over says it has expired."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
+        await query.answer()
         return  # intake's buttons live in the resident's own chat only
     resident, draft = await resident_of(update, context), context.draft
-    if draft is None and query.data != keyboards.CONFIRM_SUBMIT:
-        await context.bot.send_message(resident.chat_id, Translator(resident.language)(NO_DRAFT_HINT))
-        return
     message, intake, turn = query.message, context.services.intake, turn_of(update, context)
+    if _expired(query.data, draft, turn):
+        await query.answer(Translator(resident.language)(BUTTON_EXPIRED), show_alert=True)
+        with suppress(TelegramError):  # already without buttons
+            await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
 
     async def step() -> Reply:
         if draft is None:  # "Submit" with the draft gone: filed already (a double tap) or by this very update
@@ -207,11 +212,21 @@ async def on_button(update: Update, context: AppContext) -> None:
     await _answer(update, context, message, step)
 
 
+def _expired(data: str, draft: Draft | None, turn: Turn) -> bool:
+    """A button whose step is over (a replay of the tap that ended it is not: it answers as the first time).
+    "Submit" with no draft left is answered "already submitted" rather than "expired": it did its work."""
+    if draft is None:
+        return data != keyboards.CONFIRM_SUBMIT
+    if draft.last_update_id == turn.update_id and turn.update_id is not None:
+        return False
+    return keyboards.button_step(data) != draft.step
+
+
 async def _button_step(intake: Intake, draft: Draft, resident: Resident, data: str, turn: Turn) -> Reply:
-    if data == keyboards.PHOTOS_DONE:
-        return await intake.photos_done(draft, turn)
     if data in (keyboards.USE_PHOTO_LOCATION, keyboards.OTHER_LOCATION):
         return await intake.answer_photo_location(draft, data == keyboards.USE_PHOTO_LOCATION, turn)
+    if data == keyboards.DANGER_SAFE:
+        return await intake.everyone_safe(draft, turn)
     if data in (keyboards.DANGER_YES, keyboards.DANGER_NO):
         return await intake.answer_danger(draft, data == keyboards.DANGER_YES, turn)
     if data.startswith(keyboards.CATEGORY_PREFIX):

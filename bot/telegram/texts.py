@@ -38,14 +38,18 @@ CHOOSE_LANGUAGE = N_("Choose your language:")
 LANGUAGE_SET = N_("Language set to English.")
 NO_REPORTS = N_("You have not filed any reports yet. Send a photo to start.")
 MY_REPORTS_HEADER = N_("Your reports:")
+FOLLOWED_REPORTS_HEADER = N_('Reports you follow ("me too"):')
 MY_REPORTS_LINE = N_("#%(id)s %(category)s: %(status)s (%(date)s)")
+BUTTON_EXPIRED = N_("This button has expired.")
+LAST_PHOTO_ADDED = N_("Photo %(count)s of %(max)s received.")
+LOCATION_TAKEN = N_("Location received.")
 DRAFT_EXPIRED = N_(
     "Your unfinished report expired after %(minutes)s minutes without activity. Send a photo to start again."
 )
 
 PROMPTS: dict[Prompt, str] = {
     Prompt.ASK_PHOTO: N_("Please send a photo of the hazard (up to %(max)s). Sending it as a file keeps its location."),
-    Prompt.PHOTO_ADDED: N_('Photo %(count)s of %(max)s received. Send another one, or tap "Done".'),
+    Prompt.PHOTO_ADDED: N_("Photo %(count)s of %(max)s received. You can still send more photos."),
     Prompt.ASK_USE_PHOTO_LOCATION: N_(
         "The photo carries a location: %(lat).6f, %(lon).6f. Use it as the hazard's location?"
     ),
@@ -56,7 +60,7 @@ PROMPTS: dict[Prompt, str] = {
     Prompt.ASK_DANGER: N_("Is anyone in danger right now?"),
     Prompt.EMERGENCY: N_(
         "This is an emergency: call now.\nPolice: %(police)s\nFire: %(fire)s\nAmbulance: %(ambulance)s\n\n"
-        "No report has been filed. When everyone is safe, you can report the hazard with /report."
+        "Your report is kept. When everyone is safe, tap the button below to file it."
     ),
     Prompt.ASK_CATEGORY: N_("What kind of hazard is it?"),
     Prompt.ASK_DESCRIPTION: N_('Add a short description (what, where exactly, since when), or tap "Skip".'),
@@ -77,7 +81,7 @@ PROMPTS: dict[Prompt, str] = {
 
 PROBLEMS: dict[str, str] = {
     Problem.WRONG_INPUT: N_("Sorry, that is not what I need at this step."),
-    Problem.TOO_MANY_PHOTOS: N_("You already sent the maximum number of photos."),
+    Problem.TOO_MANY_PHOTOS: N_("At most %(max)s photos per report: this one was not added."),
     Problem.UNKNOWN_CATEGORY: N_("Please pick one of the categories below."),
     Problem.DESCRIPTION_TOO_LONG: N_("That description is too long (at most %(max_chars)s characters)."),
     Problem.NO_DRAFT: N_("That report is no longer open."),
@@ -95,12 +99,12 @@ PROBLEMS: dict[str, str] = {
 }
 
 BUTTONS = {
-    "done": N_("Done"),
     "yes_use": N_("Yes, use it"),
     "no_other": N_("No, another place"),
     "send_location": N_("Send my location"),
     "danger_yes": N_("Yes, someone is in danger"),
     "danger_no": N_("No"),
+    "everyone_safe": N_("Everyone is safe: file the report"),
     "skip": N_("Skip"),
     "submit": N_("Submit"),
     "cancel": N_("Cancel"),

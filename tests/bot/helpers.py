@@ -48,9 +48,8 @@ async def reach_category(
     user: FakeUser, lat: float = 31.2304, lon: float = 121.4737, photo: bytes | None = None
 ) -> dict[str, Any]:
     """Photo, done, location, "no one in danger": returns the category question."""
-    [added] = await user.photo(photo or jpeg_bytes())
-    await user.press(added, "ph:done")
-    [danger] = await user.location(lat, lon)
+    await user.photo(photo or jpeg_bytes())
+    [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     return categories
 

@@ -65,7 +65,6 @@ def file_report_in_the_browser(page: Page, photo: Path, description: str) -> int
     bot_says(page, "Privacy")
     page.locator("#photo-input").set_input_files(photo)
     bot_says(page, "Photo 1 of 3 received")
-    page.get_by_role("button", name="Done", exact=True).click()
     bot_says(page, "Where is the hazard?")
     page.locator("#reply-keyboard").get_by_role("button", name="Send my location").click()  # browser geolocation
     bot_says(page, "Is anyone in danger right now?")
@@ -96,7 +95,7 @@ def share_phone_for_a_claim(page: Page) -> None:
 
 
 def test_a_person_files_a_report_through_the_sandbox_page(product_process: RunningProduct, tmp_path: Path) -> None:
-    """/start, photo, Done, browser location, no danger, category, description, Submit: report stored;
+    """/start, photo, browser location, no danger, category, description, Submit: report stored;
     then /claim shares a phone number through the contact button."""
     description = "Bikes and boxes block the stairwell fire exit"
     with sync_playwright() as playwright:
@@ -126,3 +125,43 @@ def test_a_person_files_a_report_through_the_sandbox_page(product_process: Runni
             "SELECT reporter_id, category, description, lat, lon FROM report WHERE id = ?", (report_id,)
         ).fetchone()
     assert row == (424242, "fire_exit", description, SHANGHAI["latitude"], SHANGHAI["longitude"])
+
+
+def type_and_send(page: Page, text: str) -> None:
+    page.locator("#text").fill(text)
+    page.locator("#text").press("Enter")
+
+
+def test_the_chat_follows_the_newest_message_and_the_person_has_a_name(
+    product_process: RunningProduct, tmp_path: Path
+) -> None:
+    """On a short screen, after long answers and a photo, the newest message's buttons are in view without
+    scrolling; the name typed in the header is the one the bot greets and the database keeps."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-US", viewport={"width": 420, "height": 640})
+            refused = csp_refusals(page)
+            page.set_default_timeout(10_000)
+            page.goto(f"{product_process.base_url}/sandbox?lang=en&user=515151")
+            expect(page.locator("#first-name")).to_have_value("Tester 515151")
+            page.locator("#first-name").fill("Mei")
+            page.locator("#first-name").press("Tab")
+            type_and_send(page, "/start")
+            bot_says(page, "Hello Mei!")
+            for _ in range(3):
+                type_and_send(page, "/help")
+            expect(page.locator(".row.from-bot")).to_have_count(4)
+            page.locator("#photo-input").set_input_files(a_photo(tmp_path))
+            bot_says(page, "Photo 1 of 3 received")
+            type_and_send(page, "/language")
+            expect(page.get_by_role("button", name="English", exact=True)).to_be_in_viewport()
+            assert page.evaluate("document.scrollingElement.scrollHeight <= window.innerHeight + 1")
+            page.reload()  # the name stays with the person in this browser
+            expect(page.locator("#first-name")).to_have_value("Mei")
+            expect(page.get_by_role("button", name="English", exact=True)).to_be_in_viewport()
+        finally:
+            browser.close()
+    assert refused == [], refused
+    with sqlite3.connect(product_process.var_dir / "safecity.sqlite3") as db:
+        assert db.execute("SELECT first_name FROM resident WHERE id = 515151").fetchone() == ("Mei",)

@@ -48,6 +48,20 @@ class TestClaim:
         assert profile.verified_at is not None and profile.payout_method == "bank_card"
         assert not await ClaimSession.exists()
 
+    async def test_a_payout_method_button_after_choosing_has_expired(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """Alipay tapped after bank card was chosen: "expired", the claim still waits for the card number."""
+        user = FakeUser(fake_api, 2003, language_code="zh-hans")
+        await user.command("/claim")
+        await user.contact("+8613800138000")
+        [ask_method] = await user.text("张三丰")
+        await user.press(ask_method, "rw:m:bank_card")
+        answer = await user.press_forged(ask_method, "rw:m:alipay")
+        assert answer["text"] == "此按钮已失效。"
+        session = await ClaimSession.get(resident_id=2003)
+        assert (session.step, session.payout_method) == ("account", "bank_card")
+
     async def test_claim_text_never_reaches_intake_and_other_commands_end_it(
         self, product: WebRuntime, fake_api: FakeBotAPI
     ) -> None:

@@ -15,6 +15,13 @@
   localStorage.setItem("sandbox_user", String(userId));
   $("who").textContent = "ID " + userId;
 
+  // ---- the person's name (Telegram's first_name), kept per person in this browser ----------------------
+  const nameKey = "sandbox_name_" + userId;
+  const nameInput = $("first-name");
+  nameInput.value = localStorage.getItem(nameKey) || T.default_name.replace("%(id)s", String(userId));
+  const firstName = () => nameInput.value.trim() || T.default_name.replace("%(id)s", String(userId));
+  nameInput.addEventListener("change", () => localStorage.setItem(nameKey, nameInput.value.trim()));
+
   const el = (tag, className, text) => {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -38,7 +45,7 @@
     form.set("kind", kind);
     form.set("chat_id", String(userId));
     form.set("language_code", languageCode);
-    form.set("first_name", "Tester");
+    form.set("first_name", firstName());
     for (const [key, value] of Object.entries(fields)) form.set(key, String(value));
     if (file) form.set("file", file, file.name);
     try {
@@ -249,23 +256,39 @@
     }
   }
 
-  function render() {
-    const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+  // The newest message and its buttons are always in view: after every new message, and again when a
+  // photo above them finishes loading (it pushes them down). Scrolling up to read stays possible until the
+  // next message arrives.
+  function scrollToNewest() {
+    chat.scrollTop = chat.scrollHeight;
+  }
+  let following = true;
+  chat.addEventListener("load", () => { if (following) scrollToNewest(); }, true);  // images (load does not bubble)
+  chat.addEventListener("scroll", () => {
+    following = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+  });
+
+  function render(grew) {
     const entries = [...state.messages.values()].sort((a, b) => a.message.message_id - b.message.message_id);
     chat.replaceChildren(...entries.map(renderEntry));
     renderReplyKeyboard();
     renderCommands();
-    if (atBottom || !state.loaded) chat.scrollTop = chat.scrollHeight;
+    if (grew || following || !state.loaded) {
+      following = true;
+      scrollToNewest();
+    }
   }
 
   function apply(data) {
     if (data.reset) state.messages.clear();
+    const before = state.messages.size;
     for (const entry of data.messages) state.messages.set(entry.message.message_id, entry);
+    const grew = state.messages.size > before;
     if (state.loaded) for (const text of data.notices) notice(text);
     state.after = data.seq;
     state.keyboard = data.reply_keyboard;
     state.commands = data.commands;
-    render();
+    render(grew);
     state.loaded = true;
   }
 

@@ -115,27 +115,22 @@ class TestConversation:
         [added] = await chat.bot_says()
         assert "Photo 1 of 3" in added["message"]["text"]
         assert await Photo.filter(draft__resident_id=chat.chat_id).count() == 1
-        await chat.press(added, "ph:done")
-        await chat.bot_says()
         assert chat.keyboard is not None and chat.keyboard["keyboard"][0][0]["request_location"] is True
 
     async def test_a_photo_sent_as_a_file_keeps_its_location(self, chat: SandboxChat) -> None:
         """A photo as a file arrives byte for byte, so the bot proposes the location in its EXIF."""
         await chat.send("document", file=("gps.jpg", gps_jpeg()))
-        [added] = await chat.bot_says()
-        await chat.press(added, "ph:done")
         [proposal] = await chat.bot_says()
         assert f"{PHOTO_LAT:.6f}, {PHOTO_LON:.6f}" in proposal["message"]["text"]
 
     async def test_a_typed_location_and_button_taps_move_the_draft_on(self, chat: SandboxChat) -> None:
         """Location form and inline buttons become real updates: the draft reaches the category step."""
         await chat.send("photo", file=("red.jpg", jpeg_bytes()))
-        [added] = await chat.bot_says()
-        await chat.press(added, "ph:done")
         await chat.bot_says()
-        await chat.send("location", latitude="31.2304", longitude="121.4737", via_keyboard="1")
-        [danger] = await chat.bot_says()
-        assert chat.keyboard is None  # the one-time location keyboard went away once used
+        await chat.send("location", latitude="31.2304", longitude="121.4737")
+        [received, danger] = await chat.bot_says(2)
+        assert "Location received" in received["message"]["text"]
+        assert chat.keyboard is None  # the location keyboard went away, even without tapping it
         await chat.press(danger, "dg:no")
         [categories] = await chat.bot_says()
         assert "What kind of hazard" in categories["message"]["text"]
@@ -158,10 +153,12 @@ class TestConversation:
     async def test_a_button_that_is_gone_is_refused(self, chat: SandboxChat) -> None:
         """Tapping a button the bot already removed gives a clear refusal, not an update."""
         await chat.send("photo", file=("red.jpg", jpeg_bytes()))
-        [added] = await chat.bot_says()
-        await chat.press(added, "ph:done")
         await chat.bot_says()
-        refused = await chat.press(added, "ph:done")
+        await chat.send("location", latitude="31.2304", longitude="121.4737")
+        [_, danger] = await chat.bot_says(2)
+        await chat.press(danger, "dg:no")
+        await chat.bot_says()
+        refused = await chat.press(danger, "dg:no")
         assert refused == {"ok": False, "error": "That button is no longer there."}
 
 

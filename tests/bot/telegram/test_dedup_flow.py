@@ -27,9 +27,8 @@ def photo_file(name: str) -> bytes:
 
 async def reach_category(user: FakeUser, photo: bytes, lat: float, lon: float) -> dict[str, Any]:
     """Photo, done, location (also when the photo proposed its own), nobody in danger."""
-    [added] = await user.photo(photo, file_id=f"P{user.id}-{len(photo)}")
-    await user.press(added, "ph:done")
-    [danger] = await user.location(lat, lon)
+    await user.photo(photo, file_id=f"P{user.id}-{len(photo)}")
+    [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     return categories
 
@@ -97,6 +96,17 @@ class TestNearbyOffers:
         await finish(second, ask_description)
         assert await Report.all().count() == 2
         assert not await ReportFollower.exists()
+
+    async def test_this_is_it_after_mine_is_new_has_expired(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """The card's "This is it" tapped after "Mine is new": expired; no follower, the draft goes on."""
+        first = await file_report(FakeUser(fake_api, 4013), noisy_jpeg(1), "traffic", *CENTRE)
+        second = FakeUser(fake_api, 4014)
+        [question] = await second.press(await reach_category(second, noisy_jpeg(2), *CENTRE), "cat:traffic")
+        await second.press(question, "dup:new")
+        answer = await second.press_forged(cards(fake_api, second)[0], f"dup:{first.id}")
+        assert answer["text"] == "This button has expired."
+        assert not await ReportFollower.exists()
+        assert (await Draft.get(resident_id=second.id)).step == "description"
 
     async def test_ebike_report_300_m_away_is_not_offered(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """E-bike charging is building-level (50 m): a report 300 m away is another hazard."""

@@ -23,9 +23,8 @@ class TestRestartAndRedelivery:
         """Stop the web process between location and category: the new process continues the draft."""
         user = FakeUser(fake_api, 2001)
         async with running_web(settings, clock=clock):
-            [added] = await user.photo(jpeg_bytes())
-            await user.press(added, "ph:done")
-            [danger] = await user.location(31.23, 121.47)
+            await user.photo(jpeg_bytes())
+            [_, danger] = await user.location(31.23, 121.47, expect_replies=2)
         async with running_web(settings, clock=clock):
             [categories] = await user.press(danger, "dg:no")
             [ask_description] = await user.press(categories, "cat:traffic")
@@ -104,7 +103,7 @@ class TestBadPhotos:
         [text] = await user.document(b"just some text, honestly", "photo.jpg", "image/jpeg")
         for reply in (pdf, text):
             assert "not an image" in reply["text"]
-            assert "Done" in str(reply["reply_markup"])  # the "done" button still offered
+            assert "Where is the hazard" in reply["text"]  # still asked, the photo kept
         assert await Photo.filter(draft__resident_id=2102).count() == 1
 
     async def test_file_over_20_mb_is_refused_without_download(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
@@ -114,13 +113,38 @@ class TestBadPhotos:
         assert "too large" in refused["text"]
         assert not [call for call, _ in fake_api.calls if call == "getFile"]
 
-    async def test_three_photos_then_the_location(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
-        """The third photo moves straight on to the location question."""
+    async def test_the_first_photo_asks_for_the_location_and_more_may_follow(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """No "Done" between the photos and the place: each photo's receipt asks where it is."""
         user = FakeUser(fake_api, 2104)
-        await user.photo(jpeg_bytes((1, 2, 3)), file_id="P1")
+        [first] = await user.photo(jpeg_bytes((1, 2, 3)), file_id="P1")
+        assert "Photo 1 of 3 received. You can still send more photos." in first["text"]
+        assert "Where is the hazard" in first["text"]
         await user.photo(jpeg_bytes((4, 5, 6)), file_id="P2")
         [third] = await user.photo(jpeg_bytes((7, 8, 9)), file_id="P3")
-        assert "Where is the hazard" in third["text"]
+        assert "Photo 3 of 3 received.\n\nWhere is the hazard" in third["text"]
+        assert (await Draft.get(resident_id=2104)).photo_count == 3
+
+    async def test_a_fourth_photo_is_refused_and_the_draft_kept(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        user = FakeUser(fake_api, 2105)
+        for number in range(3):
+            await user.photo(jpeg_bytes((number, 2, 3)), file_id=f"P{number}")
+        [fourth] = await user.photo(jpeg_bytes((9, 9, 9)), file_id="P4")
+        assert "At most 3 photos per report: this one was not added." in fourth["text"]
+        assert "Where is the hazard" in fourth["text"]
+        draft = await Draft.get(resident_id=2105)
+        assert draft.photo_count == 3 and draft.step == "location"
+        assert await Photo.filter(draft_id=draft.id).count() == 3
+
+    async def test_a_fourth_photo_in_chinese(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        user = FakeUser(fake_api, 2106, language_code="zh-hans")
+        for number in range(3):
+            await user.photo(jpeg_bytes((number, 2, 3)), file_id=f"Z{number}")
+        [fourth] = await user.photo(jpeg_bytes((9, 9, 9)), file_id="Z4")
+        assert "每份报告最多 3 张照片" in fourth["text"]
 
 
 class TestWrongInput:
@@ -132,31 +156,30 @@ class TestWrongInput:
         for reply in (sticker, text):
             assert "not what I need" in reply["text"] and "send a photo" in reply["text"]
 
-    async def test_photo_where_a_location_is_needed(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+    async def test_photo_after_the_location_is_not_taken(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 2202)
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
+        await user.photo(jpeg_bytes())
+        await user.location(31.2, 121.5, expect_replies=2)
         [again] = await user.photo(jpeg_bytes((9, 9, 9)), file_id="P9")
-        assert "not what I need" in again["text"] and "Where is the hazard" in again["text"]
-        assert (await Draft.get(resident_id=2202)).step == "location"
+        assert "not what I need" in again["text"] and "danger" in again["text"]
+        draft = await Draft.get(resident_id=2202)
+        assert draft.step == "danger" and draft.photo_count == 1
 
     async def test_unusable_positions_are_refused(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """0,0 and impossible coordinates get a reason; a typed position and a venue work."""
         user = FakeUser(fake_api, 2203)
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
+        await user.photo(jpeg_bytes())
         [null_island] = await user.location(0.0, 0.0)
         assert "0,0" in null_island["text"]
         [out_of_range] = await user.text("95.0, 200.0")
         assert "not a valid position" in out_of_range["text"]
-        [danger] = await user.venue(31.2, 121.5)
+        [_, danger] = await user.venue(31.2, 121.5, expect_replies=2)
         assert "danger" in danger["text"]
         assert (await Draft.get(resident_id=2203)).location_source == "venue"
 
     async def test_typed_coordinates_are_a_location(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 2204)
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
+        await user.photo(jpeg_bytes())
         await user.text("31.2304，121.4737")
         draft = await Draft.get(resident_id=2204)
         assert (draft.lat, draft.lon, draft.location_source) == (31.2304, 121.4737, "typed")
@@ -169,15 +192,6 @@ class TestWrongInput:
         assert not await Draft.exists() and not await Photo.exists()
         [nothing] = await user.command("/cancel")
         assert "nothing to cancel" in nothing["text"]
-
-    async def test_emergency_shows_numbers_and_files_nothing(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
-        user = FakeUser(fake_api, 2206)
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(31.2, 121.5)
-        [emergency] = await user.press(danger, "dg:yes")
-        assert all(number in emergency["text"] for number in ("110", "119", "120"))
-        assert not await Draft.exists() and not await Report.exists()
 
 
 class TestDraftExpiry:

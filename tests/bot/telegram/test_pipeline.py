@@ -200,8 +200,8 @@ class TestStatementBudgets:
     async def test_a_whole_report_costs_at_most_thirty_statements(
         self, product: WebRuntime, fake_api: FakeBotAPI
     ) -> None:
-        """Snap and report, seven steps (photo, done, location, nobody in danger, category, skip the
-        description, submit), for a resident who used the bot before."""
+        """Snap and report, six steps (photo, location, nobody in danger, category, skip the description,
+        submit), for a resident who used the bot before."""
         # Handled updates are written down in batches (at peak hundreds per statement, at least one a
         # second): here one batch for the whole conversation, whatever the machine's speed.
         product.pipeline.done.interval_s = 60
@@ -217,4 +217,6 @@ class TestStatementBudgets:
         statements = per_update(counter.statements)
         assert await Report.filter(reporter_id=6402).count() == 1
         print(f"report conversation: {len(statements)} statements")  # noqa: T201
-        assert len(statements) <= 30, "\n".join(statements)
+        # 30 for the seven steps this conversation had, less the three a step costs (store the update, read the
+        # resident, move the draft) for the "Done" tap that asking for the location with the photo took out.
+        assert len(statements) <= 27, "\n".join(statements)

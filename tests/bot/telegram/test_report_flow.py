@@ -25,9 +25,8 @@ async def file_report(
 ) -> list[dict[str, Any]]:
     """Walk the conversation from a photo to the confirmation; returns the last replies."""
     [added] = await user.photo(jpeg_bytes())
-    [ask_location] = await user.press(added, "ph:done")
-    assert ask_location["reply_markup"]["keyboard"][0][0]["request_location"] is True
-    [danger] = await user.location(lat, lon)
+    assert added["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    [_, danger] = await user.location(lat, lon, expect_replies=2)
     [categories] = await user.press(danger, "dg:no")
     await user.press(categories, f"cat:{category}")
     [confirm] = await user.text(description)
@@ -67,12 +66,21 @@ class TestFullFlow:
 
 
 class TestCommands:
+    async def test_the_command_menu_is_set_per_language(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
+        """Chinese clients see a Chinese menu, English ones an English menu, others the default locale's."""
+        by_language = {code: {c["command"]: c["description"] for c in menu} for code, menu in fake_api.commands.items()}
+        assert set(by_language) == {"zh", "en", ""}
+        assert by_language["en"]["report"] == "Report a hazard"
+        assert by_language["zh"]["balance"] == "我的奖励"
+        assert by_language[""] == by_language["zh"]  # the default locale is zh_CN
+        assert by_language["zh"].keys() == by_language["en"].keys()
+        assert not any(" / " in text for menu in by_language.values() for text in menu.values())
+
     async def test_help_lists_every_command_in_the_menu(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """/help names each command published to Telegram's menu, in the resident's language."""
         user = FakeUser(fake_api, 1101, language_code="en")
         [help_text] = await user.command("/help")
-        [published] = [params["commands"] for method, params in fake_api.calls if method == "setMyCommands"]
-        names = [command["command"] for command in published]
+        names = [command["command"] for command in fake_api.commands["en"]]
         assert {"report", "my_reports", "balance", "claim", "subscribe", "stop", "help"} <= set(names)
         assert all(f"/{name} " in help_text["text"] for name in names)
         chinese = FakeUser(fake_api, 1102, language_code="zh-hans")
@@ -95,9 +103,8 @@ class TestOnlyTheNewestPromptHasButtons:
     ) -> None:
         """The description prompt's "Skip" goes once the description is typed; the confirm screen keeps its own."""
         user = FakeUser(fake_api, 1201, language_code="en")
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(31.2304, 121.4737)
+        await user.photo(jpeg_bytes())
+        [_, danger] = await user.location(31.2304, 121.4737, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         [ask_description] = await user.press(categories, "cat:traffic")
         assert ask_description["reply_markup"]["inline_keyboard"]
@@ -107,22 +114,18 @@ class TestOnlyTheNewestPromptHasButtons:
         assert ask_description["_result"]["message_id"] in stripped
         assert confirm["_result"]["message_id"] not in stripped
 
-    async def test_a_second_photo_takes_the_first_done_button_away(
-        self, product: WebRuntime, fake_api: FakeBotAPI
-    ) -> None:
+    async def test_a_second_photo_asks_for_the_location_again(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         user = FakeUser(fake_api, 1202, language_code="en")
-        [first] = await user.photo(jpeg_bytes())
+        await user.photo(jpeg_bytes())
         [second] = await user.photo(jpeg_bytes((10, 200, 10)), file_id="PHOTO2")
-        stripped = [int(edit["message_id"]) for edit in fake_api.sent(1202, "editMessageReplyMarkup")]
-        assert stripped == [first["_result"]["message_id"]]
-        assert "Photo 2 of 3" in second["text"]
+        assert "Photo 2 of 3" in second["text"] and "Where is the hazard" in second["text"]
+        assert second["reply_markup"]["keyboard"][0][0]["request_location"] is True
 
     async def test_a_tapped_answer_stays_under_its_question(self, product: WebRuntime, fake_api: FakeBotAPI) -> None:
         """The category question keeps the tapped category, so the chat reads like a filled-in form."""
         user = FakeUser(fake_api, 1203, language_code="en")
-        [added] = await user.photo(jpeg_bytes())
-        await user.press(added, "ph:done")
-        [danger] = await user.location(31.2304, 121.4737)
+        await user.photo(jpeg_bytes())
+        [_, danger] = await user.location(31.2304, 121.4737, expect_replies=2)
         [categories] = await user.press(danger, "dg:no")
         await user.press(categories, "cat:fire_exit")
         [edit] = [

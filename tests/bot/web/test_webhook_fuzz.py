@@ -32,7 +32,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2500"))
 MEMORY_BOUND_KB = 48 * 1024
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 COMMANDS = ["/start", "/help", "/report", "/cancel", "/balance", "/claim", "/my_reports", "/language", "/stop"]
-BUTTONS = ["ph:done", "cf:yes", "cf:no", "dg:no", "dg:yes", "cat:ebike", "desc:skip", "dup:new", "dup:1"]
+BUTTONS = ["ph:done", "cf:yes", "cf:no", "dg:no", "dg:yes", "dg:safe", "cat:ebike", "desc:skip", "dup:new", "dup:1"]
 BUTTONS += ["lp:yes", "lp:no", "rw:m:alipay", "rw:lb:1", "rw:acct", "sub:r:0", "sub:t:fire", "uns:all", "lang:en"]
 
 json_scalars = (
