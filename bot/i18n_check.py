@@ -12,6 +12,11 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALES_DIR
 
 
+def _done(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """Translated: a plural message needs every form (a tuple of empty strings is not a translation)."""
+    return all(string) if isinstance(string, tuple | list) else bool(string)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
@@ -42,7 +47,9 @@ def main() -> int:
     zh: dict[object, object] = {}
     for po_path in (LOCALES_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po"):
         with po_path.open("rb") as handle:
-            zh.update({message.id: message.string for message in read_po(handle) if message.id and message.string})
+            zh.update(
+                {message.id: message.string for message in read_po(handle) if message.id and _done(message.string)}
+            )
     missing = sorted(str(msgid) for msgid in wanted if not zh.get(msgid))
     for msgid in missing:
         print(f"untranslated in zh_CN (run `make messages` and translate): {msgid!r}")
