@@ -22,7 +22,7 @@ browser-deps:  ## Debian's Chromium for the browser tests (Playwright cannot dow
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # The database-heavy tests again on a throwaway PostgreSQL (skipped, with a message, where it is not installed).
-PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/risk tests/hotspots/test_importer.py tests/hotspots/test_forecasting.py tests/hotspots/test_warnings.py tests/hotspots/test_inspection_pages.py tests/hotspots/test_incident_pages.py tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py tests/bot/reports/test_deadlines.py tests/field/test_crews.py tests/opendata/test_open311_requests.py tests/opendata/test_open311_post.py tests/opendata/test_open311_updates.py tests/opendata/test_privacy.py tests/opendata/test_exports.py tests/opendata/test_status.py tests/opendata/test_partner_flow.py tests/bot/reports/test_api_filing.py tests/bot/reports/test_reports_without_resident.py
+PG_TESTS := tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py tests/bot/telegram/test_intake_edges.py tests/bot/admin tests/moderation tests/rewards tests/broadcasts tests/risk tests/hotspots/test_importer.py tests/hotspots/test_forecasting.py tests/hotspots/test_warnings.py tests/hotspots/test_inspection_pages.py tests/hotspots/test_incident_pages.py tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py tests/bot/reports/test_deadlines.py tests/field/test_crews.py tests/opendata/test_open311_requests.py tests/opendata/test_open311_post.py tests/opendata/test_open311_updates.py tests/opendata/test_privacy.py tests/opendata/test_exports.py tests/opendata/test_status.py tests/opendata/test_partner_flow.py tests/bot/reports/test_api_filing.py tests/bot/reports/test_reports_without_resident.py tests/e2e/test_scale_out.py
 
 test: $(STAMP) browser-deps  ## lint, types, translations, the whole suite on SQLite, then PG_TESTS on PostgreSQL
 	$(MAKE) --no-print-directory lint mypy check-messages
@@ -51,9 +51,9 @@ messages: $(STAMP)  ## re-extract strings and merge them into every catalogue
 check-messages: $(STAMP)  ## fail when messages.pot is stale or a Chinese string is missing
 	$(BIN)/python -m bot.i18n_check
 
-bench: $(STAMP)  ## every bench/*.py at its issue's scale, in name order; one that fails does not stop the rest
+bench: $(STAMP)  ## every bench/*.py at its issue's scale, in name order, with a throwaway PostgreSQL for those that use one; a failure does not stop the rest
 	@failed=""; for script in bench/[a-z]*.py; do \
-		echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; \
+		echo "== $$script"; $(BIN)/python -m tests.pg_cluster -- $(BIN)/python $$script || failed="$$failed $$script"; \
 	done; test -z "$$failed" || { echo "missed a target or failed:$$failed"; exit 1; }
 
 clean:

@@ -41,6 +41,7 @@ from telegram import Bot  # noqa: E402
 from bench.nearby import percentiles_ms  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import close_db, init_db, migrate  # noqa: E402
+from bot.reports.drafts import Turn  # noqa: E402
 from bot.reports.intake import Intake, Prompt  # noqa: E402
 from bot.reports.jpeg import decode_scaled, eighths_for, scaled_size  # noqa: E402
 from bot.reports.models import Resident  # noqa: E402
@@ -144,12 +145,13 @@ async def intake_steps(settings: Settings, photos: list[tuple[str, bytes]]) -> t
         samples, downloads = [], []
         for number, _ in enumerate(photos, 1):
             resident = await Resident.create(id=number, chat_id=number, first_name=f"R{number}")
-            draft = (await intake.start(resident, NOW)).draft
+            draft = (await intake.start(resident, None, Turn(number * 10, NOW))).draft
             assert draft is not None
             started = time.perf_counter()
             data = bytes(await (await bot.get_file(f"photo-{number}")).download_as_bytearray())
             downloaded = time.perf_counter()
-            reply = await intake.add_photo(draft, data, telegram_file_unique_id=f"u{number}", now=NOW)
+            turn = Turn(number * 10 + 1, NOW)
+            reply = await intake.add_photo(resident, draft, data, telegram_file_unique_id=f"u{number}", turn=turn)
             samples.append(time.perf_counter() - started)
             downloads.append(downloaded - started)
             assert reply.prompt is Prompt.PHOTO_ADDED, reply

@@ -67,7 +67,13 @@ class Settings(BaseSettings):
 
     # Intake
     draft_ttl_min: int = 30
-    stranded_update_after_s: int = 30  #: a stored update not started this long after arriving is fed again
+    stranded_update_after_s: int = 30  #: a stored update not finished this long after arriving is fed again
+    # The update pipeline (bot/telegram/pipeline.py): one chat at a time across every web process.
+    webhook_max_body_bytes: int = 1_000_000  #: larger webhook bodies get 413 before anything is stored
+    update_lease_s: int = 20  #: a chat's updates belong to one process this long (renewed while it works)
+    update_concurrency: int = 64  #: updates of different chats handled at once per web process
+    stranded_updates_per_round: int = 200  #: the stranded-update feeder's bound per round
+    update_max_attempts: int = 5  #: an update fed again this often without finishing is dropped (logged)
     max_photos_per_report: int = 3
     max_photo_bytes: int = TELEGRAM_DOWNLOAD_LIMIT_BYTES
     max_image_pixels: int = 40_000_000

@@ -26,10 +26,13 @@ def apps() -> dict[str, list[str]]:
 
 
 def connection_config(database_url: str) -> str | dict[str, Any]:
-    """PostgreSQL as tortoise reads the URL; SQLite through our engine (transactions that wait their turn)."""
-    if not database_url.startswith("sqlite://"):
-        return database_url
-    return {"engine": "bot.sqlite_engine", "credentials": expand_db_url(database_url)["credentials"]}
+    """SQLite through our engine (transactions that wait their turn), PostgreSQL through ours (no asyncpg reset
+    query after every statement)."""
+    if database_url.startswith("sqlite://"):
+        return {"engine": "bot.sqlite_engine", "credentials": expand_db_url(database_url)["credentials"]}
+    if database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return {**expand_db_url(database_url), "engine": "bot.db_postgres"}
+    return database_url
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from bot.admin.throttle import forget_stale_streaks
 from bot.events import DomainEvent
 from bot.i18n import Translator
 from bot.outbound import forget_sent, retry_after_s, send_once
+from bot.reports.drafts import expire_drafts
 from bot.reports.inbox import forget_old_updates
-from bot.reports.intake import expire_drafts
 from bot.reports.models import Report, StatusChange
 from bot.reports.outbox import (
     Entry,

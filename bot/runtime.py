@@ -17,9 +17,11 @@ from bot.db import close_db, init_db
 from bot.services import Services, running_services
 from bot.telegram.application import build_application, publish_commands
 from bot.telegram.context import BotApplication
+from bot.telegram.pipeline import UpdatePipeline
+from bot.telegram.polling import poll_updates
+from bot.telegram.stranded import keep_feeding_stranded
 from bot.web.app import RouteSetup, create_app
 from bot.web.outage import redis_outage
-from bot.web.webhook import keep_feeding_stranded
 
 
 def route_setups(services: Services) -> list[RouteSetup]:
@@ -39,6 +41,7 @@ class WebRuntime:
     services: Services
     ptb: BotApplication
     app: web.Application
+    pipeline: UpdatePipeline
 
 
 @asynccontextmanager
@@ -59,8 +62,8 @@ async def running_web(settings: Settings, *, clock: Clock = system_clock) -> Asy
 @asynccontextmanager
 async def _serving(services: Services) -> AsyncIterator[WebRuntime]:
     settings = services.settings
-    polling = bool(settings.telegram_bot_token) and not settings.public_url
-    ptb = build_application(services, polling=polling)
+    ptb = build_application(services)
+    pipeline = UpdatePipeline(ptb, services)
     app = create_app(services, ptb, route_setups(services))
     app.middlewares.insert(0, redis_outage)  # outermost: whatever layer finds Redis away, the answer is a 503
     runner = web.AppRunner(app, access_log=None)
@@ -70,30 +73,30 @@ async def _serving(services: Services) -> AsyncIterator[WebRuntime]:
         await services.bot.initialize()
         async with ptb:
             await ptb.start()
-            stranded: asyncio.Task[None] | None = None
+            pipeline.start()
             try:
-                await _connect_telegram(services, ptb, polling)
-                # Updates a crashed web process stored but never started (bot/reports/inbox.py).
-                stranded = asyncio.create_task(
-                    keep_feeding_stranded(ptb, services.clock, settings.stranded_update_after_s)
-                )
-                yield WebRuntime(settings, services, ptb, app)
+                await _connect_telegram(services, ptb, pipeline)
+                # Updates a crashed web process stored but never finished (bot/reports/inbox.py).
+                pipeline.add_background(asyncio.create_task(keep_feeding_stranded(pipeline)))
+                yield WebRuntime(settings, services, ptb, app, pipeline)
             finally:  # also on errors: else PTB's exit raises "still running" and hides the real one
-                if stranded is not None:
-                    stranded.cancel()
-                if ptb.updater is not None and ptb.updater.running:
-                    await ptb.updater.stop()
+                await pipeline.stop()
                 await ptb.stop()
     finally:
         await runner.cleanup()
 
 
-async def _connect_telegram(services: Services, ptb: BotApplication, polling: bool) -> None:
+def polling(settings: Settings) -> bool:
+    """A real token without a public address: long polling instead of the webhook."""
+    return bool(settings.telegram_bot_token) and not settings.public_url
+
+
+async def _connect_telegram(services: Services, ptb: BotApplication, pipeline: UpdatePipeline) -> None:
     settings = services.settings
-    if polling:
-        assert ptb.updater is not None
+    if polling(settings):
         await ptb.bot.delete_webhook()
-        await ptb.updater.start_polling(allowed_updates=["message", "callback_query"])
+        task = asyncio.create_task(poll_updates(pipeline, settings.telegram_api_url, settings.bot_token))
+        pipeline.add_background(task)
     elif settings.public_url:
         await ptb.bot.set_webhook(
             settings.public_url.rstrip("/") + settings.webhook_path,

@@ -14,9 +14,10 @@ from bot.i18n import Translator
 from bot.reports.geo import parse_typed_position
 from bot.reports.intake import Step
 from bot.reports.models import Resident
+from bot.reports.residents import awaits, set_awaiting
 from bot.telegram import keyboards
 from bot.telegram.context import AppContext, BotApplication, final
-from bot.telegram.report_flow import resident_of, send_reply
+from bot.telegram.report_flow import draft_of, resident_of, send_reply, turn_of
 from broadcasts import subscriptions as subs
 from broadcasts.education import AnswerResult, record_answer
 from broadcasts.message import REPORT_CALLBACK, SELF_CHECK_PREFIX, pick_text
@@ -56,6 +57,8 @@ UNSUBSCRIBE_PREFIX = "uns:"
 #: Intake steps at which a location (shared or typed) belongs to the report being filed.
 LOCATION_STEPS = (Step.LOCATION, Step.EXIF_LOCATION)
 MAX_CALLBACK_BYTES = 64
+#: The resident's `awaiting` mark while a /subscribe waits for their location.
+LOCATION_EXCHANGE = "broadcasts.location"
 
 
 def _km(radius_m: int) -> str:
@@ -111,6 +114,7 @@ async def on_subscribe_button(update: Update, context: AppContext) -> None:
             await context.bot.send_message(resident.chat_id, _(STALE_BUTTON))
             return
         await subs.await_location(resident.id, radius_m, services.clock())
+        await set_awaiting(resident, LOCATION_EXCHANGE)
         await context.bot.send_message(resident.chat_id, _(ASK_LOCATION), reply_markup=keyboards.request_location(_))
     elif choice.startswith("t:") and await subs.toggle_topic(resident.id, choice[2:], services.clock()) is not None:
         if isinstance(query.message, Message):
@@ -137,13 +141,17 @@ async def _summary(resident: Resident, context: AppContext) -> str:
 
 
 async def _wants_location(update: Update, context: AppContext) -> tuple[Resident, Subscriber | None]:
-    """The subscriber waiting for a location, unless an intake draft wants the location instead."""
+    """The subscriber waiting for a location, unless an intake draft wants the location instead.
+
+    Looked for only when the resident's `awaiting` mark (loaded with them) says a /subscribe asked."""
     resident = await resident_of(update, context)
-    now = context.services.clock()
-    waiting = await subs.awaiting_location(resident.id, now)
-    if waiting is None:
+    if not awaits(resident, LOCATION_EXCHANGE):
         return resident, None
-    draft = await context.services.intake.current_draft(resident, now)
+    waiting = await subs.awaiting_location(resident.id, context.services.clock())
+    if waiting is None:  # answered, stopped, or too long ago: the mark was all that was left
+        await set_awaiting(resident, LOCATION_EXCHANGE, False)
+        return resident, None
+    draft = await draft_of(update, context)
     return resident, None if draft is not None and draft.step in LOCATION_STEPS else waiting
 
 
@@ -164,7 +172,7 @@ async def on_text(update: Update, context: AppContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     resident, waiting = await _wants_location(update, context)
-    if waiting is None or await context.services.intake.current_draft(resident, context.services.clock()):
+    if waiting is None or await draft_of(update, context):
         return  # the report conversation's (or nobody's)
     position = parse_typed_position(message.text)
     if position is not None:
@@ -190,6 +198,7 @@ async def _take_location(
         problem = OUTSIDE_AREAS if result is subs.LocationResult.OUTSIDE_AREAS else BAD_POSITION
         await message.reply_text(_(problem), reply_markup=keyboards.request_location(_))
         return
+    await set_awaiting(resident, LOCATION_EXCHANGE, False)
     await message.reply_text(
         f"{text}\n\n{await _summary(resident, context)}\n\n{_(SAVED)}", reply_markup=ReplyKeyboardRemove()
     )
@@ -263,7 +272,8 @@ async def on_report_button(update: Update, context: AppContext) -> None:
     assert query is not None
     await query.answer()
     resident = await resident_of(update, context)
-    reply = await context.services.intake.start(resident, context.services.clock())
+    reply = await context.services.intake.start(resident, context.draft, turn_of(update, context))
+    context.draft = reply.draft
     if isinstance(query.message, Message):
         await send_reply(query.message, reply, resident, context)
 

@@ -25,6 +25,7 @@ from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Photo, Report
 from bot.reports.photo_store import store_photo
 from bot.reports.photos import PhotoLimits, PhotoRejectedError
+from bot.reports.residents import mark_awaiting
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
 from bot.storage import PhotoStorage
@@ -81,6 +82,11 @@ async def grid_member(telegram_user_id: int) -> StaffUser | None:
     return staff if staff is not None and is_grid_staff(staff) else None
 
 
+#: The resident's "awaiting" mark (bot.reports.residents) while on patrol: other residents' messages skip the
+#: patrol tables.
+PATROL_EXCHANGE = "field.patrol"
+
+
 async def start(staff: StaffUser, now: datetime) -> Reply:
     """Begin patrol mode (a session already open starts over, keeping nothing half-filed)."""
     assert staff.telegram_user_id is not None
@@ -88,6 +94,7 @@ async def start(staff: StaffUser, now: datetime) -> Reply:
     session = await PatrolSession.create(
         telegram_user_id=staff.telegram_user_id, staff_id=staff.id, step=Step.PHOTO, started_at=now, touched_at=now
     )
+    await mark_awaiting(staff.telegram_user_id, PATROL_EXCHANGE)
     return Reply(Said.STARTED, session)
 
 
@@ -103,6 +110,7 @@ async def current(telegram_user_id: int, now: datetime, idle: timedelta) -> Patr
 async def end(session: PatrolSession) -> int:
     """Leave patrol mode; returns how many hazards it filed."""
     await session.delete()
+    await mark_awaiting(session.telegram_user_id, PATROL_EXCHANGE, waiting=False)
     return session.filed
 
 

@@ -16,6 +16,7 @@ from bot.admin.models import StaffUser
 from bot.reports.deadlines import extend_resolution_due
 from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Photo, Report
+from bot.reports.residents import mark_awaiting
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
 from field.models import CrewPrompt, CrewTask
@@ -109,6 +110,8 @@ async def ask(task: CrewTask, staff: StaffUser, kind: PromptKind, chat_id: int, 
     """Wait for this crew member's answer (replacing any question still open for them)."""
     assert staff.telegram_user_id is not None
     await CrewPrompt.filter(telegram_user_id=staff.telegram_user_id).delete()
+    if chat_id == staff.telegram_user_id:  # their private chat: their messages there are looked at for it
+        await mark_awaiting(staff.telegram_user_id, CREW_EXCHANGE)
     return await CrewPrompt.create(
         telegram_user_id=staff.telegram_user_id,
         staff_id=staff.id,
@@ -122,6 +125,11 @@ async def ask(task: CrewTask, staff: StaffUser, kind: PromptKind, chat_id: int, 
 async def prompt_message_sent(prompt_id: int, message_id: int) -> None:
     """The question's message: in a group, only a reply to it answers it."""
     await CrewPrompt.filter(id=prompt_id).update(message_id=message_id)
+
+
+#: The resident's "awaiting" mark (bot.reports.residents) while a crew question waits in their private chat:
+#: residents' messages skip the field's tables unless it is set.
+CREW_EXCHANGE = "field.crew"
 
 
 async def pending_prompt(

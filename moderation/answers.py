@@ -18,6 +18,9 @@ from moderation.models import InfoRequest
 
 #: An answer longer than this is cut (the question asked for a detail, not an essay).
 MAX_ANSWER_CHARS = 2000
+#: The reporter's `awaiting` mark (bot.reports.residents) while a question or a reopened report waits
+#: for their message: without it their messages are not looked at here at all.
+ANSWER_EXCHANGE = "moderation.answer"
 
 
 async def open_question(resident_id: int) -> InfoRequest | None:

@@ -18,8 +18,10 @@ from bot.city.models import Agency
 from bot.i18n import N_
 from bot.reports.lifecycle import staff_actor, transition
 from bot.reports.models import Report
+from bot.reports.residents import mark_awaiting
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import Status
+from moderation.answers import ANSWER_EXCHANGE
 from moderation.models import InfoRequest
 from moderation.routing import responsible_agency
 
@@ -131,6 +133,8 @@ async def ask_for_info(report: Report, staff: StaffUser, question: str, *, sla: 
         await transition(report, Status.NEEDS_INFO, actor=actor, public_note=asked, sla=sla, now=now)
         request = await InfoRequest.create(report=report, question=asked, asked_by=actor, asked_at=now)
         await record(actor, EventTag.REPORT_ASK_INFO, now=now, report=report, question=asked)
+        if report.reporter_id is not None:  # a partner's report: the question reaches it through the updates feed
+            await mark_awaiting(report.reporter_id, ANSWER_EXCHANGE)  # their next message may be the answer
     return request
 
 

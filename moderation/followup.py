@@ -14,8 +14,10 @@ from tortoise.exceptions import IntegrityError
 from bot.admin.audit import EventTag, record
 from bot.reports.lifecycle import ReopenLimitError, resident_actor, transition
 from bot.reports.models import Report, StatusChange
+from bot.reports.residents import mark_awaiting
 from bot.reports.sla import SlaRules
 from bot.reports.statuses import FIXED_STATUSES, Status
+from moderation.answers import ANSWER_EXCHANGE
 from moderation.models import FixedCheck
 
 CALLBACK_PREFIX = "fx:"
@@ -99,4 +101,5 @@ async def answer_fixed_check(
         await transition(report, Status.REOPENED, actor=actor, reason=REOPEN_REASON, sla=sla, now=now)
     except ReopenLimitError:
         return FixedAnswer.LIMIT_REACHED
+    await mark_awaiting(resident_id, ANSWER_EXCHANGE)  # a photo sent next belongs to the reopened report
     return FixedAnswer.REOPENED

@@ -24,13 +24,15 @@ from bot.i18n import N_, Translator
 from bot.reports.models import Photo, Report, Resident
 from bot.reports.photo_store import store_photo
 from bot.reports.photos import PhotoRejectedError
+from bot.reports.residents import awaits, set_awaiting
 from bot.reports.statuses import MAX_REOPENS
 from bot.telegram.context import AppContext, BotApplication, final
 from bot.telegram.downloads import download_photo
-from bot.telegram.report_flow import resident_of
+from bot.telegram.report_flow import draft_of, resident_of
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from moderation import texts
 from moderation.answers import (
+    ANSWER_EXCHANGE,
     answer_question,
     note_added_photo,
     open_question,
@@ -58,8 +60,8 @@ async def on_reporter_message(update: Update, context: AppContext) -> None:
     assert message is not None
     resident = await resident_of(update, context)
     services, now = context.services, context.services.clock()
-    if await services.intake.current_draft(resident, now) is not None:
-        return  # they are filing a new report: intake owns the message
+    if not awaits(resident, ANSWER_EXCHANGE) or await draft_of(update, context) is not None:
+        return  # nothing waits for them here, or they are filing a new report: intake owns the message
     has_photo = bool(message.photo or message.document)
     question = await open_question(resident.id)
     if question is not None and (has_photo or message.text):
@@ -72,8 +74,10 @@ async def on_reporter_message(update: Update, context: AppContext) -> None:
         await message.reply_text(Translator(resident.language)(texts.ANSWER_TAKEN, id=report.id))
         raise ApplicationHandlerStop
     window = timedelta(minutes=services.settings.reopen_photo_window_min)
-    reopened = await recently_reopened(resident.id, now=now, window=window) if has_photo else None
-    if reopened is not None:
+    reopened = await recently_reopened(resident.id, now=now, window=window)
+    if question is None and reopened is None:  # answered or too long ago: the mark was all that was left
+        await set_awaiting(resident, ANSWER_EXCHANGE, False)
+    if reopened is not None and has_photo:
         photo = await _photo(message, resident, reopened.id, context)
         if photo is not None:
             await note_added_photo(reopened, resident.id, photo, now=now)

@@ -3,7 +3,8 @@
 Registered in their own handler group, before moderation's follow-up (-1) and intake (0): a
 contact or text is taken only while a claim session is active (then the update stops here); any
 other command, photo or location ends the claim session, so a later report description is never
-mistaken for a real name.
+mistaken for a real name. The resident's `awaiting` mark (loaded with them) says whether a claim may
+be active, so nobody else's updates look for a session at all.
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ from telegram import (
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import Translator
+from bot.reports.models import Resident
+from bot.reports.residents import awaits, set_awaiting
 from bot.telegram.context import AppContext, BotApplication
 from bot.telegram.report_flow import resident_of
 from rewards import texts
 from rewards.claims import ClaimPrompt, ClaimReply, Claims
 from rewards.crypto import Cipher
+from rewards.models import ClaimSession
 from rewards.rulebook import current_rules
 from rewards.rules import format_money
 from rewards.statement import Statement, leaderboard, statement_for
@@ -37,6 +41,9 @@ METHOD_PREFIX = "rw:m:"
 CHANGE_ACCOUNT = "rw:acct"
 BOARD_ON, BOARD_OFF = "rw:lb:1", "rw:lb:0"
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+#: The resident's `awaiting` mark while a claim session waits for their answer.
+CLAIM_EXCHANGE = "rewards.claim"
+ASKING = (ClaimPrompt.ASK_PHONE, ClaimPrompt.ASK_NAME, ClaimPrompt.ASK_METHOD, ClaimPrompt.ASK_ACCOUNT)
 
 
 def claims_of(context: AppContext) -> Claims:
@@ -121,53 +128,78 @@ def render_statement(statement: Statement, _: Translator, currency: str, zone: Z
     return "\n".join(lines)
 
 
+async def _mark(resident: Resident, reply: ClaimReply) -> None:
+    """Keep the resident's `awaiting` mark in step with the session: set while it asks for something."""
+    await set_awaiting(resident, CLAIM_EXCHANGE, reply.prompt in ASKING)
+
+
 async def on_claim(update: Update, context: AppContext) -> None:
     assert update.effective_message is not None
     resident = await resident_of(update, context)
     reply = await claims_of(context).start(resident.id, context.services.clock())
+    await _mark(resident, reply)
     await _reply(update.effective_message, *render_claim(reply, Translator(resident.language)))
     raise ApplicationHandlerStop
 
 
+async def _end(resident: Resident, context: AppContext) -> bool:
+    """End the resident's claim session, if one may be active; True when one was."""
+    if not awaits(resident, CLAIM_EXCHANGE):
+        return False
+    ended = await claims_of(context).cancel(resident.id)
+    await set_awaiting(resident, CLAIM_EXCHANGE, False)
+    return ended
+
+
 async def on_cancel(update: Update, context: AppContext) -> None:
     """/cancel ends an active claim; with none, intake's /cancel (a later group) handles it."""
-    assert update.effective_message is not None and update.effective_user is not None
-    if not await claims_of(context).cancel(update.effective_user.id):
-        return
+    assert update.effective_message is not None
     resident = await resident_of(update, context)
+    if not await _end(resident, context):
+        return
     await _reply(update.effective_message, Translator(resident.language)(texts.CLAIM_CANCELLED), ReplyKeyboardRemove())
     raise ApplicationHandlerStop
 
 
 async def end_claim(update: Update, context: AppContext) -> None:
     """Another command, or report input: the resident moved on; the update continues to intake."""
-    if update.effective_user is not None:
-        await claims_of(context).cancel(update.effective_user.id)
+    await _end(await resident_of(update, context), context)
+
+
+async def _session(update: Update, context: AppContext) -> tuple[Resident, ClaimSession | None]:
+    """The resident's live claim session, looked for only when their mark says one may be."""
+    resident = await resident_of(update, context)
+    if not awaits(resident, CLAIM_EXCHANGE):
+        return resident, None
+    session = await claims_of(context).active(resident.id, context.services.clock())
+    if session is None:  # idle too long: the mark was all that was left
+        await set_awaiting(resident, CLAIM_EXCHANGE, False)
+    return resident, session
 
 
 async def on_contact(update: Update, context: AppContext) -> None:
     message = update.effective_message
-    assert message is not None and message.contact is not None and update.effective_user is not None
-    claims, now = claims_of(context), context.services.clock()
-    session = await claims.active(update.effective_user.id, now)
+    assert message is not None and message.contact is not None
+    resident, session = await _session(update, context)
     if session is None:
         return  # not ours: intake says what it needs instead
     contact = message.contact
-    reply = await claims.take_contact(session, contact.phone_number, contact.user_id, now)
-    resident = await resident_of(update, context)
+    reply = await claims_of(context).take_contact(
+        session, contact.phone_number, contact.user_id, context.services.clock()
+    )
+    await _mark(resident, reply)
     await _reply(message, *render_claim(reply, Translator(resident.language)))
     raise ApplicationHandlerStop
 
 
 async def on_text(update: Update, context: AppContext) -> None:
     message = update.effective_message
-    assert message is not None and message.text is not None and update.effective_user is not None
-    claims, now = claims_of(context), context.services.clock()
-    session = await claims.active(update.effective_user.id, now)
+    assert message is not None and message.text is not None
+    resident, session = await _session(update, context)
     if session is None:
         return
-    reply = await claims.take_text(session, message.text, now)
-    resident = await resident_of(update, context)
+    reply = await claims_of(context).take_text(session, message.text, context.services.clock())
+    await _mark(resident, reply)
     await _reply(message, *render_claim(reply, Translator(resident.language)))
     raise ApplicationHandlerStop
 
@@ -182,13 +214,16 @@ async def on_button(update: Update, context: AppContext) -> None:
         view = await claims.set_leaderboard(resident.id, data == BOARD_ON)
         text, markup = _(texts.BOARD_YOU_IN if view.leaderboard_opt_in else texts.BOARD_YOU_OUT), None
     elif data == CHANGE_ACCOUNT:
-        text, markup = render_claim(await claims.change_account(resident.id, now), _)
+        reply = await claims.change_account(resident.id, now)
+        await _mark(resident, reply)
+        text, markup = render_claim(reply, _)
     else:
         session = await claims.active(resident.id, now)
         method = data.removeprefix(METHOD_PREFIX)
         reply = await (
             claims.start(resident.id, now) if session is None else claims.choose_method(session, method, now)
         )
+        await _mark(resident, reply)
         text, markup = render_claim(reply, _)
     await context.bot.send_message(resident.chat_id, text, reply_markup=markup)
     raise ApplicationHandlerStop

@@ -52,10 +52,20 @@ async def database_url_for_test(tmp_path: Path, template: str) -> AsyncIterator[
         shutil.copyfile(template, path)
         yield f"sqlite://{path}"
         return
-    name = f"t_{uuid.uuid4().hex[:12]}"
+    async with empty_database(server_url, "t", template=template) as url:
+        yield url
+
+
+@asynccontextmanager
+async def empty_database(
+    server_url: str, prefix: str = "scratch", *, template: str | None = None
+) -> AsyncIterator[str]:
+    """A new database on the server of `server_url` (a copy of `template`, else empty), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     async with _admin_connection(server_url) as admin:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        try:
-            yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-        finally:
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        async with _admin_connection(server_url) as admin:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

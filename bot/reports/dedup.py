@@ -154,6 +154,7 @@ async def photo_matches(
     for near in await near_photos(wanted, max_distance):
         if is_informative(near.phash) and near.phash_distance < closest.get(near.report_id, 65):
             closest[near.report_id] = near.phash_distance
+    closest.pop(exclude_report_id or 0, None)  # a report's own photos (at submit) need no second query
     # The box in SQL keeps a hash common across the city (a poster, a logo) from loading every report.
     box = bounding_box(lat, lon, within_m)
     nearby = Report.filter(
@@ -177,14 +178,19 @@ async def same_user_same_photo(resident_id: int, *, sha256: str, phash: str) -> 
 # --- intake ----------------------------------------------------------------------------------
 
 
-async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: datetime) -> DuplicateCheck:
-    """Open reports the resident may mean, photo matches first, then the same category nearby."""
+async def check_draft(
+    draft: Draft, radius_m: float, rules: DedupRules, now: datetime, *, phashes: Sequence[str] | None = None
+) -> DuplicateCheck:
+    """Open reports the resident may mean, photo matches first, then the same category nearby.
+
+    `phashes`: the draft's photos' hashes when the caller has them (intake keeps them on the draft)."""
     assert draft.lat is not None
     assert draft.lon is not None
     assert draft.category is not None
-    phashes = await Photo.filter(draft_id=draft.id).values_list("phash", flat=True)
+    if phashes is None:
+        phashes = [str(p) for p in await Photo.filter(draft_id=draft.id).values_list("phash", flat=True)]
     matches = await photo_matches(
-        (str(phash) for phash in phashes),
+        phashes,
         draft.lat,
         draft.lon,
         within_m=rules.photo_radius_m,
@@ -213,11 +219,16 @@ async def check_draft(draft: Draft, radius_m: float, rules: DedupRules, now: dat
     return DuplicateCheck(offered, matches, await thumbnail_keys(offered_ids), await support_counts(offered_ids))
 
 
-async def flag_report(report: Report, rules: DedupRules, now: datetime) -> list[DuplicateFlag]:
-    """Record, for moderators, each earlier report with a near-identical photo (idempotent)."""
-    phashes = await Photo.filter(report_id=report.id).values_list("phash", flat=True)
+async def flag_report(
+    report: Report, rules: DedupRules, now: datetime, *, phashes: Sequence[str] | None = None
+) -> list[DuplicateFlag]:
+    """Record, for moderators, each earlier report with a near-identical photo (idempotent).
+
+    `phashes`: the report's photos' hashes when the caller has them (intake, from the draft)."""
+    if phashes is None:
+        phashes = [str(p) for p in await Photo.filter(report_id=report.id).values_list("phash", flat=True)]
     matches = await photo_matches(
-        (str(phash) for phash in phashes),
+        phashes,
         report.lat,
         report.lon,
         within_m=rules.photo_radius_m,

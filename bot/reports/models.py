@@ -19,8 +19,9 @@ class Resident(Model):
     language_chosen = fields.BooleanField(default=False, db_default=False)  # /language overrides the client's
     blocked_bot = fields.BooleanField(default=False, db_default=False)  # Telegram answered 403
     is_staff = fields.BooleanField(default=False, db_default=False)
-    # The intake prompt whose inline buttons are live; older prompts lose theirs (any web process).
-    prompt_message_id = fields.BigIntField(null=True)
+    # Which features' exchanges wait for this resident's answer ("rewards.claim,broadcasts.location"; None:
+    # none). Loaded with the resident, so a feature skips its own lookup for everyone else (residents.awaits).
+    awaiting = fields.CharField(max_length=128, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(auto_now=True)
 
@@ -45,6 +46,11 @@ class Draft(Model):
     description = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     touched_at = fields.DatetimeField(db_index=True)  # last resident activity, drives the expiry
+    photo_count = fields.SmallIntField(default=0, db_default=0)  # kept with the draft: no COUNT per step
+    phashes = fields.TextField(default="", db_default="")  # its photos' pHashes, comma-separated: no re-reading
+    # The update that last changed the draft: its version (a write checks it) and what makes a replayed
+    # update (redelivered, or fed again after a crash) answer without changing anything twice.
+    last_update_id = fields.BigIntField(null=True)
 
     resident_id: int  # the FK's column attribute, declared for the type checker only
     photos: fields.ReverseRelation[Photo]
@@ -89,6 +95,8 @@ class Report(Model):
     overdue = fields.BooleanField(default=False, db_default=False, db_index=True)
     fixed_at = fields.DatetimeField(null=True)
     verified_fixed_at = fields.DatetimeField(null=True)  # someone other than the crew confirmed the fix
+    # The resident's "Submit" tap that filed it: a replay of that update finds the report instead of filing.
+    source_update_id = fields.BigIntField(null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -259,10 +267,13 @@ class ProcessedUpdate(Model):
     """The update inbox (bot/reports/inbox.py): one row per Telegram update id, so a redelivery is dropped."""
 
     update_id = fields.BigIntField(primary_key=True, generated=False)
+    chat_id = fields.BigIntField(null=True)  # whose updates are handled one at a time, in order (None: no chat)
     received_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-    # The update as Telegram sent it, kept until a handler starts on it (then cleared).
+    # The update as Telegram sent it, kept until it has been handled (then cleared: it holds names, phones).
     body: dict[str, Any] | None = fields.JSONField(null=True)
-    started_at = fields.DatetimeField(null=True)
+    done_at = fields.DatetimeField(null=True)  # handled (or dropped); None: still to do
+    attempts = fields.SmallIntField(default=0, db_default=0)  # times the stranded-update feeder fed it again
+    fed_until = fields.DatetimeField(null=True)  # fed again: not again before this (one lease)
 
     class Meta:
         table = "processed_update"

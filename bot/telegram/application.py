@@ -1,7 +1,7 @@
 """The PTB application: kernel handlers, then every feature's, in one explicit order.
 
-Handler groups, in the order PTB runs them:
-- `REDELIVERY_GROUP`: an update already started elsewhere stops here.
+Updates reach it through our own pipeline (bot/telegram/pipeline.py), never PTB's queue: it stores,
+orders and replays them. Handler groups, in the order PTB runs them:
 - one group per feature, in `bot.composition` order (`FIRST_FEATURE_GROUP` upwards): a feature's
   handler that took the update raises ApplicationHandlerStop; otherwise the update passes on.
 - group 0, the kernel: /start, /help, /language, /my_reports, the report conversation, and the menu
@@ -13,38 +13,31 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.i18n import Translator
 from bot.logs import log_update_failure
 from bot.outbound import reply_rate_limiter
-from bot.reports.inbox import claim_update
 from bot.services import Services
 from bot.telegram import commands, keyboards, report_flow
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.context import AppContext, BotApplication
 from bot.telegram.menu import menu_commands
+from bot.telegram.once import OnceRequest
 
 log = logging.getLogger(__name__)
 
-REDELIVERY_GROUP = -100
 FIRST_FEATURE_GROUP = -50
-
-
-async def drop_redelivered(update: Update, context: AppContext) -> None:
-    """An update already started (a webhook retry, a stranded copy, a second process) stops here."""
-    if not await claim_update(update.update_id, context.services.clock()):
-        log.info("dropping redelivered update %s", update.update_id)
-        raise ApplicationHandlerStop
+#: Bot API requests in flight at once from one web process (updates of different chats run at once).
+CONNECTION_POOL_SIZE = 256
 
 
 async def on_error(update: object, context: AppContext) -> None:
@@ -52,23 +45,24 @@ async def on_error(update: object, context: AppContext) -> None:
     log_update_failure(log, update, context.error)
 
 
-def build_application(services: Services, *, polling: bool = False) -> BotApplication:
-    """The PTB application: no Updater unless polling (our aiohttp server feeds webhook updates)."""
+def build_application(services: Services) -> BotApplication:
+    """The PTB application, without PTB's Updater: our pipeline feeds it webhook and polled updates alike."""
     settings = services.settings
+    request = OnceRequest(AiohttpRequest(CONNECTION_POOL_SIZE), services.redis)
     builder: Any = (
         Application.builder()
         .token(settings.bot_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=AppContext))
-        # Replies: per-chat and per-group limits only, shared across processes; never the bulk budget.
+        .request(request)
+        .updater(None)
+        # Replies: per-chat and per-group limits only, shared across processes; never the bulk budget
+        # (the cluster-wide budget for unsolicited messages is bot/outbound.py's).
         .rate_limiter(reply_rate_limiter(services.outbound))
     )
-    if not polling:
-        builder = builder.updater(None)
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
-    application.add_handler(TypeHandler(Update, drop_redelivered), group=REDELIVERY_GROUP)
     for offset, feature in enumerate(services.features):
         if feature.telegram is not None:
             feature.telegram(application, FIRST_FEATURE_GROUP + offset)

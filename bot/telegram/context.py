@@ -9,18 +9,20 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.reports.models import Resident
+from bot.reports.models import Draft, Resident
 from bot.services import Services
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Our CallbackContext: `context.services` instead of `bot_data["..."]`.
 
-    PTB builds one context per update and hands it to every handler group, so the resident loaded
-    by the first handler that needs it (`bot.telegram.report_flow.resident_of`) is kept here for the rest.
+    PTB builds one context per update and hands it to every handler group, so the resident and their
+    draft, loaded together by the first handler that needs them (`bot.telegram.report_flow.resident_of`),
+    are kept here for the rest (and the draft follows the steps taken on it).
     """
 
     resident: Resident | None = None
+    draft: Draft | None = None
 
     @property
     def services(self) -> Services:

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 from bot.i18n import Translator
 from bot.reports.categories import by_key
 from bot.reports.intake import Prompt, Reply
-from bot.reports.models import Photo
 from bot.services import Services
 from bot.telegram import keyboards
 from bot.telegram.dedup_texts import NOTICES, report_list
@@ -45,7 +44,7 @@ async def _params(reply: Reply, _: Translator, services: Services) -> dict[str, 
     elif reply.prompt is Prompt.ASK_CONFIRM and draft is not None:
         category = by_key(services.intake.rules.categories, draft.category or "")
         params.update(
-            photos=await Photo.filter(draft_id=draft.id).count(),
+            photos=draft.photo_count,
             lat=draft.lat,
             lon=draft.lon,
             category=_(category.label) if category else "?",

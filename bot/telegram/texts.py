@@ -69,6 +69,7 @@ PROMPTS: dict[Prompt, str] = {
         "(usually within 24 hours), then it goes to the responsible agency. You will get a message at "
         "every change. See /my_reports at any time."
     ),
+    Prompt.ALREADY_SUBMITTED: N_("This report was already submitted; nothing more was filed. See /my_reports."),
     Prompt.CANCELLED: N_("Your report has been cancelled. Nothing was filed."),
     Prompt.NOTHING_TO_CANCEL: N_("There is nothing to cancel."),
     **DEDUP_PROMPTS,

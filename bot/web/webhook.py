@@ -1,62 +1,57 @@
-"""The Telegram webhook: check the secret header, store the update, queue it, answer at once."""
+"""The Telegram webhook: check the secret header and the size, then store and queue the update, answer at once.
+
+Processing happens off the request (bot/telegram/pipeline.py): Telegram waits for our answer before
+sending that connection's next update, and the update is safe in the inbox once we answer.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import hmac
+import json
 import logging
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 
 from bot.clock import Clock
-from bot.reports.inbox import record_update, stranded_updates
 from bot.telegram.context import BotApplication
+from bot.telegram.pipeline import pipeline_of
 from bot.web.keys import ptb_key, services_key
 
 log = logging.getLogger(__name__)
 
 
 async def accept_update(ptb: BotApplication, body: dict[str, Any], clock: Clock) -> None:
-    """Store the update, then hand it to PTB's single sequential consumer (never process inside the request).
+    """The sandbox's door to the same pipeline (`clock`: the pipeline's own is the services' clock)."""
+    await pipeline_of(ptb).accept(body)
 
-    Stored first: once we answer 200 Telegram forgets it, and PTB's queue dies with this process."""
-    update = Update.de_json(body, ptb.bot)  # unreadable bodies raise here, before anything is stored
-    if await record_update(body, clock()):
-        await ptb.update_queue.put(update)
-    else:
-        log.info("dropping redelivered update %s", update.update_id)
+
+async def read_limited(request: web.Request, max_bytes: int) -> bytes | None:
+    """The body, or None when it is larger than `max_bytes` (read no further than that)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        return None
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            return None
+    return bytes(body)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    secret = request.app[services_key].settings.webhook_secret
+    services = request.app[services_key]
+    secret = services.settings.webhook_secret
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return web.Response(status=403, text="forbidden")
+    raw = await read_limited(request, services.settings.webhook_max_body_bytes)
+    if raw is None:
+        log.warning("refusing a webhook body over %d bytes", services.settings.webhook_max_body_bytes)
+        return web.Response(status=413, text="too large")
     try:
-        body = await request.json()
-        await accept_update(request.app[ptb_key], body, request.app[services_key].clock)
-    except Exception:  # a malformed body must not make Telegram retry it forever
-        log.exception("unreadable webhook update")
+        body = json.loads(raw)
+    except ValueError:  # answered 200 all the same: Telegram would otherwise retry it forever
+        log.warning("dropping a webhook body that is not JSON")
+        return web.Response(status=200)
+    await pipeline_of(request.app[ptb_key]).accept(body)  # an invalid one is answered 200 too (never resent)
     return web.Response(status=200)
-
-
-async def feed_stranded(ptb: BotApplication, clock: Clock, after_s: int) -> int:
-    """Queue again the updates a crashed process stored but never started; returns how many."""
-    bodies = await stranded_updates(clock(), after_s)
-    for body in bodies:
-        await ptb.update_queue.put(Update.de_json(body, ptb.bot))  # the handler's claim drops a second copy
-    if bodies:
-        log.warning("fed %d stranded update(s) again", len(bodies))
-    return len(bodies)
-
-
-async def keep_feeding_stranded(ptb: BotApplication, clock: Clock, after_s: int) -> None:
-    """At start and then every `after_s` seconds, for as long as the web process runs."""
-    while True:
-        try:
-            await feed_stranded(ptb, clock, after_s)
-        except Exception:  # a database hiccup must not end the loop for good
-            log.exception("could not look for stranded updates")
-        await asyncio.sleep(after_s)

@@ -10,13 +10,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.reports.residents import awaits
 from bot.telegram.context import AppContext, BotApplication, final
+from bot.telegram.report_flow import resident_of
 from field import work
 from field.crews import CALLBACK_PREFIX as CREW_PREFIX
 from field.patrol import CALLBACK_PREFIX as PATROL_PREFIX
+from field.patrol import PATROL_EXCHANGE
 from field.rules import FieldRules
 from field.telegram import crew, patrol, verify
 from field.verification import CALLBACK_PREFIX as VERIFY_PREFIX
+from field.work import CREW_EXCHANGE
 
 
 async def on_message(update: Update, context: AppContext) -> None:
@@ -24,6 +28,8 @@ async def on_message(update: Update, context: AppContext) -> None:
     if message is None or message.from_user is None or chat is None:
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message is not None else None
+    if not await _may_be_ours(update, context, reply_to):
+        return  # a resident's message: nothing of the field's waits for it (no query spent on it)
     services = context.services
     ttl = FieldRules.from_settings(services.settings).question_ttl
     prompt = await work.pending_prompt(message.from_user.id, chat.id, reply_to, now=services.clock(), ttl=ttl)
@@ -34,8 +40,18 @@ async def on_message(update: Update, context: AppContext) -> None:
         raise ApplicationHandlerStop
 
 
+async def _may_be_ours(update: Update, context: AppContext, reply_to: int | None) -> bool:
+    """In a group only a reply can answer a crew question; in a private chat, only someone marked as awaited
+    (a crew question asked there, or on patrol)."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != chat.PRIVATE:
+        return reply_to is not None
+    resident = await resident_of(update, context)  # loaded once per update for every group
+    return awaits(resident, CREW_EXCHANGE) or awaits(resident, PATROL_EXCHANGE)
+
+
 async def on_cancel(update: Update, context: AppContext) -> None:
-    if await patrol.on_cancel(update, context):
+    if awaits(await resident_of(update, context), PATROL_EXCHANGE) and await patrol.on_cancel(update, context):
         raise ApplicationHandlerStop
 
 

@@ -13,10 +13,11 @@ from bot.i18n import Translator
 from bot.reports.models import Photo
 from bot.reports.photo_store import store_photo
 from bot.reports.photos import PhotoRejectedError
-from bot.reports.residents import touch_resident
+from bot.reports.residents import Sender, load_resident
 from bot.services import Services
 from bot.telegram.context import AppContext
 from bot.telegram.downloads import download_photo
+from bot.telegram.report_flow import resident_of
 from bot.telegram.texts import PROBLEMS, STATUS_NAMES
 from field import crews, texts, work
 from field.crews import REFUSALS, Action, Done, Outcome
@@ -85,6 +86,8 @@ async def on_crew_button(update: Update, context: AppContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None and query.data is not None and chat is not None
     rules, services = _context(context)
+    if chat.type == chat.PRIVATE:  # their resident row carries the mark that their next message answers a question
+        await resident_of(update, context)
     outcome = await crews.press(
         query.from_user.id, chat.id, query.data, rules=rules, sla=services.sla, now=services.clock()
     )
@@ -122,14 +125,8 @@ async def _after_photo(message: Message, user: User, context: AppContext) -> Pho
     try:
         data, unique_id = await download_photo(message, context.bot, max_bytes=services.settings.max_photo_bytes)
         # The photo's owner is the crew member as a resident (their private chat has their user id).
-        await touch_resident(
-            user.id,
-            user.id,
-            first_name=user.first_name,
-            username=user.username,
-            language_code=user.language_code,
-            default_locale=services.settings.default_locale,
-        )
+        sender = Sender(user.id, user.first_name, user.username, user.language_code)
+        await load_resident(sender, default_locale=services.settings.default_locale, now=services.clock())
         return await store_photo(
             data,
             owner_id=user.id,

@@ -11,7 +11,8 @@ import pytest
 
 from bot.logs import configure_logging
 from bot.runtime import WebRuntime
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 PHONE, NAME, FIRST_NAME = "+8613800138000", "张三丰", "Zhangsan"
 

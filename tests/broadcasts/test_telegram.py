@@ -13,7 +13,8 @@ from broadcasts.models import AreaSubscription, SelfCheckAnswer, Subscriber, Top
 from broadcasts.targeting import EVERYONE, count_recipients
 from tests.bot.helpers import jpeg_bytes
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 HUANGPU = (31.23, 121.48)
 OUTSIDE_EVERY_AREA = (31.40, 121.90)

@@ -17,7 +17,8 @@ from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import FILED_AT, SLA, STAFF, add_photo, jpeg_bytes, make_report, make_resident
-from tests.fake_botapi import BOT_USER, FakeBotAPI, FakeUser
+from tests.fake_botapi import BOT_USER, FakeBotAPI
+from tests.fake_user import FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 AGENCY = "huangpu_fire"

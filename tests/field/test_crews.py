@@ -15,7 +15,8 @@ from field.models import CrewPrompt, CrewTask
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
 from tests.factories import jpeg_bytes
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import (
     AGENCY_GROUP,
     CREW2_TG,

@@ -8,7 +8,8 @@ from bot.reports.models import Report
 from bot.runtime import WebRuntime
 from field.models import CrewTask
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import (
     AGENCY_SUPERVISOR,
     CREW2_TG,

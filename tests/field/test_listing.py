@@ -14,7 +14,8 @@ from field.models import Listing, ListingProgress
 from field.views.panels import listed_public
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import (
     CREW_TG,
     GRID_TG,
@@ -103,6 +104,7 @@ async def test_closing_off_is_refused_when_the_confirmer_is_the_crew(
     await product.services.redis.enqueue_job("field.lapse_verifications")
     await run_worker()
     assert (await Report.get(id=report.id)).status == Status.FIXED
+    await client.login("chen")  # four idle days ended the official's session
     page = await close_off(client, listing)
     assert f"Report #{report.id} cannot be closed off: its fix is not verified." in page
     assert (await Listing.get(id=listing.id)).closed_at is None

@@ -16,7 +16,8 @@ from rewards.models import RewardGrant
 from rewards.rulebook import current_rules_text, save_rules
 from rewards.states import GrantState
 from tests.factories import jpeg_bytes, make_pool
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import (
     CREW_TG,
     GREEN,

@@ -15,7 +15,8 @@ from rewards.states import GrantState
 from tests.admin_client import AdminClient, make_staff
 from tests.bot.helpers import noisy_jpeg
 from tests.factories import JINGAN, make_pool
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import GRID_TG, Worker, grid_member
 
 PLACES = [(31.2304, 121.4737), JINGAN, (31.2290, 121.4760)]

@@ -15,7 +15,8 @@ from rewards.models import RewardGrant
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
 from tests.factories import SLA, make_pool, make_report
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.field.conftest import GRID_TG, MODERATORS, REPORTER, Worker, alerted, fixed_by_crew, grid_member, question_to
 from tests.field.test_loop import pay_only_once_fixed
 

@@ -15,7 +15,8 @@ from bot.runtime import WebRuntime
 from moderation.models import FixedCheck
 from tests.conftest import FrozenClock
 from tests.factories import SLA, STAFF, follow, jpeg_bytes, make_report, make_resident
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 

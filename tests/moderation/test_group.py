@@ -21,7 +21,8 @@ from moderation.jobs.group import keyboard
 from moderation.models import GroupPost
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import SLA, add_photo, make_report, make_resident
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 GROUP = -1001234567890

@@ -14,7 +14,8 @@ from moderation.models import InfoRequest
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
 from tests.factories import SLA, add_photo, follow, jpeg_bytes, make_report, make_resident
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 

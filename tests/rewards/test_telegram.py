@@ -13,7 +13,8 @@ from rewards.models import ClaimSession, RewardGrant, RewardProfile
 from rewards.rules import RewardRules
 from rewards.states import GrantState
 from tests.factories import FILED_AT, make_claimed, make_pool, make_resident, make_rewardable_report
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 Worker = Callable[[], Awaitable[int]]
 

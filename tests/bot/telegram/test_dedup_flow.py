@@ -14,7 +14,8 @@ from bot.runtime import WebRuntime
 from tests.bot.helpers import noisy_jpeg
 from tests.bot.reports.test_dedup import offset
 from tests.factories import SLA
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.photos import PHOTOS_DIR
 
 CENTRE = (31.2304, 121.4737)

@@ -12,7 +12,8 @@ from bot.reports.models import Draft, Photo, ProcessedUpdate, Report
 from bot.runtime import WebRuntime, running_web
 from tests.bot.helpers import jpeg_bytes, reach_category
 from tests.conftest import FrozenClock
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 
 class TestRestartAndRedelivery:
@@ -57,7 +58,7 @@ class TestRestartAndRedelivery:
         assert await fake_api.deliver(tap, update_id=777) == 200
         await fake_api.wait_for("sendMessage", before + 1, chat_id=2002)
         assert await fake_api.deliver(tap, update_id=777) == 200
-        await product.ptb.update_queue.join()
+        await product.pipeline.join()
         assert await Report.filter(reporter_id=2002).count() == 1
         assert len(fake_api.sent(2002)) == before + 1
 
@@ -77,7 +78,7 @@ class TestRestartAndRedelivery:
         url = fake_api.webhook["url"] if fake_api.webhook else ""
         async with aiohttp.ClientSession() as session, session.post(url, json={"update_id": 9, **body}) as response:
             assert response.status == 403
-        await product.ptb.update_queue.join()
+        await product.pipeline.join()
         assert fake_api.sent(2003) == [] and not await ProcessedUpdate.exists()
 
 
@@ -217,6 +218,6 @@ class TestCommands:
         assert "Drowning risk" in listing["text"] and "accepted" in listing["text"]
         [choose] = await user.command("/language")
         await user.press(choose, "lang:zh_CN", expect_replies=0)
-        await product.ptb.update_queue.join()
+        await product.pipeline.join()
         [listing_zh] = await user.command("/my_reports")
         assert "溺水" in listing_zh["text"] and "已受理" in listing_zh["text"]

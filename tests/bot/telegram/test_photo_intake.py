@@ -11,7 +11,8 @@ from PIL import Image
 
 from bot.reports.models import Draft, Photo
 from bot.runtime import WebRuntime
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 from tests.photos import ManifestRow, manifest_row, manifest_rows
 
 #: Upright size of the orientation series: the scene is landscape whatever the stored pixels say.
@@ -35,11 +36,11 @@ async def test_photo_sent_as_file(row: ManifestRow, product: WebRuntime, fake_ap
     """Usable GPS is proposed exactly; no GPS asks for a location; undecodable files get a clear error."""
     user = FakeUser(fake_api, 5000, language_code="en")
     [reply] = await user.document(row.read_bytes(), row.file)
-    draft = await Draft.get(resident_id=5000)
-    if not row.decodable:
+    if not row.decodable:  # refused: no draft is started for it, nothing stored
         assert "damaged or incomplete" in reply["text"]
-        assert draft.step == "photos" and not await Photo.exists()
+        assert not await Draft.exists() and not await Photo.exists()
         return
+    draft = await Draft.get(resident_id=5000)
     assert "received" in reply["text"]
     [photo] = await Photo.filter(draft_id=draft.id)
     assert_no_metadata(await stored_jpeg(product, photo))

@@ -10,7 +10,8 @@ from PIL import Image
 from bot.reports.models import Draft, Photo, Report, StatusChange
 from bot.reports.statuses import Status
 from bot.runtime import WebRuntime
-from tests.fake_botapi import FakeBotAPI, FakeUser
+from tests.fake_botapi import FakeBotAPI
+from tests.fake_user import FakeUser
 
 
 def jpeg_bytes(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (640, 480)) -> bytes:
