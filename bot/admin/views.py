@@ -83,7 +83,12 @@ async def template_context(request: web.Request) -> dict[str, Any]:
 
 async def login_page(request: web.Request) -> web.StreamResponse:
     """The login form in the language chosen here (remembered in a cookie), else the browser's."""
-    context: dict[str, Any] = {"next": request.query.get("next", "/admin"), "error": None, "error_params": {}}
+    context: dict[str, Any] = {
+        "next": request.query.get("next", "/admin"),
+        "error": None,
+        "error_params": {},
+        "chosen": chosen_language(request),
+    }
     response = aiohttp_jinja2.render_template("admin/login.html", request, context)
     chosen = request.query.get("lang")
     if chosen in KNOWN_LOCALES:
@@ -123,7 +128,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 
 def _login_error(request: web.Request, next_path: str, message: str, *, status: int, **params: object) -> web.Response:
-    context = {"next": next_path, "error": message, "error_params": params}
+    context = {"next": next_path, "error": message, "error_params": params, "chosen": chosen_language(request)}
     return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
 
 

@@ -8,7 +8,7 @@ from bot.admin.accounts import Role
 from bot.features import NAV_REWARDS, NavItem, Panel
 from bot.i18n import N_
 from rewards.views import config, grants
-from rewards.views.panels import paid_per_month
+from rewards.views.panels import fraud_signals, held_rewards, paid_per_month
 
 NAV = (
     NavItem("/admin/rewards", N_("Rewards"), Role.OFFICIAL, order=50, group=NAV_REWARDS),
@@ -19,8 +19,13 @@ NAV = (
     NavItem("/admin/rewards/rules", N_("Reward rules"), Role.ADMIN, order=55, group=NAV_REWARDS),
 )
 
-#: The officials' dashboard shows the rewards paid per month (slot "dashboard").
-PANELS = (Panel("dashboard", "rewards/panels/paid.html", paid_per_month, role=Role.OFFICIAL),)
+#: The officials' dashboard shows the rewards paid per month (slot "dashboard"); their start page the held rewards
+#: (slot "home"); the report page the signals a reward would be held for, beside the decision (slot "report.decide").
+PANELS = (
+    Panel("dashboard", "rewards/panels/paid.html", paid_per_month, role=Role.OFFICIAL),
+    Panel("home", "rewards/panels/home.html", held_rewards, role=Role.OFFICIAL, order=30),
+    Panel("report.decide", "rewards/panels/signals.html", fraud_signals, role=Role.MODERATOR, order=10),
+)
 
 
 def setup_routes(app: web.Application) -> None:

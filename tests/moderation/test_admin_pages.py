@@ -139,6 +139,37 @@ class TestQueue:
 
 
 class TestReportPage:
+    @pytest.mark.parametrize("status", [Status.FIXED, Status.REJECTED, Status.NO_ACTION])
+    async def test_a_fixed_or_closed_report_has_no_accept_or_reject_controls(
+        self, product: WebRuntime, client: AdminClient, status: Status
+    ) -> None:
+        report = await make_report(await make_resident(7701), status=status)
+        await login(client, Role.OFFICIAL)
+        _, page = await client.get(f"/admin/reports/{report.id}")
+        assert f"/admin/reports/{report.id}/accept" not in page and f"/admin/reports/{report.id}/reject" not in page
+        assert "it needs no moderation decision" in page
+
+    async def test_a_waiting_report_has_one_button_per_severity_and_reject_reason(
+        self, product: WebRuntime, client: AdminClient
+    ) -> None:
+        report = await make_report(await make_resident(7702))
+        await login(client)
+        _, page = await client.get(f"/admin/reports/{report.id}")
+        for severity in ("low", "medium", "high", "critical"):
+            assert f'name="severity" value="{severity}"' in page
+        for reason in ("not_hazard", "unclear", "location", "outside", "improper"):
+            assert f'name="template" value="{reason}"' in page
+
+    async def test_the_flash_after_a_decision_is_in_the_readers_language(
+        self, product: WebRuntime, client: AdminClient
+    ) -> None:
+        report = await make_report(await make_resident(7703))
+        await make_staff("zh-mod", Role.MODERATOR, language="zh_CN")
+        assert await client.login("zh-mod") == 200
+        await client.get(f"/admin/reports/{report.id}")
+        _, page = await client.post(f"/admin/reports/{report.id}/accept", {"severity": "high"})
+        assert f"举报 #{report.id} 已受理。" in page and "此队列中已没有待处理的举报。" in page
+
     async def test_shows_place_photos_history_candidates_and_timeline(
         self, product: WebRuntime, client: AdminClient
     ) -> None:
