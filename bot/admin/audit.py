@@ -55,6 +55,7 @@ class EventTag(StrEnum):
     WARNING_DISMISS = "warning:dismiss"  #: an official decided a proposed warning is not needed
     WARNING_PROPOSE = "warning:propose"  #: an incident's escalation rule proposed a warning broadcast
     WARNING_SEND = "warning:send"  #: an official sent a proposed warning (broadcast.requested)
+    BROADCAST_URGENT = "broadcast:urgent"  #: an official sent a broadcast through quiet hours
 
 
 #: Each action in words, for the audit log and the report's timeline (English msgids).
@@ -99,6 +100,7 @@ ACTION_LABELS: dict[EventTag, str] = {
     EventTag.WARNING_DISMISS: N_("dismissed a proposed warning"),
     EventTag.WARNING_PROPOSE: N_("proposed a warning broadcast"),
     EventTag.WARNING_SEND: N_("sent a warning broadcast"),
+    EventTag.BROADCAST_URGENT: N_("sent a broadcast as urgent, during quiet hours too"),
 }
 
 
