@@ -7,7 +7,7 @@ from aiohttp import web
 from bot.admin.accounts import Role
 from bot.features import NAV_REWARDS, NavItem, Panel
 from bot.i18n import N_
-from rewards.views import config, grants
+from rewards.views import config, grants, rules
 from rewards.views.panels import fraud_signals, held_rewards, paid_per_month
 
 NAV = (
@@ -31,3 +31,4 @@ PANELS = (
 def setup_routes(app: web.Application) -> None:
     grants.add_routes(app)
     config.add_routes(app)
+    rules.add_routes(app)

@@ -26,7 +26,7 @@ async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
 def queue_column(page: str, report_id: int) -> str:
     row = page[page.index(f'<tr data-href="/admin/reports/{report_id}') :]
     row = row[: row.index("</tr>")]
-    return re.findall(r'<td data-label="Duplicates">([^<]*)</td>', row)[0]
+    return str(re.findall(r'<td data-label="Duplicates">([^<]*)</td>', row)[0])
 
 
 async def test_the_queue_column_and_the_report_page_agree(
