@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.admin.accounts import Role
-from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 from tests.factories import make_report, make_resident
-
-
-@pytest.fixture
-async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
-    client = AdminClient(product.settings.local_base_url())
-    yield client
-    await client.close()
 
 
 def timeline_rows(page: str) -> list[str]:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.admin.accounts import Role
-from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-@pytest.fixture
-async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
-    client = AdminClient(product.settings.local_base_url())
-    yield client
-    await client.close()
 
 
 async def test_the_no_permission_page_is_in_the_staff_members_language(client: AdminClient) -> None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from bot.admin.accounts import Role
 from bot.reports.models import Report
-from bot.runtime import WebRuntime
 from tests.admin_client import AdminClient, make_staff
 from tests.conftest import FrozenClock
 from tests.factories import JINGAN, make_broadcast, make_report, make_resident
-
-
-@pytest.fixture
-async def client(product: WebRuntime) -> AsyncIterator[AdminClient]:
-    client = AdminClient(product.settings.local_base_url())
-    yield client
-    await client.close()
 
 
 async def test_a_moderator_sees_their_own_queue_and_how_much_is_late(client: AdminClient) -> None:
