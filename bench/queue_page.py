@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import jinja2  # noqa: E402 - after sys.path
 from tortoise import Tortoise  # noqa: E402
 
+from bot.admin.language import language_names  # noqa: E402
 from bot.admin.models import StaffUser  # noqa: E402
 from bot.admin.views import TEMPLATES_DIR, install_template_helpers  # noqa: E402
 from bot.composition import all_features  # noqa: E402
@@ -139,11 +140,16 @@ async def time_pages(path: Path, pages: int, *, seed: int = 4) -> list[float]:
 
 
 def _context(staff: StaffUser, page: Any, areas: Areas) -> dict[str, Any]:
+    _ = Translator(staff.language)
     return {
-        "_": Translator(staff.language),
+        "_": _,
+        "ngettext": _.ngettext,
         "csrf_token": "x" * 43,
         "staff": staff,
         "nav": [],
+        "current_nav": None,
+        "current_path": "/admin/queue",
+        "language_names": language_names(),
         "locale": staff.language,
         "page": page,
         "filter": page.filter,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.accounts import Role
+from bot.i18n import N_
 
 if TYPE_CHECKING:  # the kernel's transports; a feature's domain modules never see these
     import argparse
@@ -57,6 +58,15 @@ class EventReaction:
     run: EventReactionFn
 
 
+#: The menus of the admin's navigation (English msgids): items of one menu are shown under one heading, so the
+#: navigation fits one line; a menu with one item for the reader shows as that item.
+NAV_OVERVIEW = N_("Overview")  #: dashboards, trends, bulletins
+NAV_CITY = N_("City")  #: incidents, inspections, warnings, listed hazards
+NAV_REWARDS = N_("Rewards")
+NAV_BROADCASTS = N_("Broadcasts")
+NAV_SETTINGS = N_("Settings")  #: agencies, rules, staff, the audit log, data exports and keys
+
+
 @dataclass(frozen=True)
 class NavItem:
     """One entry of the admin's navigation, shown to staff with at least `role`."""
@@ -65,6 +75,7 @@ class NavItem:
     label: str  #: English source, translated when rendered
     role: Role
     order: int = 50  #: position in the navigation, lowest first (the queue is 10, the staff page 95)
+    group: str = ""  #: the menu it goes in (one of the NAV_* headings above); "" for a top-level entry
 
 
 @dataclass(frozen=True)

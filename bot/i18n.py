@@ -70,3 +70,8 @@ class Translator:
     def __call__(self, message: str, **params: object) -> str:
         text = self._translations.gettext(message)
         return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """The form for `n` things in the reader's language ("1 report", "2 reports"; one form in Chinese);
+        `%(num)s` in the message is `n`."""
+        return self._translations.ngettext(singular, plural, n) % {"num": n, **params}

@@ -12,6 +12,11 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALES_DIR
 
 
+def _done(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """Translated: a plural message needs every form (a tuple of empty strings is not a translation)."""
+    return all(string) if isinstance(string, tuple | list) else bool(string)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
@@ -55,7 +60,7 @@ def _translations(locale: str) -> dict[object, set[str]]:
     for po_path in (LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"):
         with po_path.open("rb") as handle:
             for message in read_po(handle):
-                if message.id and message.string:
+                if message.id and _done(message.string):
                     found.setdefault(message.id, set()).add(str(message.string))
     return found
 

@@ -29,6 +29,7 @@ def feature() -> Feature:
         templates=Path(__file__).parent / "templates",
         static=Path(__file__).parent / "static",
         nav=views.NAV,
+        panels=views.PANELS,
         jobs=tuple(jobs.FUNCTIONS),
         cron_jobs=tuple(jobs.CRON_JOBS),
         event_reactions=reactions.EVENT_REACTIONS,

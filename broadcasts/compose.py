@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo
-from broadcasts.message import MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Button, ButtonKind
+from broadcasts.message import MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Button, ButtonKind, unix_lines
 from broadcasts.targeting import Target, TargetKind
 from broadcasts.texts import (
     BAD_CAMPAIGN,
@@ -76,7 +76,7 @@ async def parse(
     title = (get("title") or "").strip()[:128]
     if not title:
         problems.append(Problem(NEED_TITLE))
-    texts = {locale: (get(f"text_{locale}") or "").strip() for locale in rules.locales}
+    texts = {locale: unix_lines(get(f"text_{locale}") or "").strip() for locale in rules.locales}
     texts = {locale: text for locale, text in texts.items() if text}
     photo_jpeg = await _clean_photo(form.photo, now, problems)
     keep_photo = get("remove_photo") != "on"

@@ -17,9 +17,12 @@ from bot.storage import PhotoStorage, photo_keys
 from broadcasts.compose import BroadcastSpec
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState
 from broadcasts.states import BROADCASTS, WORKER
+from broadcasts.timing import QuietHours
 
 #: The rate shown in the admin is measured over this window.
 RATE_WINDOW_S = 30
+#: The history's reason for an urgent send (the audit log has who).
+URGENT_WHY = "urgent: sent during quiet hours too"
 
 
 async def _store_photo(spec: BroadcastSpec, storage: PhotoStorage) -> str | None:
@@ -60,9 +63,23 @@ async def update_draft(broadcast: Broadcast, spec: BroadcastSpec, storage: Photo
     return True
 
 
-async def schedule(broadcast_id: int, at: datetime, *, actor: str, now: datetime) -> bool:
-    """Draft -> scheduled for `at` (now or later); the worker's tick or an immediate job starts it."""
-    return await BROADCASTS.try_move(broadcast_id, BroadcastStatus.SCHEDULED, actor=actor, now=now, scheduled_at=at)
+async def schedule(broadcast_id: int, at: datetime, *, actor: str, now: datetime, urgent: bool = False) -> bool:
+    """Draft -> scheduled for `at` (now or later); the worker's tick or an immediate job starts it. An `urgent` one
+    is sent during quiet hours too."""
+    why = URGENT_WHY if urgent else ""
+    return await BROADCASTS.try_move(
+        broadcast_id, BroadcastStatus.SCHEDULED, actor=actor, now=now, why=why, scheduled_at=at, urgent=urgent
+    )
+
+
+def quiet_start(broadcast: Broadcast, quiet: QuietHours, now: datetime) -> datetime | None:
+    """When a scheduled or running broadcast that quiet hours hold back will start sending; None when nothing holds
+    it back (not quiet then, urgent, or no longer under way)."""
+    if broadcast.urgent or broadcast.status not in (BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING):
+        return None
+    due = max(broadcast.scheduled_at or now, now)
+    starts = quiet.ends_at(due)
+    return starts if starts > due else None
 
 
 async def pause(broadcast_id: int, *, actor: str, now: datetime) -> bool:

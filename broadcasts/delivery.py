@@ -89,6 +89,7 @@ class Delivering:
     policy: DeliveryPolicy
     stopping: asyncio.Event
     lane: int = 0
+    urgent: bool = False  #: sent during quiet hours too
 
 
 async def message_book(broadcast: Broadcast, storage: PhotoStorage, default_locale: str) -> MessageBook:
@@ -124,13 +125,15 @@ async def run_slice(
     now = clock()
     if broadcast.scheduled_at is not None and broadcast.scheduled_at > now:
         return SliceOutcome.NOT_DUE
-    if policy.quiet.active(now):
+    if policy.quiet.active(now) and not broadcast.urgent:
         return await _wait_for_quiet_end(broadcast_id, policy.quiet, now)
     if not await _start(broadcast, now):
         return SliceOutcome.STOPPED
     await recover_in_doubt(broadcast_id, now)
     book = await message_book(broadcast, storage, policy.default_locale)
-    work = Delivering(broadcast_id, book, sender, limits, clock, policy, stopping or asyncio.Event(), lane)
+    work = Delivering(
+        broadcast_id, book, sender, limits, clock, policy, stopping or asyncio.Event(), lane, broadcast.urgent
+    )
     return await _send_until(work, monotonic() + policy.slice_s, monotonic)
 
 
@@ -159,7 +162,7 @@ async def _checkpoint(work: Delivering) -> SliceOutcome | None:
     now = work.clock()
     if not await Broadcast.filter(id=work.broadcast_id, status=BroadcastStatus.RUNNING).exists():
         return SliceOutcome.STOPPED
-    if work.policy.quiet.active(now):
+    if work.policy.quiet.active(now) and not work.urgent:
         return await _wait_for_quiet_end(work.broadcast_id, work.policy.quiet, now)
     await Broadcast.filter(id=work.broadcast_id).update(heartbeat_at=now, waiting_until=None)
     return None

@@ -20,7 +20,7 @@ from broadcasts.message import Button, ButtonKind
 from broadcasts.models import Broadcast, BroadcastStatus, Delivery, DeliveryState, EducationTheme, SelfCheckAnswer
 from broadcasts.states import BROADCASTS, WORKER
 from broadcasts.targeting import EVERYONE
-from broadcasts.texts import EDU_DAY_FOOTER
+from broadcasts.texts import BAD_CHECK_KEY, DUPLICATE_CHECK_KEY, EDU_DAY_FOOTER, NEED_CHECK_LABELS, NEED_ONE_CHECK
 from broadcasts.timing import EducationSchedule
 
 EDU_KEY_PREFIX = "edu-day:"
@@ -75,21 +75,41 @@ async def save_theme(theme: Theme, *, staff_id: int | None) -> None:
     )
 
 
-def parse_checks(raw: str) -> list[Button] | None:
-    """Lines "key | English label | Chinese label"; None when malformed."""
-    checks = []
-    for line in (line.strip() for line in raw.splitlines()):
-        if not line:
+@dataclass(frozen=True)
+class CheckRow:
+    """One self-check answer as the form has it: a short key (kept with the residents' answers) and its labels."""
+
+    key: str
+    labels: dict[str, str]  #: locale -> label
+
+    def problem(self, locales: tuple[str, ...]) -> str | None:
+        """What is wrong with this row (an English msgid), or None."""
+        if not self.key or not self.key.replace("_", "").isalnum() or not self.key.isascii() or len(self.key) > 32:
+            return BAD_CHECK_KEY
+        if not all(self.labels.get(locale, "").strip() for locale in locales):
+            return NEED_CHECK_LABELS
+        return None
+
+
+def checks_from_rows(rows: list[CheckRow], locales: tuple[str, ...]) -> tuple[list[Button], dict[int, str]]:
+    """The answers of the filled rows (empty rows are skipped), or a message per row index in error; with no row
+    filled at all the message is for row 0."""
+    problems: dict[int, str] = {}
+    checks: list[Button] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        if not row.key and not any(label.strip() for label in row.labels.values()):
             continue
-        parts = [part.strip() for part in line.split("|")]
-        key = parts[0] if parts else ""
-        if len(parts) != 3 or not key.replace("_", "").isalnum() or not key.isascii() or len(key) > 32:
-            return None
-        if not parts[1] or not parts[2]:
-            return None
-        checks.append(Button(ButtonKind.CHECK, key=key, labels={"en": parts[1][:64], "zh_CN": parts[2][:64]}))
-    keys = [c.key for c in checks]
-    return checks if 1 <= len(checks) <= MAX_CHECKS and len(set(keys)) == len(keys) else None
+        problem = row.problem(locales) or (DUPLICATE_CHECK_KEY if row.key in seen else None)
+        if problem is not None:
+            problems[index] = problem
+            continue
+        seen.add(row.key)
+        labels = {locale: row.labels[locale].strip()[:64] for locale in locales}
+        checks.append(Button(ButtonKind.CHECK, key=row.key, labels=labels))
+    if not checks and not problems:
+        problems[0] = NEED_ONE_CHECK
+    return checks, problems
 
 
 def edu_key(month_key: str) -> str:

@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 
 from bot.admin.models import StaffUser
 from bot.city.grid import Grid
-from broadcasts.message import MAX_TEXT_CHARS, Button, ButtonKind
+from broadcasts.message import MAX_TEXT_CHARS, Button, ButtonKind, unix_lines
 from broadcasts.models import Broadcast, BroadcastStatus, Subscriber
 from broadcasts.states import BROADCASTS, WORKER
 from broadcasts.targeting import CITY_SCOPE, Target, TargetKind
@@ -32,6 +32,7 @@ class WarningRequest:
     title: str
     requested_by: int | None
     origin: str
+    urgent: bool = False  #: sent during quiet hours too (the payload's "urgent")
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> WarningRequest | None:
@@ -40,7 +41,11 @@ class WarningRequest:
         scope = payload.get("scope")
         if not isinstance(scope, str) or not scope or not isinstance(texts, dict):
             return None
-        clean = {str(locale): str(text).strip()[:MAX_TEXT_CHARS] for locale, text in texts.items() if str(text).strip()}
+        clean = {
+            str(locale): unix_lines(str(text)).strip()[:MAX_TEXT_CHARS]
+            for locale, text in texts.items()
+            if str(text).strip()
+        }
         if not clean:
             return None
         by = payload.get("requested_by")
@@ -50,6 +55,7 @@ class WarningRequest:
             title=str(payload.get("title") or scope)[:128],
             requested_by=by if isinstance(by, int) else None,
             origin=str(payload.get("origin") or "")[:100],
+            urgent=payload.get("urgent") is True,
         )
 
 
@@ -111,6 +117,7 @@ async def create_requested(key: str, request: WarningRequest, target: Target, no
             target=target.to_json(),
             status=BroadcastStatus.SCHEDULED,
             scheduled_at=now,
+            urgent=request.urgent,
             created_by_id=staff_id,
             created_at=now,
         )

@@ -22,6 +22,12 @@ MAX_TEXT_CHARS = 4096
 MAX_CAPTION_CHARS = 1024
 
 
+def unix_lines(text: str) -> str:
+    """Line ends as Telegram shows them: a text pasted from Windows ("\\r\\n") or an old Mac ("\\r") keeps none of
+    its carriage returns (they count against the length limit and some clients show them)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ButtonKind(StrEnum):
     REPORT = "report"  #: "Report a hazard": starts /report
     URL = "url"  #: a link with a label per language

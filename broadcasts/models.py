@@ -51,6 +51,8 @@ class Broadcast(Model):
     finished_at = fields.DatetimeField(null=True)
     heartbeat_at = fields.DatetimeField(null=True)  # the last time a worker made progress on it
     waiting_until = fields.DatetimeField(null=True)  # quiet hours: sending resumes at this time
+    #: Sent during quiet hours too: an official's choice (audited) or an urgent `broadcast.requested` warning.
+    urgent = fields.BooleanField(default=False, db_default=False)
     materialized = fields.BooleanField(default=False, db_default=False)  # every delivery row exists
     campaign_id = fields.IntField(null=True, db_index=True)  # rewards.Campaign id (rewards owns campaigns)
     created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(

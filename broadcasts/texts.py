@@ -81,7 +81,10 @@ ONLY_DRAFTS = N_("Only a draft can be changed.")
 NO_TELEGRAM_ACCOUNT = N_("Your staff account has no Telegram user id, so there is nowhere to send a preview.")
 PREVIEW_QUEUED = N_("The preview is on its way to your Telegram.")
 NEED_THEME_TEXT = N_("Write the title and the message in every language.")
-BAD_CHECKS = N_("Give one to four self-check answers, one per line: key | English label | Chinese label.")
+NEED_ONE_CHECK = N_("Give at least one self-check answer.")
+BAD_CHECK_KEY = N_("The key is up to 32 letters, digits or underscores, e.g. charged_outside.")
+NEED_CHECK_LABELS = N_("Give the answer in every language.")
+DUPLICATE_CHECK_KEY = N_("Another answer has this key already.")
 
 TARGET_LABELS = {
     TargetKind.EVERYONE: N_("Everyone"),

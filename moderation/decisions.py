@@ -51,6 +51,17 @@ REJECT_REASONS: dict[str, str] = {
     "outside": N_("The place is outside the area this service covers."),
     "improper": N_("The report is offensive or shows people rather than a hazard."),
 }
+#: The same reasons as short button labels on the report page.
+REJECT_REASON_LABELS: dict[str, str] = {
+    "not_hazard": N_("Not a hazard"),
+    "unclear": N_("Unclear"),
+    "location": N_("Wrong location"),
+    "outside": N_("Outside our area"),
+    "improper": N_("Improper"),
+}
+#: Statuses in which a report waits for a moderator's decision (accept, reject, merge, ask): the report page shows
+#: those controls only then, never on an accepted, fixed or closed report.
+DECIDING_STATUSES = frozenset({Status.SUBMITTED, Status.NEEDS_INFO, Status.REOPENED})
 #: The role accept, reject, merge, ask and the status changes need (dispatching needs an official). The web
 #: routes and the moderators' Telegram group both check it with `has_role`, then the scope with
 #: `moderation.queue.report_for`.

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from bot.admin.accounts import in_scope
 from bot.admin.models import AuditEvent, StaffUser
 from bot.city.models import Agency
 from bot.reports.dedup import Nearby, nearby_open_reports
-from bot.reports.models import DuplicateFlag, Photo, Report, Resident, StatusChange
+from bot.reports.models import Photo, Report, Resident, StatusChange
+from moderation.duplicates import DuplicateLink, duplicate_links
 from moderation.models import InfoRequest, PhotoRedaction
 from moderation.queue import first_photo_ids, follower_counts
 
@@ -33,10 +33,9 @@ class ReportDetail:
     questions: list[InfoRequest]
     history: list[Report]  # the reporter's other reports, newest first
     history_by_status: dict[str, int]  # over all of the reporter's reports
-    nearby: list[Nearby]  # open reports of the same category nearby, in the staff member's scope
+    nearby: list[Nearby]  # open reports of the same category nearby, in the staff member's scope (not duplicates)
     photo_ids: dict[int, int]  # report id -> first photo id, for thumbnails of related reports
-    flags: list[DuplicateFlag]  # intake's likely duplicates, either way round
-    merged: list[Report]  # reports merged into this one
+    duplicates: list[DuplicateLink]  # merged into it or flagged at intake: what the queue's column counts
     followers: int
     agency: Agency | None
     agencies: list[Agency]  # active ones, for the dispatch form
@@ -46,13 +45,12 @@ async def report_detail(report: Report, staff: StaffUser, *, radius_m: float, no
     photos = await Photo.filter(report_id=report.id).order_by("position", "id")
     redacted = await PhotoRedaction.filter(photo_id__in=[p.id for p in photos]).values("photo_id")
     history, by_status = await _reporter_history(report)
-    nearby = await _candidates(report, staff, radius_m=radius_m, now=now)
-    either_side = Q(report_id=report.id) | Q(similar_to_id=report.id)
-    flags = await DuplicateFlag.filter(either_side).order_by("phash_distance")
-    flagged = await DuplicateFlag.filter(either_side).values("report_id", "similar_to_id")
-    merged = await Report.filter(duplicate_of_id=report.id).order_by("id")
-    related = [near.report.id for near in nearby] + [r.id for r in merged] + [r.id for r in history]
-    related += [int(pair["report_id"]) + int(pair["similar_to_id"]) - report.id for pair in flagged]  # the other one
+    duplicates = (await duplicate_links([report.id])).get(report.id, [])
+    known = {link.other_id for link in duplicates}
+    nearby = [
+        near for near in await _candidates(report, staff, radius_m=radius_m, now=now) if near.report.id not in known
+    ]
+    related = [near.report.id for near in nearby] + [link.other_id for link in duplicates] + [r.id for r in history]
     return ReportDetail(
         report=report,
         reporter=await Resident.get_or_none(id=report.reporter_id) if report.reporter_id is not None else None,
@@ -65,8 +63,7 @@ async def report_detail(report: Report, staff: StaffUser, *, radius_m: float, no
         history_by_status=by_status,
         nearby=nearby,
         photo_ids=await first_photo_ids(related),
-        flags=list(flags),
-        merged=list(merged),
+        duplicates=duplicates,
         followers=(await follower_counts([report.id])).get(report.id, 0),
         agency=await Agency.get_or_none(key=report.agency) if report.agency else None,
         agencies=list(await Agency.filter(active=True).order_by("name")),

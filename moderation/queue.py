@@ -21,6 +21,7 @@ from bot.admin.accounts import Role, has_role, in_scope
 from bot.admin.models import StaffUser
 from bot.reports.models import DuplicateFlag, Photo, Report, ReportFollower
 from bot.reports.statuses import AWAITING_MODERATION, OPEN_STATUSES, Status
+from moderation.duplicates import duplicate_counts
 
 
 class View(StrEnum):
@@ -80,6 +81,11 @@ class QueueFilter:
             zone=zone,
         )
 
+    def context_query(self) -> str:
+        """This view as the query string a report page carries (where its next and previous lead); "" for the
+        moderation queue itself, the default."""
+        return "" if replace(self, page=1) == QueueFilter(zone=self.zone) else self.query_string(page=1)
+
     def query_string(self, page: int) -> str:
         """This filter as a query string for another page (the pagination links)."""
         changed = replace(self, page=page)
@@ -115,7 +121,7 @@ class QueueRow:
     report: Report
     photo_id: int | None  # the first photo, shown as a thumbnail
     followers: int
-    duplicates: int  # reports merged into it, plus intake's likely-duplicate flags
+    duplicates: int  # moderation.duplicates: reports merged into it or flagged at intake, as its page lists them
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,54 @@ async def queue_page(staff: StaffUser, wanted: QueueFilter, *, page_size: int) -
     return QueuePage(rows, total, page, pages, replace(wanted, page=page), sorts_by_due(VIEW_STATUSES[wanted.status]))
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a report stands in a queue view's order (due time, then id; or newest first), kept across a decision:
+    the decided report leaves the view, the next one is found from where it stood."""
+
+    due: datetime | None
+    report_id: int
+
+    @classmethod
+    def of(cls, report: Report) -> Position:
+        return cls(due_at(report), report.id)
+
+
+async def neighbour(
+    staff: StaffUser, wanted: QueueFilter, position: Position | None, *, forward: bool = True
+) -> int | None:
+    """The report after (or before) `position` in the view, in the queue's own order; with no position, the view's
+    first report. None at the end of the view."""
+    check_filter_scope(staff, wanted)
+    query = _filtered(staff, wanted)
+    if position is not None:
+        query = query.exclude(id=position.report_id)
+    if not sorts_by_due(VIEW_STATUSES[wanted.status]):  # newest first: "after" is an older report
+        if position is not None:
+            query = query.filter(id__lt=position.report_id) if forward else query.filter(id__gt=position.report_id)
+        return await _first_id(query.order_by("-id" if forward else "id"))
+    query = query.annotate(due=Coalesce("moderation_due_at", F("resolution_due_at")))
+    if position is not None and position.due is not None:
+        due, report_id = position.due, position.report_id
+        later = Q(due__gt=due) | (Q(due=due) & Q(id__gt=report_id))
+        earlier = Q(due__lt=due) | (Q(due=due) & Q(id__lt=report_id))
+        query = query.filter(later if forward else earlier)
+    elif position is not None and not forward:
+        return None
+    return await _first_id(query.order_by(*(("due", "id") if forward else ("-due", "-id"))))
+
+
+async def _first_id(query: QuerySet[Report]) -> int | None:
+    row = await query.limit(1).values("id")
+    return int(row[0]["id"]) if row else None
+
+
+async def count_in_view(staff: StaffUser, wanted: QueueFilter) -> int:
+    """How many reports the staff member would find in this queue view (the start page's figures)."""
+    check_filter_scope(staff, wanted)
+    return await _filtered(staff, wanted).count()
+
+
 async def report_for(staff: StaffUser, report_id: int) -> Report:
     """The report, if it exists (LookupError) and the staff member may see it (OutOfScopeError)."""
     report = await Report.get_or_none(id=report_id)
@@ -236,28 +290,6 @@ async def follower_counts(report_ids: Sequence[int]) -> dict[int, int]:
         .values_list("report_id", "n")
     )
     return {int(report_id): int(n) for report_id, n in rows}
-
-
-async def duplicate_counts(report_ids: Sequence[int]) -> dict[int, int]:
-    if not report_ids:
-        return {}
-    counts: dict[int, int] = {}
-    merged = (
-        await Report.filter(duplicate_of_id__in=list(report_ids))
-        .group_by("duplicate_of_id")
-        .annotate(n=Count("id"))
-        .values_list("duplicate_of_id", "n")
-    )
-    flagged = await DuplicateFlag.filter(
-        Q(report_id__in=list(report_ids)) | Q(similar_to_id__in=list(report_ids))
-    ).values_list("report_id", "similar_to_id")
-    for report_id, n in merged:
-        counts[int(report_id)] = counts.get(int(report_id), 0) + int(n)
-    for a, b in flagged:
-        for side in (int(a), int(b)):
-            if side in report_ids:
-                counts[side] = counts.get(side, 0) + 1
-    return counts
 
 
 def due_at(report: Report) -> datetime | None:

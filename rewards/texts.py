@@ -91,3 +91,11 @@ CAMPAIGN_ANNOUNCEMENT = N_(
     'times the usual reward. Tap "Report a hazard" to take part.'
 )
 ANY_HAZARD = N_("any hazard")
+
+#: The fraud signals a reward is held for, in words (the held rewards page, the report page's panel).
+SIGNAL_NAMES = {
+    "photo_reuse": N_("Photo matches report #%(report_id)s (%(distance)s bits apart)"),
+    "burst": N_("%(reports_in_hour)s reports within an hour (limit %(limit)s)"),
+    "queue_share": N_("%(share_pct)s%% of this queue's verified reports this month (%(reports)s of %(of)s)"),
+    "exif_gap": N_("Photo taken %(days)s days away from the report (limit %(limit_days)s)"),
+}

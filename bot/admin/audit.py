@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.admin.models import AuditEvent
+from bot.i18n import N_
 from bot.reports.models import Report
 
 
@@ -54,6 +55,61 @@ class EventTag(StrEnum):
     WARNING_DISMISS = "warning:dismiss"  #: an official decided a proposed warning is not needed
     WARNING_PROPOSE = "warning:propose"  #: an incident's escalation rule proposed a warning broadcast
     WARNING_SEND = "warning:send"  #: an official sent a proposed warning (broadcast.requested)
+    BROADCAST_URGENT = "broadcast:urgent"  #: an official sent a broadcast through quiet hours
+
+
+#: Each action in words, for the audit log and the report's timeline (English msgids).
+ACTION_LABELS: dict[EventTag, str] = {
+    EventTag.AGENCY_SAVE: N_("saved an agency"),
+    EventTag.INCIDENT_IMPORT: N_("imported incidents"),
+    EventTag.INCIDENT_RECORD: N_("recorded an incident"),
+    EventTag.INSPECTION_ASSIGN: N_("sent a cell for inspection"),
+    EventTag.INSPECTION_CANCEL: N_("cancelled an inspection"),
+    EventTag.INSPECTION_RESULT: N_("recorded an inspection's result"),
+    EventTag.API_KEY_CREATE: N_("made a partner's API key"),
+    EventTag.API_KEY_REVOKE: N_("revoked a partner's API key"),
+    EventTag.EXPORT: N_("exported reports"),
+    EventTag.OPEN311_POST: N_("filed a report through the open API"),
+    EventTag.OPEN311_REFUSED: N_("was refused a report through the open API"),
+    EventTag.REPORT_ACCEPT: N_("accepted the report"),
+    EventTag.REPORT_ANSWER: N_("answered the question"),
+    EventTag.REPORT_ASK_INFO: N_("asked the reporter a question"),
+    EventTag.REPORT_DESCRIPTION_EDIT: N_("edited the description"),
+    EventTag.REPORT_DISPATCH: N_("dispatched the report"),
+    EventTag.REPORT_TAKEN: N_("took the job"),
+    EventTag.REPORT_ON_SITE: N_("arrived on site"),
+    EventTag.REPORT_HANDED_BACK: N_("handed it back: not theirs"),
+    EventTag.REPORT_DUE_EXTENDED: N_("asked for more time"),
+    EventTag.REPORT_CREW_FIXED: N_("said it is fixed"),
+    EventTag.REPORT_VERIFIED: N_("confirmed the fix"),
+    EventTag.REPORT_LISTED: N_("listed it for supervision"),
+    EventTag.REPORT_LISTING_PROGRESS: N_("noted progress on the listed hazard"),
+    EventTag.REPORT_CLOSED_OFF: N_("closed off the listed hazard"),
+    EventTag.REPORT_PATROL: N_("filed it on patrol"),
+    EventTag.REPORT_ESCALATE: N_("escalated it: a deadline passed"),
+    EventTag.REPORT_FIXED_CHECK: N_("answered whether it is really fixed"),
+    EventTag.REPORT_MERGE: N_("merged reports"),
+    EventTag.REPORT_PHOTO_ADD: N_("added a photo"),
+    EventTag.REPORT_PHOTO_REDACT: N_("redacted a photo"),
+    EventTag.REPORT_REJECT: N_("rejected the report"),
+    EventTag.REPORT_STATUS: N_("changed the status"),
+    EventTag.STAFF_CREATE: N_("created a staff account"),
+    EventTag.STAFF_DEACTIVATE: N_("deactivated a staff account"),
+    EventTag.STAFF_REACTIVATE: N_("reactivated a staff account"),
+    EventTag.STAFF_TELEGRAM: N_("linked a staff member's Telegram account"),
+    EventTag.WARNING_DISMISS: N_("dismissed a proposed warning"),
+    EventTag.WARNING_PROPOSE: N_("proposed a warning broadcast"),
+    EventTag.WARNING_SEND: N_("sent a warning broadcast"),
+    EventTag.BROADCAST_URGENT: N_("sent a broadcast as urgent, during quiet hours too"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words (an English msgid), or the stored tag itself for one this version does not know."""
+    try:
+        return ACTION_LABELS[EventTag(action)]
+    except ValueError:
+        return action
 
 
 async def record(

@@ -19,6 +19,7 @@ from bot.admin.models import StaffUser
 from bot.admin.sessions import SessionRules, close_session, open_session, session_staff
 from bot.admin.throttle import LoginThrottle, ThrottleRules
 from bot.config import Settings
+from bot.i18n import N_
 from bot.private_files import read_or_create
 from bot.web.client_address import Network, client_address, trusted_networks
 from bot.web.keys import services_key
@@ -37,6 +38,10 @@ session_rules_key = web.AppKey("session_rules", SessionRules)
 trusted_proxies_key = web.AppKey("trusted_proxies", tuple[Network, ...])
 
 SESSION_KEY_FILE = "admin_secret.key"
+#: Refusals (English msgids: bot/admin/errors.py shows them translated in the admin's layout).
+CSRF_REFUSED = N_("This form has expired or came from another site: go back, reload the page and try again.")
+LOG_IN_FIRST = N_("Log in first.")
+ROLE_REFUSED = N_("Your role does not allow this.")
 
 
 def session_key(settings: Settings) -> bytes:
@@ -94,7 +99,7 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if given is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         given = str((await request.post()).get(CSRF_FIELD, ""))
     if not expected or not given or not secrets.compare_digest(str(expected), given):
-        raise web.HTTPForbidden(text="CSRF token missing or wrong")
+        raise web.HTTPForbidden(text=CSRF_REFUSED)
     return await handler(request)
 
 
@@ -152,9 +157,9 @@ def require(role: Role) -> Callable[[Handler], Handler]:
             if staff is None:
                 if request.method in SAFE_METHODS:
                     raise web.HTTPSeeOther(f"/admin/login?next={request.path_qs}")
-                raise web.HTTPUnauthorized(text="log in first")
+                raise web.HTTPUnauthorized(text=LOG_IN_FIRST)
             if not has_role(staff, role):
-                raise web.HTTPForbidden(text="your role does not allow this")
+                raise web.HTTPForbidden(text=ROLE_REFUSED)
             return await view(request)
 
         _required_roles[guarded] = role

@@ -12,9 +12,13 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.admin.accounts import Role, authenticate, has_role
+from bot.admin.accounts import Role, authenticate
+from bot.admin.errors import error_pages
 from bot.admin.inputs import bad_input_middleware, path_ids_middleware
+from bot.admin.language import chosen_language, language_names, remember_language, switch_language
+from bot.admin.nav import current_item, nav_entries
 from bot.admin.pages import pop_flashes, services_of
+from bot.admin.panels import render_panels
 from bot.admin.security import (
     checker_key,
     client_of,
@@ -25,12 +29,13 @@ from bot.admin.security import (
     require,
     setup_security,
     staff_key,
+    staff_middleware,
     throttle_key,
 )
 from bot.admin.staff import setup_routes as setup_staff_pages
 from bot.admin.throttle import USERNAME_MAX_CHARS
 from bot.config import Settings
-from bot.features import NavItem
+from bot.features import NAV_SETTINGS, NavItem
 from bot.i18n import KNOWN_LOCALES, N_, Translator, normalize_locale
 from bot.web.keys import services_key
 
@@ -38,8 +43,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: The admin's own entries; each feature adds its own (Feature.nav), all sorted by `order`.
 KERNEL_NAV = (
-    NavItem("/admin/audit", N_("Audit log"), Role.OFFICIAL, order=90),
-    NavItem("/admin/staff", N_("Staff"), Role.ADMIN, order=95),
+    NavItem("/admin/audit", N_("Audit log"), Role.OFFICIAL, order=90, group=NAV_SETTINGS),
+    NavItem("/admin/staff", N_("Staff"), Role.ADMIN, order=95, group=NAV_SETTINGS),
 )
 nav_key = web.AppKey("admin_nav", tuple[NavItem, ...])
 WRONG_LOGIN = N_("Wrong username or password.")
@@ -47,32 +52,48 @@ TOO_MANY_TRIES = N_("Too many failed attempts from here. Try again in %(minutes)
 
 
 def admin_locale(request: web.Request) -> str:
+    """The staff member's own language; before login the one chosen on the login page, else the browser's."""
     staff = request.get(staff_key)
-    if staff is not None:
+    if staff is not None and staff.language in KNOWN_LOCALES:
         return str(staff.language)
-    chosen = request.query.get("lang") or request.cookies.get("admin_lang")
-    if chosen in KNOWN_LOCALES:
-        return str(chosen)
+    chosen = chosen_language(request)
+    if chosen is not None:
+        return chosen
     return normalize_locale(request.headers.get("Accept-Language", "").split(",")[0])
 
 
 async def template_context(request: web.Request) -> dict[str, Any]:
-    """What every admin template sees: `_` in the reader's language, the CSRF token, the menu."""
-    staff, _ = request.get(staff_key), Translator(admin_locale(request))
-    nav = [item for item in request.app[nav_key] if staff is not None and has_role(staff, item.role)]
+    """What every admin template sees: `_` and `ngettext` in the reader's language, the CSRF token, the menu."""
+    staff, locale = request.get(staff_key), admin_locale(request)
+    _ = Translator(locale)
+    items = request.app[nav_key]
     return {
         "_": _,
+        "ngettext": _.ngettext,
         "csrf_token": await csrf_token(request),
         "staff": staff,
-        "nav": nav,
-        "locale": admin_locale(request),
+        "nav": nav_entries(items, staff),
+        "current_nav": current_item(items, request.path),
+        "current_path": request.path_qs,
+        "locale": locale,
+        "language_names": language_names(),
         "flashes": await pop_flashes(request, _),
     }
 
 
-@aiohttp_jinja2.template("admin/login.html")
-async def login_page(request: web.Request) -> dict[str, Any]:
-    return {"next": request.query.get("next", "/admin"), "error": None, "error_params": {}}
+async def login_page(request: web.Request) -> web.StreamResponse:
+    """The login form in the language chosen here (remembered in a cookie), else the browser's."""
+    context: dict[str, Any] = {
+        "next": request.query.get("next", "/admin"),
+        "error": None,
+        "error_params": {},
+        "chosen": chosen_language(request),
+    }
+    response = aiohttp_jinja2.render_template("admin/login.html", request, context)
+    chosen = request.query.get("lang")
+    if chosen in KNOWN_LOCALES:
+        remember_language(response, str(chosen))
+    return response
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
@@ -96,11 +117,18 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return _login_error(request, next_path, WRONG_LOGIN, status=401)
     await throttle.succeeded(username, address)
     await log_in(request, staff)
-    raise web.HTTPSeeOther(next_path)
+    response = web.HTTPSeeOther(next_path)
+    language = str(form.get("language", ""))
+    if language in KNOWN_LOCALES:  # chosen on the login page: theirs from now on, here and in the header
+        if language != staff.language:
+            staff.language = language
+            await staff.save(update_fields=["language"])
+        remember_language(response, language)
+    raise response
 
 
 def _login_error(request: web.Request, next_path: str, message: str, *, status: int, **params: object) -> web.Response:
-    context = {"next": next_path, "error": message, "error_params": params}
+    context = {"next": next_path, "error": message, "error_params": params, "chosen": chosen_language(request)}
     return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
 
 
@@ -110,9 +138,12 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 @require(Role.MODERATOR)
-@aiohttp_jinja2.template("admin/home.html")
-async def home(request: web.Request) -> dict[str, Any]:
-    return {}
+async def home(request: web.Request) -> web.StreamResponse:
+    """What needs the reader now: every feature's "home" panel they may see (their queue, what is overdue,
+    held rewards, broadcasts waiting...), params `staff` and `now`; the menu is in the header."""
+    now = services_of(request).clock()
+    panels = await render_panels(request, "home", staff=request[staff_key], now=now)
+    return aiohttp_jinja2.render_template("admin/home.html", request, {"panels": panels})
 
 
 async def root(request: web.Request) -> web.StreamResponse:
@@ -137,6 +168,8 @@ def setup_admin(app: web.Application) -> None:
     services = app[services_key]
     settings = services.settings
     setup_security(app, settings)
+    # Inside the staff middleware (the page knows the reader), outside the CSRF check (its 403 is a page too).
+    app.middlewares.insert(app.middlewares.index(staff_middleware) + 1, error_pages())
     app.middlewares.append(path_ids_middleware)
     app.middlewares.append(bad_input_middleware(admin_locale))
     features = services.features
@@ -153,6 +186,7 @@ def setup_admin(app: web.Application) -> None:
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login_submit)
     app.router.add_post("/admin/logout", logout)
+    app.router.add_post("/admin/language", switch_language)
     app.router.add_get("/admin", home)
     for feature in features:  # before the kernel's own: a static route takes every path under its prefix
         if feature.static is not None:

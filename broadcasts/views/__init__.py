@@ -5,15 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.features import NavItem
+from bot.features import NAV_BROADCASTS, NavItem, Panel
 from bot.i18n import N_
-from broadcasts.views import education, letters
+from broadcasts.views import education, letters, panels
 from broadcasts.views.letters import BASE, ID
 
 NAV = (
-    NavItem(BASE, N_("Broadcasts"), Role.OFFICIAL, order=70),
-    NavItem(f"{BASE}/education", N_("Education day"), Role.OFFICIAL, order=71),
+    NavItem(BASE, N_("Broadcasts"), Role.OFFICIAL, order=70, group=NAV_BROADCASTS),
+    NavItem(f"{BASE}/education", N_("Education day"), Role.OFFICIAL, order=71, group=NAV_BROADCASTS),
 )
+#: The officials' start page (slot "home"): what is scheduled or going out now.
+PANELS = (Panel("home", "broadcasts/panels/home.html", panels.home, role=Role.OFFICIAL, order=40),)
 
 
 def setup_routes(app: web.Application) -> None:

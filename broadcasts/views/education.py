@@ -13,16 +13,40 @@ from bot.admin.accounts import Role
 from bot.admin.pages import services_of
 from bot.admin.security import require, staff_key
 from broadcasts.compose import Problem
-from broadcasts.education import Theme, calendar, dashboard, parse_checks, save_theme, theme_for
+from broadcasts.education import (
+    MAX_CHECKS,
+    CheckRow,
+    Theme,
+    calendar,
+    checks_from_rows,
+    dashboard,
+    save_theme,
+    theme_for,
+)
 from broadcasts.policy import education_schedule, local_zone
-from broadcasts.texts import BAD_CHECKS, LANGUAGE_NAMES, NEED_THEME_TEXT
+from broadcasts.texts import LANGUAGE_NAMES, NEED_THEME_TEXT
 
 BASE = "/admin/broadcasts/education"
 MONTH = r"{month:\d+}"  # 1..12, checked by the view
 
 
-def _checks_text(theme: Theme) -> str:
-    return "\n".join(f"{c.key} | {c.labels.get('en', '')} | {c.labels.get('zh_CN', '')}" for c in theme.checks)
+def _check_values(theme: Theme) -> dict[str, str]:
+    """The self-check rows' fields: check_<i>_key and check_<i>_<locale>."""
+    values = {}
+    for index, check in enumerate(theme.checks):
+        values[f"check_{index}_key"] = check.key
+        values.update({f"check_{index}_{locale}": label for locale, label in check.labels.items()})
+    return values
+
+
+def _check_rows(values: dict[str, str], locales: tuple[str, ...]) -> list[CheckRow]:
+    return [
+        CheckRow(
+            values.get(f"check_{index}_key", ""),
+            {locale: values.get(f"check_{index}_{locale}", "") for locale in locales},
+        )
+        for index in range(MAX_CHECKS)
+    ]
 
 
 @require(Role.OFFICIAL)
@@ -46,12 +70,19 @@ def _month(request: web.Request) -> int:
 
 
 def _edit(
-    request: web.Request, month: int, values: dict[str, str], problems: list[Problem], status: int = 200
+    request: web.Request,
+    month: int,
+    values: dict[str, str],
+    problems: list[Problem],
+    status: int = 200,
+    check_problems: dict[int, str] | None = None,
 ) -> web.StreamResponse:
     context: dict[str, Any] = {
         "month": month,
         "values": values,
         "problems": problems,
+        "check_rows": range(MAX_CHECKS),
+        "check_problems": check_problems or {},
         "locales": services_of(request).settings.supported_locales,
         "language_names": LANGUAGE_NAMES,
     }
@@ -64,7 +95,7 @@ async def edit_page(request: web.Request) -> web.StreamResponse:
     theme = await theme_for(month)
     values = {f"title_{locale}": title for locale, title in theme.titles.items()}
     values.update({f"text_{locale}": text for locale, text in theme.texts.items()})
-    values["checks"] = _checks_text(theme)
+    values.update(_check_values(theme))
     return _edit(request, month, values, [])
 
 
@@ -75,14 +106,12 @@ async def edit_save(request: web.Request) -> web.StreamResponse:
     locales = services_of(request).settings.supported_locales
     titles = {locale: values.get(f"title_{locale}", "")[:128] for locale in locales}
     texts = {locale: values.get(f"text_{locale}", "")[:3000] for locale in locales}
-    checks = parse_checks(values.get("checks", ""))
+    checks, check_problems = checks_from_rows(_check_rows(values, locales), locales)
     problems = []
     if not all(titles.values()) or not all(texts.values()):
         problems.append(Problem(NEED_THEME_TEXT))
-    if checks is None:
-        problems.append(Problem(BAD_CHECKS))
-    if problems or checks is None:
-        return _edit(request, month, values, problems, status=400)
+    if problems or check_problems:
+        return _edit(request, month, values, problems, status=400, check_problems=check_problems)
     await save_theme(Theme(month, titles, texts, checks, edited=True), staff_id=request[staff_key].id)
     raise web.HTTPSeeOther(BASE)
 

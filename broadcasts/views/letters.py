@@ -12,7 +12,9 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.admin import audit
 from bot.admin.accounts import Role
+from bot.admin.audit import EventTag
 from bot.admin.pages import actor_of, flash, services_of
 from bot.admin.security import require, staff_key
 from bot.i18n import N_
@@ -20,7 +22,7 @@ from broadcasts import control
 from broadcasts.compose import ComposeInput, ComposeRules, Problem, parse
 from broadcasts.message import Button, ButtonKind
 from broadcasts.models import Broadcast, BroadcastStatus
-from broadcasts.policy import local_zone
+from broadcasts.policy import local_zone, quiet_hours
 from broadcasts.targeting import Target, TargetKind, count_recipients
 from broadcasts.texts import (
     BAD_SEND_AT,
@@ -41,6 +43,10 @@ BASE = "/admin/broadcasts"
 ID = r"{broadcast_id:\d+}"
 SENT = N_("The broadcast is on its way.")
 SCHEDULED = N_("The broadcast is scheduled.")
+PREVIEW_IN_SANDBOX = N_("The preview is on its way to your own sandbox chat: open %(path)s to read it.")
+#: Sandbox chat ids for staff previews: far above the ids the sandbox page gives its people.
+SANDBOX_PREVIEW_CHAT_BASE = 9_000_000_000
+QUIET_START = N_("Quiet hours: nothing is sent now; the broadcast starts at %(time)s.")
 PAUSED = N_("Paused: sending stops after the messages in flight.")
 RESUMED = N_("Resumed.")
 CANCELLED = N_("Cancelled: nobody else will get it.")
@@ -187,6 +193,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         "buttons": list(map(Button.from_json, broadcast.buttons)),
         "recipients": await count_recipients(Target.from_json(broadcast.target), now) if is_draft else None,
         "progress": await control.progress(broadcast, now),
+        "quiet_start": control.quiet_start(broadcast, quiet_hours(services_of(request).settings), now),
         **_labels(request),
     }
     return aiohttp_jinja2.render_template("broadcasts/detail.html", request, context)
@@ -221,33 +228,56 @@ async def send(request: web.Request) -> web.StreamResponse:
         if at <= now:
             await flash(request, "error", BAD_SEND_AT)
             raise web.HTTPSeeOther(f"{BASE}/{broadcast.id}")
-    if not await control.schedule(broadcast.id, at, actor=actor_of(request), now=now):
+    urgent = form.get("urgent") == "1"
+    if not await control.schedule(broadcast.id, at, actor=actor_of(request), now=now, urgent=urgent):
         await flash(request, "error", NOT_NOW)
-    elif at <= now:
+        raise web.HTTPSeeOther(f"{BASE}/{broadcast.id}")
+    if urgent:
+        await audit.record(actor_of(request), EventTag.BROADCAST_URGENT, now=now, broadcast=broadcast.id)
+    if at <= now:
         await services_of(request).redis.enqueue_job(
             RUN_JOB, broadcast.id, 0, _job_id=f"{RUN_JOB}:{broadcast.id}:start"
         )
-        await flash(request, "ok", SENT)
-    else:
-        await flash(request, "ok", SCHEDULED)
+    await _flash_start(request, await Broadcast.get(id=broadcast.id), now)
     raise web.HTTPSeeOther(f"{BASE}/{broadcast.id}")
+
+
+async def _flash_start(request: web.Request, broadcast: Broadcast, now: datetime) -> None:
+    """Say when it really starts: a send into quiet hours waits for their end, and the official hears it at once."""
+    starts = control.quiet_start(broadcast, quiet_hours(services_of(request).settings), now)
+    if starts is not None:
+        zone = local_zone(services_of(request).settings)
+        await flash(request, "ok", QUIET_START, time=starts.astimezone(zone).strftime("%H:%M"))
+    elif broadcast.scheduled_at is not None and broadcast.scheduled_at > now:
+        await flash(request, "ok", SCHEDULED)
+    else:
+        await flash(request, "ok", SENT)
+
+
+def sandbox_preview_chat(staff_id: int) -> int:
+    """In the sandbox, a staff member without a Telegram account gets previews in a sandbox chat of their own."""
+    return SANDBOX_PREVIEW_CHAT_BASE + staff_id
 
 
 @require(Role.OFFICIAL)
 async def preview(request: web.Request) -> web.StreamResponse:
-    """Send the broadcast to the official's own Telegram account (StaffUser.telegram_user_id)."""
+    """Send the broadcast to the official's own Telegram account (StaffUser.telegram_user_id); in the sandbox,
+    without one, to their own sandbox chat (the flash says where to read it)."""
     broadcast, staff, now = await _broadcast(request), request[staff_key], services_of(request).clock()
-    if staff.telegram_user_id is None:
+    chat_id, done = staff.telegram_user_id, PREVIEW_QUEUED
+    if chat_id is None and services_of(request).settings.sandbox_enabled:
+        chat_id, done = sandbox_preview_chat(staff.id), PREVIEW_IN_SANDBOX
+    if chat_id is None:
         await flash(request, "error", NO_TELEGRAM_ACCOUNT)
     else:
         await services_of(request).redis.enqueue_job(
             "broadcasts.preview",
             broadcast.id,
-            staff.telegram_user_id,
+            chat_id,
             staff.language,
             _job_id=f"broadcasts.preview:{broadcast.id}:{staff.id}:{int(now.timestamp())}",
         )
-        await flash(request, "ok", PREVIEW_QUEUED)
+        await flash(request, "ok", done, path=f"/sandbox?user={chat_id}")
     raise web.HTTPSeeOther(f"{BASE}/{broadcast.id}")
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.features import NavItem, Panel
+from bot.features import NAV_CITY, NavItem, Panel
 from bot.i18n import N_
 from field.views import board, panels
 
-NAV = (NavItem("/admin/field/listed", N_("Listed hazards"), Role.OFFICIAL, order=25),)
+NAV = (NavItem("/admin/field/listed", N_("Listed hazards"), Role.OFFICIAL, order=25, group=NAV_CITY),)
 PANELS = (
     Panel("report.side", "field/panels/report.html", panels.report_side, role=Role.MODERATOR, order=20),
     Panel("dashboard", "field/panels/dashboard.html", panels.dashboard, role=Role.OFFICIAL, order=40),

@@ -17,21 +17,23 @@ from bot.reports.models import Photo, Report
 from moderation import decisions
 from moderation.decisions import DecisionError
 from moderation.merge import merge
+from moderation.queue import Position, QueueFilter, neighbour
 from moderation.redaction import Box, redact_photo
-from moderation.views.common import back_to, scoped_report
+from moderation.views.common import back_to, queue_of, scoped_report
 
 Form = MultiDictProxy[str | bytes | bytearray | FileField]
 Action = Callable[[web.Request, Report, Form], Awaitable[tuple[str, dict[str, object]]]]
 
+QUEUE_EMPTY = N_("Nothing else waits in this queue.")
 NOT_ALLOWED_NOW = N_("That change is not possible in the report's current status.")
 BAD_REPORT_NUMBER = N_("Give the number of the report to merge into.")
 BAD_BOX = N_("The box must be whole pixels (x, y, width, height) inside the photo.")
 DONE = {
-    "accept": N_("Report accepted."),
-    "accept_dispatched": N_("Report accepted and dispatched to %(agency)s."),
-    "reject": N_("Report rejected; the reporter is told why."),
-    "merge": N_("Merged into report #%(into)s."),
-    "ask": N_("Question sent to the reporter."),
+    "accept": N_("Report #%(id)s accepted."),
+    "accept_dispatched": N_("Report #%(id)s accepted and dispatched to %(agency)s."),
+    "reject": N_("Report #%(id)s rejected; the reporter is told why."),
+    "merge": N_("Report #%(id)s merged into report #%(into)s."),
+    "ask": N_("Question on report #%(id)s sent to the reporter."),
     "dispatch": N_("Report dispatched to %(agency)s."),
     "status": N_("Status changed."),
     "description": N_("Description updated; the original is kept."),
@@ -44,12 +46,14 @@ def _field(form: Form, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _action(run: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Wrap a form action: load the scoped report, run it, flash the outcome, redirect to the report."""
+def _action(run: Action, *, decides: bool = False) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a form action: load the scoped report, run it, flash the outcome, redirect to the report; after a
+    decision (`decides`) to the next report of the queue it was opened from (the page's query string)."""
 
     async def view(request: web.Request) -> web.StreamResponse:
         report = await scoped_report(request)
-        form = await request.post()
+        queue, form = queue_of(request), await request.post()
+        position = Position.of(report)
         try:
             message, params = await run(request, report, form)
         except DecisionError as refused:
@@ -57,11 +61,24 @@ def _action(run: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse
         except TransitionError:
             await flash(request, "error", NOT_ALLOWED_NOW)
         else:
-            await flash(request, "ok", message, **params)
-        back_to(report.id)
+            await flash(request, "ok", message, id=report.id, **params)
+            if decides:
+                await _next_in_queue(request, queue, position)
+        back_to(report.id, queue)
 
     view.__name__ = run.__name__
     return view
+
+
+async def _next_in_queue(request: web.Request, queue: QueueFilter, position: Position) -> None:
+    """Open the report after the decided one in its queue (or the queue's first, for the ones skipped before
+    it); back to the queue once it is empty."""
+    staff = staff_of(request)
+    following = await neighbour(staff, queue, position) or await neighbour(staff, queue, None)
+    if following is None:
+        await flash(request, "ok", QUEUE_EMPTY)
+        raise web.HTTPSeeOther(f"/admin/queue?{queue.query_string(page=1)}")
+    back_to(following, queue)
 
 
 async def accept(request: web.Request, report: Report, form: Form) -> tuple[str, dict[str, object]]:
@@ -150,14 +167,14 @@ async def redact(request: web.Request, report: Report, form: Form) -> tuple[str,
 def add_routes(app: web.Application) -> None:
     moderator, official = require(decisions.DECIDING_ROLE), require(Role.OFFICIAL)
     base = "/admin/reports/{report_id}"
-    for path, run in (
-        ("accept", accept),
-        ("reject", reject),
-        ("merge", merge_into),
-        ("ask", ask),
-        ("status", change_status),
-        ("description", edit_description),
+    for path, run, decides in (
+        ("accept", accept, True),
+        ("reject", reject, True),
+        ("merge", merge_into, True),
+        ("ask", ask, True),
+        ("status", change_status, False),
+        ("description", edit_description, False),
     ):
-        app.router.add_post(f"{base}/{path}", moderator(_action(run)))
+        app.router.add_post(f"{base}/{path}", moderator(_action(run, decides=decides)))
     app.router.add_post(f"{base}/dispatch", official(_action(dispatch)))
     app.router.add_post(f"{base}/photos/{{photo_id}}/redact", moderator(_action(redact)))

@@ -12,7 +12,7 @@ from bot.reports.areas import Areas
 from bot.reports.categories import Category
 from bot.reports.models import Report
 from bot.telegram.texts import STATUS_NAMES
-from moderation.queue import OutOfScopeError, View, report_for
+from moderation.queue import OutOfScopeError, QueueFilter, View, report_for
 
 VIEW_LABELS: dict[str, str] = {View.QUEUE: N_("awaiting moderation"), View.OPEN: N_("all open"), View.ALL: N_("all")}
 #: Every status choice's label (English msgid): the queue views, then each status in residents' words.
@@ -24,6 +24,10 @@ LOCATION_SOURCE_LABELS: dict[str, str] = {
     "typed": N_("typed coordinates"),
     "exif": N_("from the photo"),
 }
+
+
+NO_SUCH_REPORT = N_("There is no such report.")
+OUT_OF_SCOPE = N_("This report is outside your areas or categories.")
 
 
 def areas_of(request: web.Request) -> Areas:
@@ -53,10 +57,20 @@ async def scoped_report(request: web.Request, report_id: int | None = None) -> R
             staff_of(request), report_id if report_id is not None else int_param(request, "report_id")
         )
     except LookupError:
-        raise web.HTTPNotFound(text="no such report") from None
+        raise web.HTTPNotFound(text=NO_SUCH_REPORT) from None
     except OutOfScopeError:
-        raise web.HTTPForbidden(text="this report is outside your areas or categories") from None
+        raise web.HTTPForbidden(text=OUT_OF_SCOPE) from None
 
 
-def back_to(report_id: int) -> NoReturn:
-    raise web.HTTPSeeOther(f"/admin/reports/{report_id}")
+def queue_of(request: web.Request) -> QueueFilter:
+    """The queue view a report page was opened from (its query string): where "next" and "previous" lead."""
+    return QueueFilter.parse(request.query, services_of(request).settings.local_timezone)
+
+
+def report_url(report_id: int, queue: QueueFilter) -> str:
+    query = queue.context_query()
+    return f"/admin/reports/{report_id}?{query}" if query else f"/admin/reports/{report_id}"
+
+
+def back_to(report_id: int, queue: QueueFilter) -> NoReturn:
+    raise web.HTTPSeeOther(report_url(report_id, queue))

@@ -11,16 +11,38 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.accounts import Role, has_role
-from bot.admin.pages import int_param, now_of, services_of, staff_of
+from bot.admin.pages import flash, int_param, now_of, services_of, staff_of
 from bot.admin.panels import render_panels
 from bot.admin.security import require
+from bot.city.sketch import sketch
+from bot.i18n import N_, Translator
 from bot.reports.models import Photo
-from bot.reports.statuses import Status
-from moderation.decisions import MODERATOR_TARGETS, OFFICIAL_TARGETS, REJECT_REASONS, SEVERITY_LABELS
+from bot.reports.statuses import CLOSED_NOT_FIXED, FIXED_STATUSES, Status
+from moderation.decisions import (
+    DECIDING_STATUSES,
+    MODERATOR_TARGETS,
+    OFFICIAL_TARGETS,
+    REJECT_REASON_LABELS,
+    REJECT_REASONS,
+    SEVERITY_LABELS,
+)
 from moderation.detail import report_detail
-from moderation.queue import VIEW_STATUSES, OutOfScopeError, QueueFilter, due_at, queue_page
+from moderation.queue import VIEW_STATUSES, OutOfScopeError, Position, QueueFilter, due_at, neighbour, queue_page
 from moderation.redaction import original_key
-from moderation.views.common import STATUS_LABELS, areas_of, categories_of, label_context, scoped_report
+from moderation.views.actions import QUEUE_EMPTY
+from moderation.views.common import (
+    STATUS_LABELS,
+    areas_of,
+    categories_of,
+    label_context,
+    queue_of,
+    report_url,
+    scoped_report,
+)
+from moderation.views.timeline import timeline
+
+QUEUE_OUT_OF_SCOPE = N_("This queue is outside your areas or categories.")
+CLOSED_OR_FIXED = CLOSED_NOT_FIXED | FIXED_STATUSES
 
 
 def _choices(request: web.Request) -> dict[str, Any]:
@@ -40,7 +62,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
     try:
         page = await queue_page(staff_of(request), wanted, page_size=services_of(request).settings.queue_page_size)
     except OutOfScopeError:
-        raise web.HTTPForbidden(text="this queue is outside your areas or categories") from None
+        raise web.HTTPForbidden(text=QUEUE_OUT_OF_SCOPE) from None
     context = {
         "page": page,
         "filter": page.filter,
@@ -52,22 +74,49 @@ async def queue(request: web.Request) -> web.StreamResponse:
 
 
 @require(Role.MODERATOR)
+async def next_in_queue(request: web.Request) -> web.StreamResponse:
+    """ "Start deciding": the first report of the queue view in the query (the moderation queue by default)."""
+    queue = queue_of(request)
+    try:
+        first = await neighbour(staff_of(request), queue, None)
+    except OutOfScopeError:
+        raise web.HTTPForbidden(text=QUEUE_OUT_OF_SCOPE) from None
+    if first is None:
+        await flash(request, "ok", QUEUE_EMPTY)
+        raise web.HTTPSeeOther(f"/admin/queue?{queue.query_string(page=1)}")
+    raise web.HTTPSeeOther(report_url(first, queue))
+
+
+@require(Role.MODERATOR)
 async def report_page(request: web.Request) -> web.StreamResponse:
     report = await scoped_report(request)
-    settings, staff = services_of(request).settings, staff_of(request)
-    detail = await report_detail(report, staff, radius_m=settings.staff_nearby_radius_m, now=now_of(request))
+    services, staff, queue = services_of(request), staff_of(request), queue_of(request)
+    detail = await report_detail(report, staff, radius_m=services.settings.staff_nearby_radius_m, now=now_of(request))
     targets = OFFICIAL_TARGETS if has_role(staff, Role.OFFICIAL) else MODERATOR_TARGETS
+    position, _ = Position.of(report), Translator(str(staff.language))
+    near = [(n.report.lat, n.report.lon, f"#{n.report.id}") for n in detail.nearby]
     context = {
         "d": detail,
         "r": report,
         **label_context(request),
         "severities": SEVERITY_LABELS,
         "reject_reasons": REJECT_REASONS,
-        "status_targets": [status for status in Status if status in targets],
+        "reject_labels": REJECT_REASON_LABELS,
+        "can_decide": report.status in DECIDING_STATUSES,
+        "status_targets": [status for status in Status if status in targets and status != report.status],
         "due_at": due_at,
-        "can_dispatch": has_role(staff, Role.OFFICIAL),
+        "can_dispatch": has_role(staff, Role.OFFICIAL) and report.status not in CLOSED_OR_FIXED,
         "is_admin": has_role(staff, Role.ADMIN),
-        # Slot "report.side", params `report`: other features' panels beside the decision (e.g. fraud signals).
+        "queue": queue,
+        "queue_query": queue.context_query(),
+        "previous_id": await neighbour(staff, queue, position, forward=False),
+        "next_id": await neighbour(staff, queue, position),
+        "timeline": await timeline(detail.timeline, detail.audit, _, reporter_id=report.reporter_id),
+        "sketch": sketch(services.grid, report.lat, report.lon, label=f"#{report.id}", near=near),
+        # Other features' panels, params `report`: slot "report.decide" beside the decision (narrow: e.g. the fraud
+        # signals a reward would be held for), slot "report.side" under the evidence (the crew's work, a partner's
+        # filing).
+        "decide_panels": await render_panels(request, "report.decide", report=report),
         "panels": await render_panels(request, "report.side", report=report),
     }
     return aiohttp_jinja2.render_template("moderation/report.html", request, context)

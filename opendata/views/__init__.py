@@ -7,14 +7,14 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.features import NavItem
+from bot.features import NAV_OVERVIEW, NAV_SETTINGS, NavItem
 from bot.i18n import N_
 from opendata.views import admin, open311, status
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 NAV = (
-    NavItem("/admin/opendata/export", N_("Export"), Role.OFFICIAL, order=60),
-    NavItem("/admin/opendata/keys", N_("API keys"), Role.OFFICIAL, order=85),
+    NavItem("/admin/opendata/export", N_("Export"), Role.OFFICIAL, order=60, group=NAV_OVERVIEW),
+    NavItem("/admin/opendata/keys", N_("API keys"), Role.OFFICIAL, order=85, group=NAV_SETTINGS),
 )
 
 

@@ -15,14 +15,11 @@ from rewards.announcement import announce_url
 from rewards.budget import PoolError, create_campaign, create_pool, fund_pool, pool_statuses, waiting_for_budget
 from rewards.jobs import RETRY_PENDING_JOB
 from rewards.models import Campaign
-from rewards.rulebook import current_rules_text, save_rules
-from rewards.rules import RulesError
 from rewards.views.common import FormError, day_field, money_field, page_context
 
 POOL_CREATED = N_("Budget pool #%(id)s created.")
 POOL_FUNDED = N_("Budget pool #%(id)s topped up.")
 CAMPAIGN_CREATED = N_("Campaign #%(id)s created.")
-RULES_SAVED = N_("The new rules are in force.")
 BAD_MULTIPLIER = N_("The multiplier is a whole percentage, e.g. 200 for double.")
 
 
@@ -119,26 +116,6 @@ async def add_campaign(request: web.Request) -> web.StreamResponse:
     go_to("/admin/rewards/campaigns")
 
 
-@require(Role.ADMIN)
-async def rules_page(request: web.Request) -> web.StreamResponse:
-    text = await current_rules_text(services_of(request).settings)
-    return aiohttp_jinja2.render_template(
-        "rewards/rules.html", request, {**await page_context(request), "text": text, "error": None}
-    )
-
-
-@require(Role.ADMIN)
-async def save_rules_page(request: web.Request) -> web.StreamResponse:
-    text = str((await request.post()).get("text", "")).replace("\r\n", "\n")
-    try:
-        await save_rules(text, staff_id=staff_of(request).id, now=now_of(request))
-    except RulesError as error:
-        context = {**await page_context(request), "text": text, "error": str(error)}
-        return aiohttp_jinja2.render_template("rewards/rules.html", request, context, status=400)
-    await flash(request, "ok", RULES_SAVED)
-    raise web.HTTPSeeOther("/admin/rewards/rules")
-
-
 def add_routes(app: web.Application) -> None:
     router = app.router
     router.add_get("/admin/rewards/pools", pools_page)
@@ -146,5 +123,3 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/admin/rewards/pools/{pool_id}/fund", top_up_pool)
     router.add_get("/admin/rewards/campaigns", campaigns_page)
     router.add_post("/admin/rewards/campaigns", add_campaign)
-    router.add_get("/admin/rewards/rules", rules_page)
-    router.add_post("/admin/rewards/rules", save_rules_page)

@@ -25,7 +25,7 @@ from rewards.jobs import NOTIFY_GRANTED_JOB, NOTIFY_PAID_JOB
 from rewards.models import PayoutBatch, PayoutLine, RewardGrant
 from rewards.payouts import BatchError, batch_grant_ids, cancel_batch, create_batch, export_csv, mark_paid
 from rewards.states import GrantState
-from rewards.texts import STATE_NAMES
+from rewards.texts import SIGNAL_NAMES, STATE_NAMES
 from rewards.views.common import FormError, money_field, page_context
 
 GRANTS_SHOWN = 200
@@ -40,12 +40,6 @@ BATCH_STATE_NAMES = {
     "exported": N_("exported"),
     "paid": N_("paid"),
     "cancelled": N_("cancelled"),
-}
-SIGNAL_NAMES = {
-    "photo_reuse": N_("Photo matches report #%(report_id)s (%(distance)s bits apart)"),
-    "burst": N_("%(reports_in_hour)s reports within an hour (limit %(limit)s)"),
-    "queue_share": N_("%(share_pct)s%% of this queue's verified reports this month (%(reports)s of %(of)s)"),
-    "exif_gap": N_("Photo taken %(days)s days away from the report (limit %(limit_days)s)"),
 }
 
 

@@ -7,10 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.reports.models import Report
 from bot.services import Services
-from rewards.models import PayoutBatch
+from rewards.budget import waiting_for_budget
+from rewards.fraud import signals_for
+from rewards.grants import hazard_of
+from rewards.models import PayoutBatch, RewardGrant
 from rewards.rulebook import current_rules
 from rewards.rules import format_money
+from rewards.states import GrantState
+from rewards.texts import SIGNAL_NAMES, STATE_NAMES
 
 
 def _months(start: date, end: date) -> list[date]:
@@ -38,3 +44,30 @@ async def paid_per_month(services: Services, params: dict[str, Any]) -> dict[str
                 totals[local.replace(day=1)] += int(total_fen)
     currency = (await current_rules(services.settings)).currency
     return {"months": [(month, format_money(totals[month], currency)) for month in months]}
+
+
+async def fraud_signals(services: Services, params: dict[str, Any]) -> dict[str, Any] | None:
+    """Beside a moderator's decision (slot "report.decide", params `report`): the signals a reward for this report
+    would be held for (an old photo date, a reused photo, a burst of reports), before anyone accepts it; and the
+    reward's state once one exists."""
+    report = params.get("report")
+    if not isinstance(report, Report) or report.reporter_id is None:
+        return None
+    grant = await RewardGrant.filter(report_id=report.id).order_by("-id").first()
+    if grant is not None:
+        signals = list(grant.signals)
+    else:
+        hazard = await hazard_of(report)
+        rules = await current_rules(services.settings)
+        now = services.clock()
+        signals = await signals_for(report, hazard.report_ids, rules.fraud, rules.zone, now)
+    return {"signals": signals, "grant": grant, "signal_names": SIGNAL_NAMES, "state_names": STATE_NAMES}
+
+
+async def held_rewards(services: Services, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The start page (slot "home"): how many rewards are held for an official's review, and how many wait for
+    budget."""
+    held = await RewardGrant.filter(state=GrantState.HELD).count()
+    waiting, waiting_fen = await waiting_for_budget()
+    currency = (await current_rules(services.settings)).currency
+    return {"held": held, "waiting": waiting, "waiting_money": format_money(waiting_fen, currency)}

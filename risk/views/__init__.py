@@ -14,7 +14,7 @@ import xstatic.pkg.leaflet_markercluster
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.features import NavItem, Panel
+from bot.features import NAV_OVERVIEW, NAV_SETTINGS, NavItem, Panel
 from bot.i18n import N_
 from risk.levels import LEVEL_COLOURS
 from risk.views import bulletins, rules, trends
@@ -24,9 +24,9 @@ from risk.views.panels import cell_level_panel, district_panel
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 NAV = (
     NavItem("/admin/map", N_("Map"), Role.MODERATOR, order=15),
-    NavItem("/admin/trends", N_("Trends"), Role.OFFICIAL, order=21),
-    NavItem("/admin/bulletins", N_("Bulletins"), Role.MODERATOR, order=22),
-    NavItem("/admin/risk/rules", N_("Risk rules"), Role.ADMIN, order=82),
+    NavItem("/admin/trends", N_("Trends"), Role.OFFICIAL, order=21, group=NAV_OVERVIEW),
+    NavItem("/admin/bulletins", N_("Bulletins"), Role.MODERATOR, order=22, group=NAV_OVERVIEW),
+    NavItem("/admin/risk/rules", N_("Risk rules"), Role.ADMIN, order=82, group=NAV_SETTINGS),
 )
 #: The public status page shows each district's levels (slot "status.district", param `district`: its key).
 PANELS = (

@@ -203,18 +203,40 @@ class TestEducation:
             "title_zh_CN": "电动车",
             "text_en": "Charge outside.",
             "text_zh_CN": "室外充电。",
-            "checks": "outside | My e-bike is charged outside | 我的电动车在室外充电",
+            "check_0_key": "outside",
+            "check_0_en": "My e-bike is charged outside",
+            "check_0_zh_CN": "我的电动车在室外充电",
         }
         status, _ = await official.post("/admin/broadcasts/education/4", fields)
         assert status == 200
         theme = await EducationTheme.get(month=4)
         assert theme.titles == {"zh_CN": "电动车", "en": "E-bikes"} and theme.checks[0]["key"] == "outside"
 
-    async def test_malformed_checks_are_refused(self, official: AdminClient) -> None:
+    async def test_malformed_checks_are_refused_row_by_row(self, official: AdminClient) -> None:
+        """A row with a bad key, one missing a language and a repeated key each get their own message; the
+        rows typed are shown again."""
         await official.get("/admin/broadcasts/education/4")
-        fields = {"title_en": "a", "title_zh_CN": "b", "text_en": "c", "text_zh_CN": "d", "checks": "only a key"}
+        fields = {
+            "title_en": "a",
+            "title_zh_CN": "b",
+            "text_en": "c",
+            "text_zh_CN": "d",
+            **{"check_0_key": "charged outside", "check_0_en": "Outside", "check_0_zh_CN": "室外"},
+            **{"check_1_key": "inside", "check_1_en": "Inside", "check_1_zh_CN": ""},
+            **{"check_2_key": "fine", "check_2_en": "Fine", "check_2_zh_CN": "好"},
+            **{"check_3_key": "fine", "check_3_en": "Fine again", "check_3_zh_CN": "又好"},
+        }
         status, page = await official.post("/admin/broadcasts/education/4", fields)
-        assert status == 400 and "one per line" in page and not await EducationTheme.exists()
+        assert status == 400 and not await EducationTheme.exists()
+        assert "The key is up to 32 letters, digits or underscores" in page
+        assert "Give the answer in every language." in page and "Another answer has this key already." in page
+        assert 'value="charged outside"' in page and 'value="Fine again"' in page
+
+    async def test_no_check_at_all_is_refused(self, official: AdminClient) -> None:
+        await official.get("/admin/broadcasts/education/4")
+        fields = {"title_en": "a", "title_zh_CN": "b", "text_en": "c", "text_zh_CN": "d"}
+        status, page = await official.post("/admin/broadcasts/education/4", fields)
+        assert status == 400 and "Give at least one self-check answer." in page
 
     async def test_dashboard_counts_answers_per_option(
         self, official: AdminClient, clock: FrozenClock, product: WebRuntime, run_worker: RunWorker

@@ -22,7 +22,7 @@ async def test_agency_reopened_and_filing_days_narrow_the_queue(product: WebRunt
     await client.login("official")
 
     def listed(page: str) -> set[int]:
-        return {r.id for r in (early, late, other) if f'href="/admin/reports/{r.id}"' in page}
+        return {r.id for r in (early, late, other) if f'href="/admin/reports/{r.id}?' in page}
 
     _, by_agency = await client.get("/admin/queue?status=all&agency=fire")
     _, on_the_1st = await client.get("/admin/queue?status=all&since=2026-11-01&until=2026-11-01")

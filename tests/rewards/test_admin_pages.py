@@ -129,7 +129,7 @@ class TestSetup:
         assert grant is not None and grant.state == GrantState.PENDING_BUDGET
         await official(client)
         status, page = await client.get("/admin/rewards")
-        assert status == 200 and "1 rewards (¥20.00) are waiting for budget" in page
+        assert status == 200 and "1 reward (¥20.00) is waiting for budget" in page
         await client.post(
             "/admin/rewards/pools",
             {"name": "2026 Q4", "starts_on": "2026-10-01", "ends_on": "2026-12-31", "amount": "5000"},
