@@ -228,13 +228,13 @@ async def _book(grant: RewardGrant, now: datetime, actor: str, funding: Funding 
                 granted_at=now,
                 decided_by=grant.decided_by,
             )
-            grant.state, grant.pool_id, grant.granted_at = GrantState.GRANTED, pool.id, now  # as just written
+            await grant.refresh_from_db(fields=["state", "pool_id", "granted_at"])
             return True
     if grant.state != GrantState.PENDING_BUDGET:  # released from a hold, but no pool has the money yet
         await GRANTS.move(
             grant.id, GrantState.PENDING_BUDGET, actor=actor, now=now, why="no budget", decided_by=grant.decided_by
         )
-        grant.state = GrantState.PENDING_BUDGET
+        await grant.refresh_from_db(fields=["state"])
     return False
 
 
