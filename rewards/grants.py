@@ -21,7 +21,7 @@ from rewards import ledger
 from rewards.budget import campaign_terms, pools_for
 from rewards.fraud import signals_for
 from rewards.ledger import AccountKind, TxnKind
-from rewards.models import AckPoints, PayoutItem, RewardGrant
+from rewards.models import Account, AckPoints, BudgetPool, PayoutItem, RewardGrant
 from rewards.rules import (
     NOT_YET,
     Ineligible,
@@ -137,13 +137,27 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
     return Evaluation(grant, created=True)
 
 
+@dataclass(frozen=True)
+class Funding:
+    """Where a grant's money goes and may come from: the reporter's payable account, and the budget account of
+    each pool it may draw from now, in the order they are tried."""
+
+    payable: Account
+    budgets: list[tuple[BudgetPool, Account]]
+
+
+async def _funding(resident_id: int, campaign_id: int | None, now: datetime) -> Funding:
+    """The accounts, created on first use (so before the transaction that books, when the caller can)."""
+    payable = await ledger.account(AccountKind.PAYABLE, resident_id)
+    pools = await pools_for(campaign_id, now)
+    return Funding(payable, [(pool, await ledger.account(AccountKind.BUDGET, pool.id)) for pool in pools])
+
+
 async def _decide(proposal: Proposal, rules: RewardRules, now: datetime) -> RewardGrant | None:
-    payable = await ledger.account(AccountKind.PAYABLE, proposal.resident_id)
-    for pool in await pools_for(proposal.campaign_id, now):
-        await ledger.account(AccountKind.BUDGET, pool.id)  # exists before the transaction needs it
+    funding = await _funding(proposal.resident_id, proposal.campaign_id, now)
     try:
         async with in_transaction():
-            await ledger.lock(payable)
+            await ledger.lock(funding.payable)
             if await RewardGrant.exists(report_id=proposal.report.id):
                 return None
             state, amount_fen, reason = await _judge(proposal, rules, now)
@@ -161,7 +175,7 @@ async def _decide(proposal: Proposal, rules: RewardRules, now: datetime) -> Rewa
             )
             await GRANTS.born(grant, actor="system:evaluate", now=now, why=reason)
             if state is GrantState.PENDING_BUDGET:
-                await _book(grant, now, "system:evaluate")
+                await _book(grant, now, "system:evaluate", funding)
     except IntegrityError:
         return None
     return grant
@@ -188,16 +202,18 @@ async def _judge(proposal: Proposal, rules: RewardRules, now: datetime) -> tuple
     return GrantState.PENDING_BUDGET, amount_fen, ""
 
 
-async def _book(grant: RewardGrant, now: datetime, actor: str) -> bool:
+async def _book(grant: RewardGrant, now: datetime, actor: str, funding: Funding | None = None) -> bool:
     """Move the amount from the first running pool that has it; else the grant waits for budget.
-    Runs inside a transaction that already holds the reporter's lock."""
-    payable = await ledger.account(AccountKind.PAYABLE, grant.resident_id)
-    for pool in await pools_for(grant.campaign_id, now):
-        budget = await ledger.lock(await ledger.account(AccountKind.BUDGET, pool.id))
+    Runs inside a transaction that already holds the reporter's lock (`funding`: the accounts, when the
+    caller read them already)."""
+    if funding is None:
+        funding = await _funding(grant.resident_id, grant.campaign_id, now)
+    for pool, budget_account in funding.budgets:
+        budget = await ledger.lock(budget_account)
         if budget.balance_fen >= grant.amount_fen:
             await ledger.post(
                 TxnKind.GRANT,
-                [(budget, -grant.amount_fen), (payable, grant.amount_fen)],
+                [(budget, -grant.amount_fen), (funding.payable, grant.amount_fen)],
                 now=now,
                 memo=f"report {grant.report_id}",
                 actor=actor,

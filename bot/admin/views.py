@@ -64,6 +64,10 @@ def admin_locale(request: web.Request) -> str:
 
 async def template_context(request: web.Request) -> dict[str, Any]:
     """What every admin template sees: `_` and `ngettext` in the reader's language, the CSRF token, the menu."""
+    if request.method == "POST" and request.path == request.app[services_key].settings.webhook_path:
+        # Telegram's updates render no page: without this each one opened a browser session (a CSRF
+        # token, flashes) and was answered with a freshly encrypted Set-Cookie.
+        return {}
     staff, locale = request.get(staff_key), admin_locale(request)
     _ = Translator(locale)
     items = request.app[nav_key]

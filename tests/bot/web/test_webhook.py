@@ -100,3 +100,24 @@ class TestMalformedUpdates:
         [menu] = await user.command("/help")
         assert "/report" in menu["text"]
         assert any("could not be handled" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+
+
+class TestNoBrowserSession:
+    async def test_an_update_is_answered_without_a_session_cookie(
+        self, product: WebRuntime, fake_api: FakeBotAPI
+    ) -> None:
+        """Telegram is not a browser: the admin's session (and its encryption) stays out of the webhook."""
+        url, headers = webhook(fake_api)
+        update = {
+            "update_id": 81,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 3302, "type": "private"},
+                "from": {"id": 3302, "is_bot": False, "first_name": "R"},
+                "text": "/help",
+            },
+        }
+        async with aiohttp.ClientSession() as session, session.post(url, headers=headers, json=update) as response:
+            assert response.status == 200
+            assert "Set-Cookie" not in response.headers
