@@ -13,7 +13,10 @@ from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
+from bot.admin.audit import EventTag
+from bot.admin.models import AuditEvent
 from bot.i18n import Translator
 from broadcasts.education_defaults import DEFAULT_THEMES
 from broadcasts.message import Button, ButtonKind
@@ -63,16 +66,24 @@ async def calendar() -> list[Theme]:
     return [_from_row(edited[month]) if month in edited else default_theme(month) for month in range(1, 13)]
 
 
-async def save_theme(theme: Theme, *, staff_id: int | None) -> None:
-    await EducationTheme.update_or_create(
-        month=theme.month,
-        defaults={
-            "titles": theme.titles,
-            "texts": theme.texts,
-            "checks": [c.to_json() for c in theme.checks],
-            "updated_by_id": staff_id,
-        },
-    )
+async def save_theme(theme: Theme, *, staff_id: int | None, actor: str, now: datetime) -> None:
+    """Store the month and, in the audit log, the version saved: the history of a month's changes."""
+    saved = {"titles": theme.titles, "texts": theme.texts, "checks": [c.to_json() for c in theme.checks]}
+    async with in_transaction():
+        await EducationTheme.update_or_create(month=theme.month, defaults={**saved, "updated_by_id": staff_id})
+        await AuditEvent.create(
+            actor=actor, action=EventTag.EDUCATION_SAVE, data={"month": theme.month, **saved}, created_at=now
+        )
+
+
+#: Saves of every month scanned for one month's history: edits are rare (a few a year per month).
+HISTORY_SCANNED = 500
+
+
+async def theme_history(month: int, *, limit: int = 10) -> list[AuditEvent]:
+    """The month's saved versions, newest first (who, when, and what was saved in `data`)."""
+    saves = await AuditEvent.filter(action=EventTag.EDUCATION_SAVE).order_by("-id").limit(HISTORY_SCANNED)
+    return [save for save in saves if save.data.get("month") == month][:limit]
 
 
 @dataclass(frozen=True)

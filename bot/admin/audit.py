@@ -56,6 +56,7 @@ class EventTag(StrEnum):
     WARNING_PROPOSE = "warning:propose"  #: an incident's escalation rule proposed a warning broadcast
     WARNING_SEND = "warning:send"  #: an official sent a proposed warning (broadcast.requested)
     BROADCAST_URGENT = "broadcast:urgent"  #: an official sent a broadcast through quiet hours
+    EDUCATION_SAVE = "education:save"  #: an official saved a month of the education day (the saved month kept)
 
 
 #: Each action in words, for the audit log and the report's timeline (English msgids).
@@ -101,6 +102,7 @@ ACTION_LABELS: dict[EventTag, str] = {
     EventTag.WARNING_PROPOSE: N_("proposed a warning broadcast"),
     EventTag.WARNING_SEND: N_("sent a warning broadcast"),
     EventTag.BROADCAST_URGENT: N_("sent a broadcast as urgent, during quiet hours too"),
+    EventTag.EDUCATION_SAVE: N_("edited a month of the education day"),
 }
 
 

@@ -10,8 +10,10 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.accounts import Role
-from bot.admin.pages import services_of
+from bot.admin.actors import actor_names
+from bot.admin.pages import actor_of, services_of
 from bot.admin.security import require, staff_key
+from bot.i18n import Translator
 from broadcasts.compose import Problem
 from broadcasts.education import (
     MAX_CHECKS,
@@ -22,6 +24,7 @@ from broadcasts.education import (
     dashboard,
     save_theme,
     theme_for,
+    theme_history,
 )
 from broadcasts.policy import education_schedule, local_zone
 from broadcasts.texts import LANGUAGE_NAMES, NEED_THEME_TEXT
@@ -69,7 +72,7 @@ def _month(request: web.Request) -> int:
     return month
 
 
-def _edit(
+async def _edit(
     request: web.Request,
     month: int,
     values: dict[str, str],
@@ -77,6 +80,7 @@ def _edit(
     status: int = 200,
     check_problems: dict[int, str] | None = None,
 ) -> web.StreamResponse:
+    history = await theme_history(month)
     context: dict[str, Any] = {
         "month": month,
         "values": values,
@@ -85,6 +89,8 @@ def _edit(
         "check_problems": check_problems or {},
         "locales": services_of(request).settings.supported_locales,
         "language_names": LANGUAGE_NAMES,
+        "history": history,
+        "names": await actor_names((save.actor for save in history), Translator(str(request[staff_key].language))),
     }
     return aiohttp_jinja2.render_template("broadcasts/education_edit.html", request, context, status=status)
 
@@ -96,7 +102,7 @@ async def edit_page(request: web.Request) -> web.StreamResponse:
     values = {f"title_{locale}": title for locale, title in theme.titles.items()}
     values.update({f"text_{locale}": text for locale, text in theme.texts.items()})
     values.update(_check_values(theme))
-    return _edit(request, month, values, [])
+    return await _edit(request, month, values, [])
 
 
 @require(Role.OFFICIAL)
@@ -111,8 +117,10 @@ async def edit_save(request: web.Request) -> web.StreamResponse:
     if not all(titles.values()) or not all(texts.values()):
         problems.append(Problem(NEED_THEME_TEXT))
     if problems or check_problems:
-        return _edit(request, month, values, problems, status=400, check_problems=check_problems)
-    await save_theme(Theme(month, titles, texts, checks, edited=True), staff_id=request[staff_key].id)
+        return await _edit(request, month, values, problems, status=400, check_problems=check_problems)
+    theme = Theme(month, titles, texts, checks, edited=True)
+    now = services_of(request).clock()
+    await save_theme(theme, staff_id=request[staff_key].id, actor=actor_of(request), now=now)
     raise web.HTTPSeeOther(BASE)
 
 

@@ -212,6 +212,34 @@ class TestEducation:
         theme = await EducationTheme.get(month=4)
         assert theme.titles == {"zh_CN": "电动车", "en": "E-bikes"} and theme.checks[0]["key"] == "outside"
 
+    async def test_each_save_is_kept_in_the_months_history(
+        self, official: AdminClient, clock: FrozenClock, product: WebRuntime
+    ) -> None:
+        """Who saved which version when, newest first, on the month's page; another month's saves stay apart."""
+        await make_staff("official2", Role.OFFICIAL, language="en", display_name="Chen Jing")
+        second = AdminClient(product.settings.local_base_url())
+        try:
+            assert await second.login("official2") == 200
+            texts = {"title_zh_CN": "电动车", "text_en": "Charge outside.", "text_zh_CN": "室外充电。"}
+            first = {**texts, "title_en": "E-bikes", "check_0_key": "outside", "check_0_en": "Outside"}
+            await official.get("/admin/broadcasts/education/4")
+            assert (await official.post("/admin/broadcasts/education/4", {**first, "check_0_zh_CN": "室外"}))[0] == 200
+            clock.advance(minutes=10)
+            again = {**texts, "title_en": "E-bikes, again", "check_0_key": "balcony", "check_0_en": "On the balcony"}
+            await second.get("/admin/broadcasts/education/4")
+            assert (await second.post("/admin/broadcasts/education/4", {**again, "check_0_zh_CN": "阳台"}))[0] == 200
+            await official.get("/admin/broadcasts/education/5")
+            other = {**texts, "title_en": "May", "check_0_key": "may", "check_0_en": "May", "check_0_zh_CN": "五月"}
+            assert (await official.post("/admin/broadcasts/education/5", other))[0] == 200
+            _, page = await official.get("/admin/broadcasts/education/4")
+        finally:
+            await second.close()
+        history = page[page.index("Changes") :]
+        assert history.index("E-bikes, again") < history.index("E-bikes</td>")  # newest first
+        assert "Chen Jing" in history and "official1" in history
+        assert "<code>balcony</code> On the balcony" in history and "<code>outside</code> Outside" in history
+        assert "May" not in history  # month 5's save is on month 5's page
+
     async def test_malformed_checks_are_refused_row_by_row(self, official: AdminClient) -> None:
         """A row with a bad key, one missing a language and a repeated key each get their own message; the
         rows typed are shown again."""
