@@ -14,7 +14,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.db import migrate
 
-TEMPLATE_DB = "safecity_template"
+#: One template per pytest-xdist worker: CREATE DATABASE ... TEMPLATE refuses a template another session is
+#: connected to, and each worker migrates its own at the start.
+TEMPLATE_DB = f"safecity_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 async def build_template(template_dir: Path) -> str:

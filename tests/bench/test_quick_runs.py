@@ -54,6 +54,13 @@ FIGURE_LINES = {
         r"^seeded 20,000 reports in \d+\.\d s$",
         r"^map viewport: p50 \d+\.\d ms, p95 \d+\.\d ms at 20,000 reports over 30 viewports ",
     ],
+    "webhook.py": [
+        r"^webhook updates_per_s=\d+ p95_ms=\d+ bulk_per_s=\d+\.\d max_chat_per_s=\d+ lost=0 doubled=0\n?\Z"
+    ],  # the last line
+    "export.py": [
+        r"^export csv rows=20000 seconds=\d+\.\d rows_per_s=[\d,]+$",
+        r"^memory rss_before=\d+MB 10%=\d+MB 50%=\d+MB 100%=\d+MB peak=\d+MB target<200MB ",
+    ],
     "photo_intake.py": [
         rf"^photo_intake \(CPU, best of 1\): .* ratio {NUMBER}x",
         rf"^intake step \(getFile \+ download \+ add_photo to the stored row\): mean {NUMBER} ms",
