@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from bot.reports.lifecycle import transition
 from bot.reports.statuses import Status
@@ -70,7 +71,7 @@ async def test_the_status_page_in_a_browser(
     await page.locator("#map[data-loaded]").wait_for(state="attached")  # a selector: the CSP forbids eval
     assert await page.locator("#map").get_attribute("data-loaded") == "2"  # a point and a cell count
     assert await page.locator(".leaflet-interactive").count() == 2
-    await page.locator("path.private-cell").click()
+    await click_until_popup(page, "path.private-cell")
     assert await page.locator(".leaflet-popup-content").inner_text() == private_text
 
     await page.fill("input[name=report]", str(fixed.id))
@@ -79,3 +80,16 @@ async def test_the_status_page_in_a_browser(
     assert f"#{fixed.id}" in await page.locator("#lookup h3").inner_text()
     assert fixed_label in await page.locator("ol.timeline").inner_text()
     assert problems == []
+
+
+async def click_until_popup(page: Any, selector: str) -> None:
+    """Click a map shape until its popup opens: a click during the map's opening zoom can land beside the shape
+    as it moves (seen on a busy runner)."""
+    for _ in range(10):
+        await page.locator(selector).click()
+        try:
+            await page.locator(".leaflet-popup-content").wait_for(timeout=2_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError(f"no popup after clicking {selector} ten times")
