@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -46,21 +47,21 @@ class FrozenClock:
 #: takes one, and a block of their own per pytest-xdist worker: two workers asking the kernel for a "free"
 #: port at once could both be given the same one, and a test then spoke to the other worker's server.
 PORTS_PER_WORKER = 2_000
-_next_ports: dict[str, int] = {}
+#: Where this process tries next inside its block (a process is one worker, so one cursor serves).
+_port_offsets = itertools.count(os.getpid())
 
 
 def free_port() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     first = 12_000 + int(worker.removeprefix("gw") or 0) % 8 * PORTS_PER_WORKER
     for _ in range(PORTS_PER_WORKER):
-        offset = _next_ports.get(worker, os.getpid() % PORTS_PER_WORKER)
-        _next_ports[worker] = (offset + 1) % PORTS_PER_WORKER
+        port = first + next(_port_offsets) % PORTS_PER_WORKER
         with socket.socket() as probe:
             try:
-                probe.bind(("127.0.0.1", first + offset))
+                probe.bind(("127.0.0.1", port))
             except OSError:
                 continue  # still taken (a server of an earlier test, or TIME_WAIT)
-            return first + offset
+            return port
     raise RuntimeError(f"no free port in {first}..{first + PORTS_PER_WORKER} for {worker}")
 
 
