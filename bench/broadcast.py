@@ -41,7 +41,7 @@ from arq.connections import RedisSettings  # noqa: E402
 
 from bench._broadcast_load import CountingBotAPI, Measured, Talkers, accept_during, figures  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import close_db, init_db, migrate  # noqa: E402
+from bot.db import close_db, init_db  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis  # noqa: E402
 from bot.reports.models import Resident, StatusChange  # noqa: E402
 from broadcasts.control import schedule  # noqa: E402
@@ -50,6 +50,7 @@ from tests.e2e.processes import BotProcess, env_for, eventually  # noqa: E402
 from tests.factories import make_broadcast, make_report  # noqa: E402
 from tests.fake_botapi import FakeBotAPI  # noqa: E402
 from tests.fake_flood import FloodLimits  # noqa: E402
+from tests.pg import migrate_new  # noqa: E402
 
 FIRST_CHAT_ID = 1_000_000
 FIRST_REPORTER_ID = 2_000_000
@@ -107,7 +108,7 @@ def blocked_chats(args: argparse.Namespace) -> list[int]:
 
 async def prepare(settings: Settings, args: argparse.Namespace) -> tuple[int, list[int]]:
     """Residents (half zh_CN, half en), reporters with submitted reports, one broadcast to everyone."""
-    await migrate(settings.effective_database_url)
+    await migrate_new(settings.effective_database_url)
     await init_db(settings)
     residents = [
         Resident(id=FIRST_CHAT_ID + i, chat_id=FIRST_CHAT_ID + i, first_name=f"R{i}", language=("zh_CN", "en")[i % 2])

@@ -30,6 +30,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from bot.config import SQLITE_FILE  # noqa: E402 - after sys.path
+from tests.pg import prefill_sqlite  # noqa: E402
+
 TARGET_S = 60.0
 FULL_ROWS = 1_000_000
 QUICK_ROWS = 5_000
@@ -100,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         var_dir, events = Path(tmp) / "var", Path(tmp) / "events.csv"
         bad = write_events(events, rows)
-        bot(var_dir, "migrate")
+        if not prefill_sqlite(f"sqlite://{(var_dir / SQLITE_FILE).resolve()}"):
+            bot(var_dir, "migrate")
         first_s, first_cpu_s, first = timed_import(var_dir, events)
         second_s, second_cpu_s, second = timed_import(var_dir, events)
-        with sqlite3.connect(var_dir / "safecity.sqlite3") as db:
+        with sqlite3.connect(var_dir / SQLITE_FILE) as db:
             stored, unplaced = db.execute("SELECT count(*), sum(cell IS NULL) FROM incident").fetchone()
     good = rows - bad
     assert first == (good, 0, bad) and second == (0, good, bad), (first, second)

@@ -30,10 +30,11 @@ from argon2 import PasswordHasher  # noqa: E402
 
 from bot.admin.models import StaffUser  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import close_db, init_db, migrate  # noqa: E402
+from bot.db import close_db, init_db  # noqa: E402
 from bot.private_files import private_dir  # noqa: E402
 from tests.admin_client import CSRF_RE  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
+from tests.pg import migrate_new  # noqa: E402
 
 TARGET_P95_MS = 100.0
 PASSWORD = "a long benchmark password"
@@ -42,7 +43,7 @@ STARTUP_TIMEOUT_S = 60.0
 
 async def create_staff(var_dir: Path, count: int) -> None:
     settings = Settings(_env_file=None, var_dir=private_dir(var_dir))  # SQLite waits forever for a missing folder
-    await migrate(settings.effective_database_url)
+    await migrate_new(settings.effective_database_url)
     await init_db(settings)
     try:
         password_hash = PasswordHasher().hash(PASSWORD)

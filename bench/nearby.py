@@ -34,10 +34,11 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from tortoise import Tortoise  # noqa: E402 - after sys.path
 
-from bot.db import migrate, tortoise_config  # noqa: E402
+from bot.db import tortoise_config  # noqa: E402
 from bot.reports.categories import DEFAULT_CATEGORIES  # noqa: E402
 from bot.reports.dedup import nearby_open_reports  # noqa: E402
 from bot.reports.statuses import Status  # noqa: E402
+from tests.pg import migrate_new  # noqa: E402
 
 TARGET_NEARBY_P95_MS = 5.0
 #: A Shanghai-sized service area, about 50 km x 57 km.
@@ -110,7 +111,7 @@ def seed_reports(n: int, path: Path | None = None, *, seed: int = 1) -> tuple[Pa
     """
     if path is None:
         path = Path(tempfile.mkdtemp(prefix="safecity-bench-")) / "bench.sqlite3"
-    asyncio.run(migrate(f"sqlite://{path}"))
+    asyncio.run(migrate_new(f"sqlite://{path}"))
     rng = random.Random(seed)
     city = City.build(rng)
     connection = sqlite3.connect(path)

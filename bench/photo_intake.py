@@ -40,7 +40,7 @@ from telegram import Bot  # noqa: E402
 
 from bench.nearby import percentiles_ms  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import close_db, init_db, migrate  # noqa: E402
+from bot.db import close_db, init_db  # noqa: E402
 from bot.reports.drafts import Turn  # noqa: E402
 from bot.reports.intake import Intake, Prompt  # noqa: E402
 from bot.reports.jpeg import decode_scaled, eighths_for, scaled_size  # noqa: E402
@@ -49,6 +49,7 @@ from bot.reports.photos import PhotoLimits, PhotoRejectedError, process_photo  #
 from bot.services import intake_rules  # noqa: E402
 from bot.storage import DirectoryStorage  # noqa: E402
 from tests.fake_botapi import FakeBotAPI  # noqa: E402
+from tests.pg import migrate_new  # noqa: E402
 from tests.photos import PHOTOS_DIR  # noqa: E402 - the shared photos, found from a worktree too
 
 TARGET_RATIO = 1.5
@@ -136,7 +137,7 @@ def serve_fake_api(conn: Connection, files: dict[str, bytes]) -> None:
 async def intake_steps(settings: Settings, photos: list[tuple[str, bytes]]) -> tuple[list[float], list[float]]:
     """Seconds from getFile to the stored photo row, and of them the download's, per photo, each into its
     own fresh draft."""
-    await migrate(settings.effective_database_url)
+    await migrate_new(settings.effective_database_url)
     await init_db(settings)
     bot = Bot(settings.bot_token, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url)
     await bot.initialize()

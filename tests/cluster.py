@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet
 from tests.conftest import free_port
 from tests.e2e.running import product_env
 from tests.fake_botapi import FakeBotAPI
+from tests.pg import prefill_sqlite
 
 T = TypeVar("T")
 
@@ -150,6 +151,8 @@ class Cluster:
         return env
 
     def migrate(self) -> None:
+        if prefill_sqlite(self.database_url):
+            return
         subprocess.run(
             [sys.executable, "-m", "bot", "migrate"],
             cwd=self.root,

@@ -24,7 +24,7 @@ from bot.services import running_services
 from bot.worker import build_worker
 from rewards.ledger import check_invariants
 from tests.fake_botapi import FakeBotAPI
-from tests.pg import build_template, database_url_for_test
+from tests.pg import MIGRATED_SQLITE_ENV, build_template, database_url_for_test
 
 TEST_CHAT_RATE_PER_S, TEST_CHAT_BURST = 1000.0, 100
 
@@ -107,6 +107,13 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
 def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Run the migrations once per session (a fresh event loop: fixtures' loops are per test)."""
     return asyncio.run(build_template(tmp_path_factory.mktemp("template-db")))
+
+
+@pytest.fixture
+def handed_over_template(template_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes the test starts (a bench, a cluster) begin each new SQLite database as a copy of the template."""
+    if Path(template_database).is_file():
+        monkeypatch.setenv(MIGRATED_SQLITE_ENV, template_database)
 
 
 @pytest.fixture

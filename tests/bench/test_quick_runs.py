@@ -74,6 +74,7 @@ def test_every_bench_is_listed() -> None:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.usefixtures("handed_over_template")
 @pytest.mark.parametrize("name", BENCHES)
 def test_quick_run_prints_its_figure(name: str) -> None:
     """`python bench/NAME --quick` exits 0 and prints its figure line(s)."""

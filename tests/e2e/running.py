@@ -11,7 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bot.config import SQLITE_FILE
 from tests.conftest import free_port
+from tests.pg import prefill_sqlite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60.0
@@ -41,6 +43,7 @@ class RunningProduct:
         self.port = free_port()
         self.var_dir = tmp_path / "var"
         self.log_path = tmp_path / "bot.log"
+        prefill_sqlite(f"sqlite://{(self.var_dir / SQLITE_FILE).resolve()}")  # when the test handed a template over
         env = product_env(self.var_dir, PORT=str(self.port))
         with self.log_path.open("ab") as log:  # cwd is tmp_path so no developer's .env is read
             self.process = subprocess.Popen(

@@ -10,6 +10,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 
@@ -57,6 +58,7 @@ async def logs_in(base_url: str, username: str, password: str) -> int:
         await client.close()
 
 
+@pytest.mark.usefixtures("handed_over_template")
 def test_a_killed_embedded_redis_is_started_again_and_jobs_and_logins_go_on(tmp_path: Path) -> None:
     product = RunningProduct(tmp_path)
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.admin_client import AdminClient
 from tests.bot.helpers import jpeg_bytes
@@ -43,6 +44,7 @@ def transcript(product: RunningProduct, chat_id: int, *, bot_messages: int) -> l
         time.sleep(0.05)
 
 
+@pytest.mark.usefixtures("handed_over_template")
 def test_ctrl_c_right_after_startup_stops_everything(tmp_path: Path) -> None:
     """Ctrl-C as soon as the web answers: exit code 0 and no embedded redis-server left behind."""
     product = RunningProduct(tmp_path)
@@ -55,6 +57,7 @@ def test_ctrl_c_right_after_startup_stops_everything(tmp_path: Path) -> None:
     assert left_running == []
 
 
+@pytest.mark.usefixtures("handed_over_template")
 def test_sigterm_while_running_stops_everything(tmp_path: Path) -> None:
     """SIGTERM (a process manager) after a conversation: exit code 0, nothing left running."""
     product = RunningProduct(tmp_path)
@@ -69,6 +72,7 @@ def test_sigterm_while_running_stops_everything(tmp_path: Path) -> None:
     assert left_running == []
 
 
+@pytest.mark.usefixtures("handed_over_template")
 def test_a_killed_product_takes_its_redis_down_too(tmp_path: Path) -> None:
     """Even SIGKILL (no cleanup at all) does not orphan the embedded redis-server."""
     product = RunningProduct(tmp_path)
@@ -86,6 +90,7 @@ def test_a_killed_product_takes_its_redis_down_too(tmp_path: Path) -> None:
         product.kill()
 
 
+@pytest.mark.usefixtures("handed_over_template")
 def test_a_second_run_continues_on_the_same_data(tmp_path: Path) -> None:
     """Run, stop, run again: migrations re-apply cleanly, the chat is still there, the bot still answers."""
     first = RunningProduct(tmp_path)

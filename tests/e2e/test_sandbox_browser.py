@@ -33,7 +33,7 @@ SHANGHAI: Geolocation = {"latitude": 31.2304, "longitude": 121.4737}
 
 
 @pytest.fixture
-def product_process(tmp_path: Path) -> Iterator[RunningProduct]:
+def product_process(tmp_path: Path, handed_over_template: None) -> Iterator[RunningProduct]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
     product = RunningProduct(tmp_path)

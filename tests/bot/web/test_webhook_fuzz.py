@@ -122,7 +122,9 @@ update_bodies = st.one_of(
 
 
 @pytest.fixture
-def web_process(tmp_path: Path, redis_url: str) -> Iterator[tuple[ThreadedFakeAPI, Cluster, BotProcess]]:
+def web_process(
+    tmp_path: Path, redis_url: str, handed_over_template: None
+) -> Iterator[tuple[ThreadedFakeAPI, Cluster, BotProcess]]:
     with ThreadedFakeAPI() as fake:
         fake.api.files["FUZZ-PHOTO"] = (jpeg_bytes(), "photos/fuzz.jpg")
         cluster = Cluster(tmp_path, f"sqlite://{tmp_path / 'fuzz.sqlite3'}", redis_url, fake.api.url, fake.api.token)
