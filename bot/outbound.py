@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 import httpx
@@ -151,6 +153,14 @@ class OutboundRateLimiter(BaseRateLimiter[Traffic]):
             raise NotSentYet(SHUTTING_DOWN)
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verified TLS context for every Telegram client of the process (httpx's own default, certifi's
+    CA bundle): building one reads that bundle, about a tenth of a second, and PTB builds a client per bot
+    and per purpose each time services start."""
+    return httpx.create_ssl_context()
+
+
 def telegram_request(settings: Settings) -> HTTPXRequest:
     """Room for a broadcast's requests in flight plus the notices beside it; time for a photo upload."""
     return HTTPXRequest(
@@ -158,7 +168,14 @@ def telegram_request(settings: Settings) -> HTTPXRequest:
         read_timeout=15.0,
         connect_timeout=5.0,
         pool_timeout=5.0,
+        httpx_kwargs={"verify": tls_context()},
     )
+
+
+def unused_get_updates_request() -> HTTPXRequest:
+    """For PTB's getUpdates slot, which this product never uses (bot/telegram/polling.py polls): PTB
+    would otherwise build a client of its own with a TLS context of its own."""
+    return HTTPXRequest(connection_pool_size=1, httpx_kwargs={"verify": tls_context()})
 
 
 def build_outbound_bot(settings: Settings, limits: OutboundLimits, stop: asyncio.Event) -> ExtBot[Traffic]:
@@ -171,6 +188,7 @@ def build_outbound_bot(settings: Settings, limits: OutboundLimits, stop: asyncio
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         request=telegram_request(settings),
+        get_updates_request=unused_get_updates_request(),
         rate_limiter=OutboundRateLimiter(limits, Traffic.NOTICE, max_retries=3, stop=stop),
     )
 

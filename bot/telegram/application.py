@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.i18n import Translator
 from bot.logs import log_update_failure
-from bot.outbound import reply_rate_limiter
+from bot.outbound import reply_rate_limiter, unused_get_updates_request
 from bot.services import Services
 from bot.telegram import commands, keyboards, report_flow
 from bot.telegram.aiohttp_request import AiohttpRequest
@@ -56,6 +56,7 @@ def build_application(services: Services) -> BotApplication:
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=AppContext))
         .request(request)
+        .get_updates_request(unused_get_updates_request())
         .updater(None)
         # Replies: per-chat and per-group limits only, shared across processes; never the bulk budget
         # (the cluster-wide budget for unsolicited messages is bot/outbound.py's).
