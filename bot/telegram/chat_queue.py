@@ -46,7 +46,9 @@ end
 """
 # KEYS: lease, queue, prompt, tries. ARGV: token, lease ms, batch, tries ttl ms[, update id to queue first].
 # -> false (another process has it) | {prompt[, head's attempt, ids...]}
-_LEASE = _HEAD + """
+_LEASE = (
+    _HEAD
+    + """
 if ARGV[5] then redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[5]) end
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 if not ok then
@@ -55,10 +57,13 @@ if not ok then
 end
 return head(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1), {redis.call('GET', KEYS[3]) or ''})
 """
+)
 # KEYS: lease, queue, prompt, tries, done mark. ARGV: token, lease ms, batch, tries ttl ms, update id, done ttl,
 # prompt ('': keep, '-': none, else the message id), prompt ttl.
 # -> false (lease lost) | {'released'} | {'held', head's attempt, ids...}
-_DONE = _HEAD + """
+_DONE = (
+    _HEAD
+    + """
 redis.call('ZREM', KEYS[2], ARGV[5])
 redis.call('SET', KEYS[5], '1', 'EX', ARGV[6])
 if ARGV[7] == '-' then redis.call('DEL', KEYS[3])
@@ -73,6 +78,7 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return head(ids, {'held'})
 """
+)
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return redis.call('ZCARD', KEYS[2])
@@ -159,7 +165,16 @@ class ChatQueues:
         (another process has the chat now; stop)."""
         keys = [*_keys(chat), done_key(chat, update_id)]
         op = "" if not prompt_changed else "-" if prompt is None else str(prompt)
-        args = [self.token, self.lease_ms, BATCH, TRIES_TTL_MS, update_id, DONE_MARK_TTL_S, op, PROMPT_TTL_S]
+        args: list[str | int] = [
+            self.token,
+            self.lease_ms,
+            BATCH,
+            TRIES_TTL_MS,
+            update_id,
+            DONE_MARK_TTL_S,
+            op,
+            PROMPT_TTL_S,
+        ]
         found = await self._done(keys=keys, args=args)
         if found is None:
             return None
