@@ -29,7 +29,7 @@ PG_TESTS := \
 	tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py \
 	tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py tests/bot/reports/test_deadlines.py \
 	tests/bot/reports/test_api_filing.py tests/bot/reports/test_reports_without_resident.py \
-	tests/bot/telegram/test_intake_edges.py \
+	tests/bot/telegram/test_intake_edges.py tests/bot/reports/test_residents.py \
 	tests/bot/admin/test_sessions.py tests/bot/admin/test_throttle.py \
 	tests/moderation/test_queue_dashboard_filters.py tests/moderation/test_merge.py \
 	tests/moderation/test_overdue.py tests/moderation/test_duplicates.py \

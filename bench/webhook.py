@@ -1,8 +1,8 @@
 """Benchmark: the real web processes in webhook mode under a city's peak, while a broadcast runs.
 
 Run as `.venv/bin/python bench/webhook.py [--quick] [--webs N] [--workers N] [--users N] [--concurrency N]
-[--recipients N] [--database-url URL]` from the repository root. It starts an embedded Redis, the fake
-Telegram (tests/fake_botapi.py) in this process, then the Procfile layout as real processes
+[--recipients N] [--think-s S] [--database-url URL]` from the repository root. It starts an embedded Redis,
+the fake Telegram (tests/fake_botapi.py) in this process, then the Procfile layout as real processes
 (tests/cluster.py): `python -m bot web` x N and `python -m bot worker` x N on one database. Several web
 processes need PostgreSQL (`--database-url`, or `python -m tests.pg_cluster -- .venv/bin/python
 bench/webhook.py` which sets TEST_DATABASE_URL); without one it runs a single web process on SQLite.
@@ -11,8 +11,9 @@ Thousands of distinct residents arrive, `--concurrency` at a time, each doing on
 commands (/start, /help, /my_reports), a tap on a broadcast's "Report a hazard" button then /cancel, or
 a whole report (photo, done, location, nobody in danger, category, "mine is new" when offered, skip the
 description, submit). Each update goes to the next web process in turn (a load balancer that pays no
-attention to chats), and the resident waits for the bot's answer before the next one. Meanwhile the
-workers send a broadcast to `--recipients` other residents.
+attention to chats), and the resident waits for the bot's answer (then `--think-s` more, default 0: an
+instant resident meets the chat's send limit, 1 a second after a burst of 3) before the next one.
+Meanwhile the workers send a broadcast to `--recipients` other residents.
 
 Figures: updates handled per second; p95 from the webhook POST to the bot's reply reaching Telegram;
 broadcast messages per second; the most messages any one chat got within one second; updates never
@@ -134,6 +135,7 @@ class Layout:
     fake: BenchBotAPI
     cluster: Cluster
     settings: Settings  # what the processes run with (for this process's own database work)
+    think_s: float = 0.0  #: a resident's pause between the bot's answer and their next update
 
     @property
     def webhook_urls(self) -> list[str]:
@@ -157,6 +159,8 @@ class Resident_:  # noqa: N801 - the bench's stand-in for one Telegram user
 
     async def send(self, kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
         """Post one update; the bot's first message back (None: none came: lost)."""
+        if self.sent and self.layout.think_s:
+            await asyncio.sleep(self.layout.think_s)
         urls = self.layout.webhook_urls
         url, self.sent = urls[self.sent % len(urls)], self.sent + 1
         update = {"update_id": next(UPDATE_IDS), kind: {**body, "from": self._sender()}}
@@ -236,9 +240,9 @@ async def one_resident(user: Resident_, photos: list[bytes], rng: random.Random)
         await file_report(user, rng.choice(photos), rng)
 
 
-async def drive(layout: Layout, users: int, concurrency: int, seed: int = 7) -> Figures:
+async def drive(layout: Layout, users: int, concurrency: int, seed: int = 7, think_s: float = 0.0) -> Figures:
     """The residents' traffic; then a short settle, and what arrived beyond what was asked for."""
-    figures, rng = Figures(), random.Random(seed)
+    figures, rng, layout.think_s = Figures(), random.Random(seed), think_s
     photos = [noisy_jpeg(seed * 1000 + i) for i in range(PHOTO_POOL)]
     slots = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(limit=concurrency * 2)
@@ -337,6 +341,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=None, help="residents (default 3000; quick 60)")
     parser.add_argument("--concurrency", type=int, default=None, help="residents at once (default 160; quick 16)")
     parser.add_argument("--recipients", type=int, default=None, help="broadcast recipients (default 5000; quick 200)")
+    parser.add_argument("--think-s", type=float, default=0.0, help="a resident's pause before each next update")
     return parser.parse_args(argv)
 
 
@@ -369,7 +374,7 @@ async def bench(args: argparse.Namespace, root: Path) -> Figures:
                 recipients=recipients,
             ) as layout:
                 users = args.users or (60 if args.quick else 3000)
-                figures = await drive(layout, users, args.concurrency or (16 if args.quick else 160))
+                figures = await drive(layout, users, args.concurrency or (16 if args.quick else 160), 7, args.think_s)
             print(f"{users} residents, {webs} web + {workers} worker processes on {database_url.split(':')[0]}")
             return figures
     finally:

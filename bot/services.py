@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.features import Feature
 from bot.outbound import Traffic, build_outbound_bot
 from bot.ratelimit import ChatLimiter, OutboundLimits, SharedRateLimiter
+from bot.redis_pool import checkout_promptly
 from bot.reports.areas import Areas
 from bot.reports.categories import Category, load_categories
 from bot.reports.dedup import DedupRules
@@ -121,6 +122,7 @@ async def running_services(
     """Open the Redis pool for as long as the process runs; `bot` is initialized by its first user (the
     sandbox's Bot API is served by the web process, so it may not answer yet)."""
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    await checkout_promptly(redis)
     outbound, stopping = outbound_limits(redis, settings), asyncio.Event()
     bot = build_outbound_bot(settings, outbound, stopping)
     try:

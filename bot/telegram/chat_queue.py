@@ -27,36 +27,58 @@ BATCH = 32
 PROMPT_TTL_S = 24 * 3600
 #: A done mark outlives any process that could still have to record it (normally it goes within a second).
 DONE_MARK_TTL_S = 3600
+#: An update's count of attempts lives as long as the answers its calls left (bot/telegram/once.py), so a
+#: later attempt never takes itself for the first.
+TRIES_TTL_S = 24 * 3600
+TRIES_TTL_MS = TRIES_TTL_S * 1000
 
-# KEYS: lease, queue, prompt. ARGV: token, lease ms, batch. -> false (another process has it) | {prompt, ids...}
-_LEASE = """
+# The head of the queue is the update the caller handles next: its attempt is counted in the chat's `tries`
+# hash (KEYS[4]); the first attempt (1) can have made no Bot API call yet, so its calls need no look for
+# answers kept from an earlier one (bot/telegram/once.py). ARGV[4]: how long a count is kept (ms).
+_HEAD = """
+local function head(ids, out)
+  if #ids == 0 then return out end
+  out[#out + 1] = redis.call('HINCRBY', KEYS[4], ids[1], 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  for _, id in ipairs(ids) do out[#out + 1] = id end
+  return out
+end
+"""
+# KEYS: lease, queue, prompt, tries. ARGV: token, lease ms, batch, tries ttl ms[, update id to queue first].
+# -> false (another process has it) | {prompt[, head's attempt, ids...]}
+_LEASE = (
+    _HEAD
+    + """
+if ARGV[5] then redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[5]) end
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 if not ok then
   if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-local out = {redis.call('GET', KEYS[3]) or ''}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)) do out[#out + 1] = id end
-return out
+return head(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1), {redis.call('GET', KEYS[3]) or ''})
 """
-# KEYS: lease, queue, prompt, done mark. ARGV: token, lease ms, update id, batch, done ttl, prompt ('': keep,
-# '-': none, else the message id), prompt ttl. -> false (lease lost) | {'released'} | {'held', ids...}
-_DONE = """
-redis.call('ZREM', KEYS[2], ARGV[3])
-redis.call('SET', KEYS[4], '1', 'EX', ARGV[5])
-if ARGV[6] == '-' then redis.call('DEL', KEYS[3])
-elseif ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) end
+)
+# KEYS: lease, queue, prompt, tries, done mark. ARGV: token, lease ms, batch, tries ttl ms, update id, done ttl,
+# prompt ('': keep, '-': none, else the message id), prompt ttl.
+# -> false (lease lost) | {'released'} | {'held', head's attempt, ids...}
+_DONE = (
+    _HEAD
+    + """
+redis.call('ZREM', KEYS[2], ARGV[5])
+redis.call('SET', KEYS[5], '1', 'EX', ARGV[6])
+if ARGV[7] == '-' then redis.call('DEL', KEYS[3])
+elseif ARGV[7] ~= '' then redis.call('SET', KEYS[3], ARGV[7], 'EX', ARGV[8]) end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+redis.call('HDEL', KEYS[4], ARGV[5])
+local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
 if #ids == 0 then
   redis.call('DEL', KEYS[1])
   return {'released'}
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-local out = {'held'}
-for _, id in ipairs(ids) do out[#out + 1] = id end
-return out
+return head(ids, {'held'})
 """
+)
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return redis.call('ZCARD', KEYS[2])
@@ -93,6 +115,8 @@ class Taken:
 
     prompt: int | None
     ids: list[int]
+    #: The first of `ids` is on its first attempt (no process began it before).
+    first_attempt: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,7 @@ class AfterDone:
 
     ids: list[int]
     released: bool
+    first_attempt: bool = False  #: as in `Taken`
 
 
 class ChatQueues:
@@ -119,13 +144,18 @@ class ChatQueues:
         """Queue updates for their chat (again: an id already queued stays where it is)."""
         await self.redis.zadd(f"{_tag(chat)}:q", {str(i): i for i in update_ids}, nx=True)
 
-    async def lease(self, chat: str) -> Taken | None:
-        """Take the chat (or keep it); None when another process has it."""
-        found = await self._lease(keys=_keys(chat), args=[self.token, self.lease_ms, BATCH])
+    async def lease(self, chat: str, *, queue_first: int | None = None) -> Taken | None:
+        """Take the chat (or keep it); None when another process has it. `queue_first`: an update to queue
+        in the same step (the webhook's: one round trip for both)."""
+        args: list[str | int] = [self.token, self.lease_ms, BATCH, TRIES_TTL_MS]
+        if queue_first is not None:
+            args.append(queue_first)
+        found = await self._lease(keys=_keys(chat), args=args)
         if found is None:
             return None
         prompt = _text(found[0])
-        return Taken(int(prompt) if prompt else None, _ints(found[1:]))
+        first_attempt, ids = _head(found[1:])
+        return Taken(int(prompt) if prompt else None, ids, first_attempt)
 
     async def done(
         self, chat: str, update_id: int, *, prompt_changed: bool = False, prompt: int | None = None
@@ -135,11 +165,21 @@ class ChatQueues:
         (another process has the chat now; stop)."""
         keys = [*_keys(chat), done_key(chat, update_id)]
         op = "" if not prompt_changed else "-" if prompt is None else str(prompt)
-        args: list[str | int] = [self.token, self.lease_ms, update_id, BATCH, DONE_MARK_TTL_S, op, PROMPT_TTL_S]
+        args: list[str | int] = [
+            self.token,
+            self.lease_ms,
+            BATCH,
+            TRIES_TTL_MS,
+            update_id,
+            DONE_MARK_TTL_S,
+            op,
+            PROMPT_TTL_S,
+        ]
         found = await self._done(keys=keys, args=args)
         if found is None:
             return None
-        return AfterDone(_ints(found[1:]), _text(found[0]) == "released")
+        first_attempt, ids = _head(found[1:])
+        return AfterDone(ids, _text(found[0]) == "released", first_attempt)
 
     async def release(self, chat: str) -> int:
         """Let the chat go; returns how many of its updates were queued meanwhile (then take it again)."""
@@ -169,7 +209,14 @@ class ChatQueues:
 
 
 def _keys(chat: str) -> list[str]:
-    return [f"{_tag(chat)}:lease", f"{_tag(chat)}:q", f"{_tag(chat)}:prompt"]
+    return [f"{_tag(chat)}:lease", f"{_tag(chat)}:q", f"{_tag(chat)}:prompt", f"{_tag(chat)}:tries"]
+
+
+def _head(found: Any) -> tuple[bool, list[int]]:
+    """(whether the first id is on its first attempt, the ids) from a script's answer after its first item."""
+    if not found:
+        return False, []
+    return int(found[0]) == 1, _ints(found[1:])
 
 
 def _ints(values: Any) -> list[int]:

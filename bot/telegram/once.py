@@ -10,6 +10,11 @@ Telegram, so the handler goes on as the first time did and the resident sees one
 A claim whose answer never came (the claiming process died during the request) is "in doubt": the call is
 made again, since a reply lost is worse than the rare double. Claims go once the update's inbox row says
 it is done (bot/telegram/done_marks.py); those of a process that died expire.
+
+On an update's first attempt (the chat queue counts them, bot/telegram/chat_queue.py) no earlier call can
+have left a claim, so nothing is looked up: the answer is written after the call, one round trip instead of
+two. A first attempt that dies during a call leaves no claim, which a later attempt treats as a claim "in
+doubt" would be: the call is made again.
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ from redis.asyncio import Redis
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from bot.telegram.chat_queue import sent_key
+from bot.telegram.chat_queue import TRIES_TTL_S, sent_key
 
 log = logging.getLogger(__name__)
 
 #: Claims of a process that died stay this long: longer than any lease and feeder round.
-CLAIM_TTL_S = 24 * 3600
+CLAIM_TTL_S = TRIES_TTL_S
 #: Calls that only read.
 READ_ONLY_PREFIXES = ("get",)
 
@@ -42,6 +47,8 @@ class UpdateScope:
     #: The chat's live intake prompt as the update found it, and what the update left (bot/telegram/prompts.py).
     prompt: int | None = None
     prompt_changed: bool = False
+    #: No attempt at this update began before this one (so no claim of its calls can exist yet).
+    first_attempt: bool = False
     claims: list[str] = field(default_factory=list)
     _seen: Counter[str] = field(default_factory=Counter)
 
@@ -86,20 +93,29 @@ class OnceRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         if scope is None or "/file/" in url or endpoint.startswith(READ_ONLY_PREFIXES):
             return await self.inner.do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
-        key = scope.claim_key(endpoint, request_data)
-        if not await self.redis.set(key, b"", nx=True, ex=CLAIM_TTL_S):
-            answer = await self.redis.get(key)
-            if answer:
-                return 200, bytes(answer)
-            log.warning("update %s: %s in doubt after a crash, made again", scope.update_id, endpoint)
+        key, first = scope.claim_key(endpoint, request_data), scope.first_attempt
+        if not first:
+            answer = await self._claim(key, scope.update_id, endpoint)
+            if answer is not None:
+                return 200, answer
         try:
             code, payload = await self.inner.do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
         except NetworkError as error:
-            if "connect" in type(error.__cause__).__name__.lower():
+            if not first and "connect" in type(error.__cause__).__name__.lower():
                 await self.redis.delete(key)  # never left this host: a retry cannot make it twice
             raise
         if 200 <= code < 300:
-            await self.redis.set(key, payload, xx=True, ex=CLAIM_TTL_S)
-        else:
+            await self.redis.set(key, payload, xx=not first, ex=CLAIM_TTL_S)
+        elif not first:
             await self.redis.delete(key)  # refused: nothing happened, a retry may do it
         return code, payload
+
+    async def _claim(self, key: str, update_id: int, endpoint: str) -> bytes | None:
+        """Claim the call; the answer an earlier attempt got for it, if any (then the call is not made)."""
+        if await self.redis.set(key, b"", nx=True, ex=CLAIM_TTL_S):
+            return None
+        answer = await self.redis.get(key)
+        if answer:
+            return bytes(answer)
+        log.warning("update %s: %s in doubt after a crash, made again", update_id, endpoint)
+        return None

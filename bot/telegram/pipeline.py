@@ -82,41 +82,56 @@ class UpdatePipeline:
             return Acceptance.REDELIVERED
         chat = chat_key(valid.chat_id, valid.update_id)
         self._bodies[valid.update_id] = valid.update
+        taken, elsewhere = None, False
         try:
-            await self.queues.push(chat, [valid.update_id])
+            if chat in self._workers or self._closing or not self._ready.is_set():
+                await self.queues.push(chat, [valid.update_id])
+            else:  # queued and the chat taken in one round trip
+                taken = await self.queues.lease(chat, queue_first=valid.update_id)
+                elsewhere = taken is None
         finally:
-            if self._closing:  # it waits in the inbox for a live process (the stranded feeder)
-                self._bodies.pop(valid.update_id, None)
-            else:
-                self.dispatch(chat, valid.update_id)
+            await self._queued(chat, valid.update_id, taken, elsewhere=elsewhere)
         return Acceptance.QUEUED
 
-    def dispatch(self, chat: str, update_id: int | None = None) -> None:
+    async def _queued(self, chat: str, update_id: int, taken: Taken | None, *, elsewhere: bool) -> None:
+        """Hand a queued update to this process's worker for its chat, unless nobody here is to handle it:
+        the process is stopping (it waits in the inbox for a live one: the stranded feeder), or another
+        process holds the chat (it sees the id in the queue)."""
+        if self._closing or (elsewhere and chat not in self._workers):
+            self._bodies.pop(update_id, None)
+            if taken is not None:
+                await self.queues.release(chat)
+            return
+        self.dispatch(chat, update_id, taken)
+
+    def dispatch(self, chat: str, update_id: int | None = None, taken: Taken | None = None) -> None:
         """Make sure this process works on `chat` (queued already); synchronous, so a worker that is about
-        to stop cannot miss it."""
+        to stop cannot miss it. `taken`: the chat as the caller just took it (a worker already at it reads
+        the queue again anyway)."""
         worker = self._workers.get(chat)
         if worker is None:
             worker = self._workers[chat] = ChatWorker(chat)
             self._quiet.clear()
-            worker.task = asyncio.create_task(self._work(worker), name=f"chat:{chat}")
+            worker.task = asyncio.create_task(self._work(worker, taken), name=f"chat:{chat}")
         if update_id is not None:
             worker.local.add(update_id)
 
     # ---- one chat -----------------------------------------------------------------------------
-    async def _work(self, worker: ChatWorker) -> None:
+    async def _work(self, worker: ChatWorker, taken: Taken | None = None) -> None:
         chat = worker.chat
         try:
             await self._ready.wait()
             while not self._closing:
-                held, taken = set(worker.local), await self.queues.lease(chat)
-                if taken is None:
+                held = set(worker.local)
+                taken, now_taken = None, taken or await self.queues.lease(chat)
+                if now_taken is None:
                     return  # another process has the chat: it sees what is queued
-                if not taken.ids:  # nothing queued as the chat was taken: held bodies were handled elsewhere
+                if not now_taken.ids:  # nothing queued as the chat was taken: held bodies were handled elsewhere
                     self._forget(worker, held)
                     if await self.queues.release(chat) == 0 and not worker.local:
                         return
                     continue
-                if not await self._handle_queued(worker, taken) and not worker.local:
+                if not await self._handle_queued(worker, now_taken) and not worker.local:
                     return  # let go with an empty queue, and nothing dispatched here meanwhile
         except Exception:  # Redis or the database away: the inbox keeps the updates, the feeder brings them
             log.exception("chat %s: stopped handling its updates", chat)
@@ -129,14 +144,14 @@ class UpdatePipeline:
 
     async def _handle_queued(self, worker: ChatWorker, taken: Taken) -> bool:
         """Handle the chat's queued updates in order while it stays ours; False once it was let go (or lost)."""
-        chat, ids, prompt = worker.chat, taken.ids, taken.prompt
+        chat, ids, prompt, first_attempt = worker.chat, taken.ids, taken.prompt, taken.first_attempt
         while ids:
             update_id = ids[0]
             if update_id not in self._bodies:
                 await self._load(worker, [i for i in ids if i not in self._bodies])
             update = self._bodies.pop(update_id, None)
             worker.local.discard(update_id)
-            scope = UpdateScope(chat, update_id, prompt=prompt)
+            scope = UpdateScope(chat, update_id, prompt=prompt, first_attempt=first_attempt)
             if update is not None:
                 await self._handle(update, scope)
             try:
@@ -150,7 +165,7 @@ class UpdatePipeline:
             if self._closing:
                 await self.queues.release(chat)
                 return False
-            ids, prompt = after.ids, scope.prompt
+            ids, prompt, first_attempt = after.ids, scope.prompt, after.first_attempt
         return True
 
     def _forget(self, worker: ChatWorker, update_ids: set[int]) -> None:
