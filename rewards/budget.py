@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
-from rewards import ledger
+from rewards import ledger, sql
 from rewards.ledger import AccountKind, TxnKind
-from rewards.models import BudgetPool, Campaign, Entry, RewardGrant
+from rewards.models import Account, BudgetPool, Campaign, Entry, RewardGrant
 from rewards.rules import CampaignTerms
 
 
@@ -58,10 +58,24 @@ async def create_campaign(
     )
 
 
-async def campaign_terms() -> list[CampaignTerms]:
+async def campaign_terms(running_at: datetime) -> list[CampaignTerms]:
+    """The campaigns running at `running_at` (one statement, read by hand: see rewards/sql.py)."""
+    at = sql.utc(running_at)
+    found = await sql.rows(
+        Campaign,
+        "SELECT id, starts_at, ends_at, categories, multiplier_pct FROM reward_campaign"
+        " WHERE starts_at <= ? AND ends_at > ?",
+        [at, at],
+    )
     return [
-        CampaignTerms(c.id, c.starts_at, c.ends_at, tuple(c.categories or []), c.multiplier_pct)
-        for c in await Campaign.all()
+        CampaignTerms(
+            int(row["id"]),
+            sql.python_value(Campaign, "starts_at", row["starts_at"]),
+            sql.python_value(Campaign, "ends_at", row["ends_at"]),
+            tuple(sql.python_value(Campaign, "categories", row["categories"]) or []),
+            int(row["multiplier_pct"]),
+        )
+        for row in found
     ]
 
 
@@ -131,14 +145,29 @@ async def fund_pool(pool_id: int, amount_fen: int, *, actor: str, now: datetime)
         )
 
 
-async def pools_for(campaign_id: int | None, now: datetime) -> list[BudgetPool]:
-    """Pools a grant may draw from now: its campaign's first, then the period pools, oldest first."""
-    running = BudgetPool.filter(starts_at__lte=now, ends_at__gt=now).order_by("starts_at", "id")
-    ordered = []
-    if campaign_id is not None:
-        ordered += await running.filter(campaign_id=campaign_id)
-    ordered += await running.filter(campaign_id__isnull=True)
-    return ordered
+@dataclass(frozen=True)
+class Budget:
+    """A pool a grant may draw from, with its budget account's balance."""
+
+    pool_id: int
+    account_id: int
+    balance_fen: int
+
+
+async def budgets_for(campaign_id: int | None, now: datetime) -> list[Budget]:
+    """The pools a grant may draw from now: its campaign's first, then the period pools, oldest first; their
+    budget accounts locked for the rest of the transaction (call it inside the transaction that books). One
+    statement; a pool whose budget account was never opened has nothing to give and is left out."""
+    found = await sql.rows(
+        BudgetPool,
+        "SELECT p.id AS pool_id, a.id AS account_id, a.balance_fen AS balance_fen FROM reward_budget_pool p"
+        " JOIN ledger_account a ON a.kind = ? AND a.key = CAST(p.id AS VARCHAR(32))"
+        " WHERE p.starts_at <= ? AND p.ends_at > ? AND (p.campaign_id = ? OR p.campaign_id IS NULL)"
+        " ORDER BY CASE WHEN p.campaign_id IS NULL THEN 1 ELSE 0 END, p.starts_at, p.id"
+        f"{sql.locking(Account, of='a')}",
+        [str(AccountKind.BUDGET), sql.utc(now), sql.utc(now), campaign_id],
+    )
+    return [Budget(int(row["pool_id"]), int(row["account_id"]), int(row["balance_fen"])) for row in found]
 
 
 async def pool_statuses(now: datetime) -> list[PoolStatus]:

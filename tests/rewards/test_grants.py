@@ -245,7 +245,7 @@ class TestAtScale:
             await evaluate_report(report.id, rules, FILED_AT)
         statements = [record.args for record in caplog.records if str(record.msg).startswith("%s: %s")]
         selects = [args for args in statements if isinstance(args, tuple) and str(args[0]).startswith("SELECT")]
-        assert len(selects) > 10  # the log did capture the decision's queries
+        assert len(selects) >= 5  # the log did capture the decision's queries
         for sql, params in selects:
             assert params is None or isinstance(params, list)
             rows = await client.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
