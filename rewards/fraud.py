@@ -156,7 +156,8 @@ async def _counts(evidence: Evidence, zone: ZoneInfo) -> tuple[int, int, int]:
         "SELECT burst.filed AS filed, queue.total AS total, queue.mine AS mine FROM"
         " (SELECT COUNT(*) AS filed FROM report WHERE reporter_id = ? AND created_at > ? AND created_at <= ?) AS burst,"
         " (SELECT COUNT(*) AS total, COUNT(CASE WHEN reporter_id = ? THEN 1 END) AS mine FROM report"
-        f" WHERE category = ? AND verified = ? AND duplicate_of_id IS NULL AND created_at >= ? AND created_at < ?"
+        # `verified AND duplicate_of_id IS NULL` spelled as the covering index's condition (rewards/0003).
+        f" WHERE verified AND duplicate_of_id IS NULL AND category = ? AND created_at >= ? AND created_at < ?"
         f" AND {same_area}) AS queue",
         [
             evidence.reporter_id,
@@ -164,7 +165,6 @@ async def _counts(evidence: Evidence, zone: ZoneInfo) -> tuple[int, int, int]:
             sql.utc(evidence.filed_at),
             evidence.reporter_id,
             evidence.category,
-            True,
             sql.utc(start),
             sql.utc(end),
             *([evidence.area] if evidence.area is not None else []),

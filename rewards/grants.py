@@ -117,10 +117,9 @@ async def _proposal(case: Case, resident_id: int, backing: Backing, rules: Rewar
 async def _decide(proposal: Proposal, rules: RewardRules, now: datetime) -> RewardGrant | None:
     """One transaction under the reporter's lock: the caps read, the budget found, the grant created in
     its final state (the machine records each step), and the money booked."""
-    payable_id = proposal.payable_id or await ledger.opened(AccountKind.PAYABLE, proposal.resident_id)
     try:
         async with in_transaction():
-            await ledger.hold(payable_id)
+            payable_id = await ledger.held(AccountKind.PAYABLE, proposal.resident_id, proposal.payable_id)
             judged = await _judge(proposal, rules, now)
             if judged is None:
                 return None

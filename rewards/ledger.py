@@ -70,16 +70,27 @@ async def lock(target: Account) -> Account:
     return await Account.select_for_update().get(id=target.id)
 
 
-async def opened(kind: AccountKind, key: object = "") -> int:
-    """The id of the account, opening it now: one statement when it is new (call it when a read found no
-    account, outside transactions; two workers may race, and the loser reads the winner's)."""
-    new = await sql.rows(
+async def held(kind: AccountKind, key: object, known_id: int | None = None) -> int:
+    """The account's id, locked for the rest of the transaction (call it inside): `known_id` when the caller read
+    it already, else opened now, in the transaction, so that it costs no commit of its own. A transaction that
+    opens the same account meanwhile makes the INSERT wait for its end (PostgreSQL); then the account is read."""
+    if known_id is not None:
+        await hold(known_id)
+        return known_id
+    opened = await sql.rows(
         Account,
         "INSERT INTO ledger_account (kind, key, balance_fen) VALUES (?, ?, 0) ON CONFLICT (kind, key) DO NOTHING"
         " RETURNING id",
         [str(kind), str(key)],
     )
-    return int(new[0]["id"]) if new else (await account(kind, key)).id
+    if opened:  # a new row: the transaction's own until it commits
+        return int(opened[0]["id"])
+    [found] = await sql.rows(
+        Account,
+        f"SELECT id FROM ledger_account WHERE kind = ? AND key = ?{sql.locking(Account)}",
+        [str(kind), str(key)],
+    )
+    return int(found["id"])
 
 
 async def hold(account_id: int) -> None:
