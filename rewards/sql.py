@@ -9,7 +9,7 @@ placeholders and run on the connection of the current transaction, if any (the m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.models import Model
@@ -32,8 +32,14 @@ def locking(model: type[Model], of: str = "") -> str:
     return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
 
 
+#: Times an official enters (pool and campaign dates) are stored with the offset they were entered in
+#: (Asia/Shanghai's +08:00), and SQLite compares stored times as text. A bound this much wider finds every
+#: such row that can match; the caller then compares the instants.
+ENTERED_TIME_MARGIN = timedelta(days=1)
+
+
 def utc(at: datetime) -> datetime:
-    """A bound for a comparison with a stored time: SQLite compares the stored text, always in UTC."""
+    """A bound for a comparison with a time the code stored (always in UTC): SQLite compares the text."""
     return at.astimezone(UTC)
 
 
