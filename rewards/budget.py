@@ -64,9 +64,9 @@ async def campaign_terms(running_at: datetime) -> list[CampaignTerms]:
         Campaign,
         "SELECT id, starts_at, ends_at, categories, multiplier_pct FROM reward_campaign"
         " WHERE starts_at <= ? AND ends_at > ?",
-        [sql.utc(running_at + sql.ENTERED_TIME_MARGIN), sql.utc(running_at - sql.ENTERED_TIME_MARGIN)],
+        [sql.utc(running_at), sql.utc(running_at)],
     )
-    terms = [
+    return [
         CampaignTerms(
             int(row["id"]),
             sql.python_value(Campaign, "starts_at", row["starts_at"]),
@@ -76,7 +76,6 @@ async def campaign_terms(running_at: datetime) -> list[CampaignTerms]:
         )
         for row in found
     ]
-    return [campaign for campaign in terms if campaign.starts_at <= running_at < campaign.ends_at]
 
 
 async def create_pool(
@@ -160,25 +159,14 @@ async def budgets_for(campaign_id: int | None, now: datetime) -> list[Budget]:
     statement; a pool whose budget account was never opened has nothing to give and is left out."""
     found = await sql.rows(
         BudgetPool,
-        "SELECT p.id AS pool_id, p.starts_at, p.ends_at, a.id AS account_id, a.balance_fen FROM reward_budget_pool p"
+        "SELECT p.id AS pool_id, a.id AS account_id, a.balance_fen AS balance_fen FROM reward_budget_pool p"
         " JOIN ledger_account a ON a.kind = ? AND a.key = CAST(p.id AS VARCHAR(32))"
         " WHERE p.starts_at <= ? AND p.ends_at > ? AND (p.campaign_id = ? OR p.campaign_id IS NULL)"
         " ORDER BY CASE WHEN p.campaign_id IS NULL THEN 1 ELSE 0 END, p.starts_at, p.id"
         f"{sql.locking(Account, of='a')}",
-        [
-            str(AccountKind.BUDGET),
-            sql.utc(now + sql.ENTERED_TIME_MARGIN),
-            sql.utc(now - sql.ENTERED_TIME_MARGIN),
-            campaign_id,
-        ],
+        [str(AccountKind.BUDGET), sql.utc(now), sql.utc(now), campaign_id],
     )
-    return [
-        Budget(int(row["pool_id"]), int(row["account_id"]), int(row["balance_fen"]))
-        for row in found
-        if sql.python_value(BudgetPool, "starts_at", row["starts_at"])
-        <= now
-        < sql.python_value(BudgetPool, "ends_at", row["ends_at"])
-    ]
+    return [Budget(int(row["pool_id"]), int(row["account_id"]), int(row["balance_fen"])) for row in found]
 
 
 async def pool_statuses(now: datetime) -> list[PoolStatus]:

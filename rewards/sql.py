@@ -9,7 +9,7 @@ placeholders and run on the connection of the current transaction, if any (the m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.models import Model
@@ -32,14 +32,9 @@ def locking(model: type[Model], of: str = "") -> str:
     return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
 
 
-#: Times an official enters (pool and campaign dates) are stored with the offset they were entered in
-#: (Asia/Shanghai's +08:00), and SQLite compares stored times as text. A bound this much wider finds every
-#: such row that can match; the caller then compares the instants.
-ENTERED_TIME_MARGIN = timedelta(days=1)
-
-
 def utc(at: datetime) -> datetime:
-    """A bound for a comparison with a time the code stored (always in UTC): SQLite compares the text."""
+    """A bound for a comparison with a stored time. The ORM stores times in UTC, and SQLite compares their
+    text: a bound in another zone (a local day's midnight) would be compared by its wall-clock digits."""
     return at.astimezone(UTC)
 
 
