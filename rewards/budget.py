@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -58,23 +60,31 @@ async def create_campaign(
     )
 
 
-async def campaign_terms(running_at: datetime) -> list[CampaignTerms]:
-    """The campaigns running at `running_at` (one statement, read by hand: see rewards/sql.py)."""
-    found = await sql.rows(
-        Campaign,
-        "SELECT id, starts_at, ends_at, categories, multiplier_pct FROM reward_campaign"
-        " WHERE starts_at <= ? AND ends_at > ?",
-        [sql.utc(running_at), sql.utc(running_at)],
-    )
+#: The columns of `campaigns_join` a statement selects (NULLs in a row without a campaign).
+CAMPAIGN_COLUMNS = (
+    "c.id AS campaign_id, c.starts_at AS campaign_starts_at, c.ends_at AS campaign_ends_at,"
+    " c.categories AS campaign_categories, c.multiplier_pct AS campaign_multiplier_pct"
+)
+
+
+def campaigns_join(running_at: datetime) -> tuple[str, list[object]]:
+    """The campaigns running at `running_at`, as a join with its parameters: after a one-row table, one row per
+    campaign (a few a year), or one with NULLs, for a statement that reads other things of the same decision."""
+    return "LEFT JOIN reward_campaign c ON c.starts_at <= ? AND c.ends_at > ?", [sql.utc(running_at)] * 2
+
+
+def campaign_terms(rows: Sequence[dict[str, Any]]) -> list[CampaignTerms]:
+    """The campaigns of a statement's rows (`CAMPAIGN_COLUMNS`)."""
     return [
         CampaignTerms(
-            int(row["id"]),
-            sql.python_value(Campaign, "starts_at", row["starts_at"]),
-            sql.python_value(Campaign, "ends_at", row["ends_at"]),
-            tuple(sql.python_value(Campaign, "categories", row["categories"]) or []),
-            int(row["multiplier_pct"]),
+            int(row["campaign_id"]),
+            sql.python_value(Campaign, "starts_at", row["campaign_starts_at"]),
+            sql.python_value(Campaign, "ends_at", row["campaign_ends_at"]),
+            tuple(sql.python_value(Campaign, "categories", row["campaign_categories"]) or []),
+            int(row["campaign_multiplier_pct"]),
         )
-        for row in found
+        for row in rows
+        if row["campaign_id"] is not None
     ]
 
 

@@ -102,10 +102,25 @@ async def evidence_of(report: Report) -> Evidence:
     )
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the burst and queue-share checks count around the evidence."""
+
+    filed_in_hour: int  #: reports the reporter filed in the hour up to the evidence
+    queue_total: int  #: verified reports of its queue (category and area) in its filing month
+    queue_mine: int  #: of those, the reporter's
+
+
 async def signals_for(
-    evidence: Evidence, hazard_report_ids: Sequence[int], rules: FraudRules, zone: ZoneInfo, now: datetime
+    evidence: Evidence,
+    hazard_report_ids: Sequence[int],
+    rules: FraudRules,
+    zone: ZoneInfo,
+    now: datetime,
+    counts: Counts | None = None,
 ) -> list[dict[str, Any]]:
-    """Every signal for the report that earns the reward.
+    """Every signal for the report that earns the reward (`counts`: read with the caller's own statement, see
+    `counts_table`; else read here).
 
     Photos of the hazard's other reports (merged duplicates) are expected to look alike and are
     left out of the photo comparison."""
@@ -114,9 +129,12 @@ async def signals_for(
     candidates = await _near_photos(phashes, hazard_report_ids, since, rules)
     found = reused_photos(phashes, evidence.reporter_id, evidence.filed_at, candidates, rules)
     found += exif_gaps([taken for _, taken in evidence.photos if taken is not None], evidence.filed_at, rules)
-    filed_in_hour, queue_total, queue_mine = await _counts(evidence, zone)
-    found += burst(filed_in_hour, rules)
-    found += queue_share(evidence, queue_total, queue_mine, rules)
+    if counts is None:
+        table, params = counts_table(evidence, zone)
+        [row] = await sql.rows(Report, f"SELECT {COUNTS_COLUMNS} FROM {table}", params)
+        counts = counts_from(row)
+    found += burst(counts.filed_in_hour, rules)
+    found += queue_share(evidence, counts.queue_total, counts.queue_mine, rules)
     return found
 
 
@@ -146,31 +164,38 @@ async def _near_photos(
     ]
 
 
-async def _counts(evidence: Evidence, zone: ZoneInfo) -> tuple[int, int, int]:
-    """In one statement: the reports the reporter filed in the hour up to the evidence, and the verified
-    reports of its queue (category and area) in its filing month, all and the reporter's."""
+#: The columns of `counts_table` a statement selects.
+COUNTS_COLUMNS = "counts.filed AS filed, counts.total AS total, counts.mine AS mine"
+
+
+def counts_table(evidence: Evidence, zone: ZoneInfo) -> tuple[str, list[object]]:
+    """A one-row derived table `counts` (filed, total, mine) with its parameters, for a statement that reads
+    other things of the same decision with it (rewards.grants: the campaigns)."""
     start, end = month_bounds(evidence.filed_at, zone)
     same_area = "area = ?" if evidence.area is not None else "area IS NULL"
-    [counts] = await sql.rows(
-        Report,
-        "SELECT burst.filed AS filed, queue.total AS total, queue.mine AS mine FROM"
+    table = (
+        "(SELECT burst.filed AS filed, queue.total AS total, queue.mine AS mine FROM"
         " (SELECT COUNT(*) AS filed FROM report WHERE reporter_id = ? AND created_at > ? AND created_at <= ?) AS burst,"
         " (SELECT COUNT(*) AS total, COUNT(CASE WHEN reporter_id = ? THEN 1 END) AS mine FROM report"
         # `verified AND duplicate_of_id IS NULL` spelled as the covering index's condition (rewards/0003).
-        f" WHERE verified AND duplicate_of_id IS NULL AND category = ? AND created_at >= ? AND created_at < ?"
-        f" AND {same_area}) AS queue",
-        [
-            evidence.reporter_id,
-            sql.utc(evidence.filed_at - timedelta(hours=1)),
-            sql.utc(evidence.filed_at),
-            evidence.reporter_id,
-            evidence.category,
-            sql.utc(start),
-            sql.utc(end),
-            *([evidence.area] if evidence.area is not None else []),
-        ],
+        " WHERE verified AND duplicate_of_id IS NULL AND category = ? AND created_at >= ? AND created_at < ?"
+        f" AND {same_area}) AS queue) AS counts"
     )
-    return int(counts["filed"] or 0), int(counts["total"] or 0), int(counts["mine"] or 0)
+    params: list[object] = [
+        evidence.reporter_id,
+        sql.utc(evidence.filed_at - timedelta(hours=1)),
+        sql.utc(evidence.filed_at),
+        evidence.reporter_id,
+        evidence.category,
+        sql.utc(start),
+        sql.utc(end),
+        *([evidence.area] if evidence.area is not None else []),
+    ]
+    return table, params
+
+
+def counts_from(row: dict[str, Any]) -> Counts:
+    return Counts(int(row["filed"] or 0), int(row["total"] or 0), int(row["mine"] or 0))
 
 
 def burst(filed_in_hour: int, rules: FraudRules) -> list[dict[str, Any]]:

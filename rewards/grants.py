@@ -15,10 +15,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
+from bot.reports.models import Report
 from rewards import ledger, sql
-from rewards.budget import Budget, budgets_for, campaign_terms
+from rewards.budget import CAMPAIGN_COLUMNS, Budget, budgets_for, campaign_terms, campaigns_join
 from rewards.cases import Backing, Case, backing_of, case_of
-from rewards.fraud import signals_for
+from rewards.fraud import COUNTS_COLUMNS, counts_from, counts_table, signals_for
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, PayoutItem, RewardGrant
 from rewards.rules import (
@@ -99,7 +100,15 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
 
 async def _proposal(case: Case, resident_id: int, backing: Backing, rules: RewardRules, now: datetime) -> Proposal:
     first = case.evidence
-    campaign = best_campaign(await campaign_terms(first.filed_at), case.report.category, first.filed_at)
+    # One statement for the campaigns running when the evidence was filed and what the fraud checks count.
+    counts, counts_params = counts_table(backing.evidence, rules.zone)
+    campaigns, campaigns_params = campaigns_join(first.filed_at)
+    rows = await sql.rows(
+        Report,
+        f"SELECT {COUNTS_COLUMNS}, {CAMPAIGN_COLUMNS} FROM {counts} {campaigns}",
+        counts_params + campaigns_params,
+    )
+    campaign = best_campaign(campaign_terms(rows), case.report.category, first.filed_at)
     staff = first.reporter_is_staff
     return Proposal(
         case.report.id,
@@ -110,7 +119,9 @@ async def _proposal(case: Case, resident_id: int, backing: Backing, rules: Rewar
         campaign.multiplier_pct if campaign else 100,
         campaign.id if campaign else None,
         staff,
-        [] if staff else await signals_for(backing.evidence, case.report_ids, rules.fraud, rules.zone, now),
+        []
+        if staff
+        else await signals_for(backing.evidence, case.report_ids, rules.fraud, rules.zone, now, counts_from(rows[0])),
     )
 
 
