@@ -120,7 +120,7 @@ async def signals_for(
     counts: Counts | None = None,
 ) -> list[dict[str, Any]]:
     """Every signal for the report that earns the reward (`counts`: read with the caller's own statement, see
-    `counts_table`; else read here).
+    `counts_table`, else here).
 
     Photos of the hazard's other reports (merged duplicates) are expected to look alike and are
     left out of the photo comparison."""
@@ -130,7 +130,7 @@ async def signals_for(
     found = reused_photos(phashes, evidence.reporter_id, evidence.filed_at, candidates, rules)
     found += exif_gaps([taken for _, taken in evidence.photos if taken is not None], evidence.filed_at, rules)
     if counts is None:
-        table, params = counts_table(evidence, zone)
+        table, params = counts_table(evidence.reporter_id, evidence.filed_at, evidence.category, evidence.area, zone)
         [row] = await sql.rows(Report, f"SELECT {COUNTS_COLUMNS} FROM {table}", params)
         counts = counts_from(row)
     found += burst(counts.filed_in_hour, rules)
@@ -168,11 +168,13 @@ async def _near_photos(
 COUNTS_COLUMNS = "counts.filed AS filed, counts.total AS total, counts.mine AS mine"
 
 
-def counts_table(evidence: Evidence, zone: ZoneInfo) -> tuple[str, list[object]]:
-    """A one-row derived table `counts` (filed, total, mine) with its parameters, for a statement that reads
-    other things of the same decision with it (rewards.grants: the campaigns)."""
-    start, end = month_bounds(evidence.filed_at, zone)
-    same_area = "area = ?" if evidence.area is not None else "area IS NULL"
+def counts_table(
+    reporter_id: int, filed_at: datetime, category: str, area: str | None, zone: ZoneInfo
+) -> tuple[str, list[object]]:
+    """For the evidence (its reporter, filing time, category and area): a one-row derived table `counts`
+    (filed, total, mine) with its parameters, for a statement that reads more of the decision with it."""
+    start, end = month_bounds(filed_at, zone)
+    same_area = "area = ?" if area is not None else "area IS NULL"
     table = (
         "(SELECT burst.filed AS filed, queue.total AS total, queue.mine AS mine FROM"
         " (SELECT COUNT(*) AS filed FROM report WHERE reporter_id = ? AND created_at > ? AND created_at <= ?) AS burst,"
@@ -182,14 +184,14 @@ def counts_table(evidence: Evidence, zone: ZoneInfo) -> tuple[str, list[object]]
         f" AND {same_area}) AS queue) AS counts"
     )
     params: list[object] = [
-        evidence.reporter_id,
-        sql.utc(evidence.filed_at - timedelta(hours=1)),
-        sql.utc(evidence.filed_at),
-        evidence.reporter_id,
-        evidence.category,
+        reporter_id,
+        sql.utc(filed_at - timedelta(hours=1)),
+        sql.utc(filed_at),
+        reporter_id,
+        category,
         sql.utc(start),
         sql.utc(end),
-        *([evidence.area] if evidence.area is not None else []),
+        *([area] if area is not None else []),
     ]
     return table, params
 

@@ -15,11 +15,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
-from bot.reports.models import Report
 from rewards import ledger, sql
-from rewards.budget import CAMPAIGN_COLUMNS, Budget, budgets_for, campaign_terms, campaigns_join
-from rewards.cases import Backing, Case, backing_of, case_of
-from rewards.fraud import COUNTS_COLUMNS, counts_from, counts_table, signals_for
+from rewards.budget import Budget, budgets_for
+from rewards.cases import Case, acknowledged_of, case_of, surroundings_of
+from rewards.fraud import signals_for
 from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, PayoutItem, RewardGrant
 from rewards.rules import (
@@ -90,25 +89,17 @@ async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> 
     reason = ineligibility(rules, facts)
     if reason in NOT_YET or reason is Ineligible.DUPLICATE:
         return Evaluation(None, waiting=reason)
-    backing = await backing_of(case)
-    grant = await _decide(await _proposal(case, first.reporter_id, backing, rules, now), rules, now)
+    grant = await _decide(await _proposal(case, first.reporter_id, rules, now), rules, now)
     if grant is None:  # another worker decided first
         return Evaluation(await RewardGrant.get(report_id=report_id))
-    await _acknowledge(report.id, backing.acknowledged, rules, now)
+    await _acknowledge(report.id, case, rules, now)
     return Evaluation(grant, created=True)
 
 
-async def _proposal(case: Case, resident_id: int, backing: Backing, rules: RewardRules, now: datetime) -> Proposal:
+async def _proposal(case: Case, resident_id: int, rules: RewardRules, now: datetime) -> Proposal:
     first = case.evidence
-    # One statement for the campaigns running when the evidence was filed and what the fraud checks count.
-    counts, counts_params = counts_table(backing.evidence, rules.zone)
-    campaigns, campaigns_params = campaigns_join(first.filed_at)
-    rows = await sql.rows(
-        Report,
-        f"SELECT {COUNTS_COLUMNS}, {CAMPAIGN_COLUMNS} FROM {counts} {campaigns}",
-        counts_params + campaigns_params,
-    )
-    campaign = best_campaign(campaign_terms(rows), case.report.category, first.filed_at)
+    around = await surroundings_of(case, rules.zone)
+    campaign = best_campaign(around.campaigns, case.report.category, first.filed_at)
     staff = first.reporter_is_staff
     return Proposal(
         case.report.id,
@@ -121,7 +112,7 @@ async def _proposal(case: Case, resident_id: int, backing: Backing, rules: Rewar
         staff,
         []
         if staff
-        else await signals_for(backing.evidence, case.report_ids, rules.fraud, rules.zone, now, counts_from(rows[0])),
+        else await signals_for(around.evidence, case.report_ids, rules.fraud, rules.zone, now, around.counts),
     )
 
 
@@ -247,11 +238,11 @@ async def _book(grant: RewardGrant, payable_id: int, now: datetime, actor: str) 
     return False
 
 
-async def _acknowledge(report_id: int, acknowledged: dict[int, str], rules: RewardRules, now: datetime) -> None:
+async def _acknowledge(report_id: int, case: Case, rules: RewardRules, now: datetime) -> None:
     """Points (not money) for everyone who backed the hazard without being its first reporter."""
     if rules.ack_points <= 0:
         return
-    for resident_id, reason in acknowledged.items():
+    for resident_id, reason in (await acknowledged_of(case)).items():
         try:
             await AckPoints.create(
                 resident_id=resident_id, report_id=report_id, points=rules.ack_points, reason=reason, created_at=now
