@@ -43,13 +43,10 @@ class Machine(Generic[S]):
         `through`: the states the row passed through before it, when the transaction that decided and created it
         also made the moves (a grant found eligible, then booked); each is checked and recorded as its own move."""
         path = [*through, self.states(getattr(row, self.column))]
-        for current, to in zip([None, *path], path, strict=False):
+        steps = list(zip([None, *path], path, strict=False))
+        for current, to in steps:
             if not self.allows(current, to):
-                raise IllegalMoveError(
-                    f"{self.name} {row.pk}: cannot start as {to}"
-                    if current is None
-                    else f"{self.name} {row.pk}: {current} -> {to} is not allowed"
-                )
+                raise IllegalMoveError(f"{self.name} {row.pk}: {current or 'a new row'} -> {to} is not allowed")
         await StateHistory.bulk_create(
             [
                 StateHistory(
@@ -61,7 +58,7 @@ class Machine(Generic[S]):
                     reason=why,
                     changed_at=now,
                 )
-                for current, to in zip([None, *path], path, strict=False)
+                for current, to in steps
             ]
         )
 
