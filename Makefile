@@ -35,7 +35,7 @@ PG_TESTS := \
 	tests/moderation/test_overdue.py tests/moderation/test_duplicates.py \
 	tests/moderation/test_reports_without_resident.py tests/rewards/test_ledger.py tests/rewards/test_grants.py \
 	tests/rewards/test_payouts.py tests/rewards/test_fraud.py tests/rewards/test_jobs.py \
-	tests/rewards/test_reports_without_resident.py \
+	tests/rewards/test_reports_without_resident.py tests/rewards/test_panels.py \
 	tests/broadcasts/test_delivery.py tests/broadcasts/test_grid_scope.py tests/broadcasts/test_resume.py \
 	tests/broadcasts/test_targeting.py tests/risk/test_map.py \
 	tests/risk/test_datum.py tests/risk/test_recompute.py tests/risk/test_bulletin.py \

@@ -7,7 +7,7 @@ the only code that writes the state column, and each move records who, when and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,12 +37,30 @@ class Machine(Generic[S]):
     def allows(self, current: S | None, to: S) -> bool:
         return to in self.table[current]
 
-    async def born(self, row: Model, *, actor: str, now: datetime, why: str = "") -> None:
-        """Record a new row's first state (the row was created in that state by its module's one writer)."""
-        state = self.states(getattr(row, self.column))
-        if not self.allows(None, state):
-            raise IllegalMoveError(f"{self.name} {row.pk}: cannot start as {state}")
-        await self._history(row.pk, None, state, actor=actor, why=why, now=now)
+    async def born(self, row: Model, *, actor: str, now: datetime, why: str = "", through: Sequence[S] = ()) -> None:
+        """Record a new row's first state (the row was created in that state by its module's one writer).
+
+        `through`: the states the row passed through before it, when the transaction that decided and created it
+        also made the moves (a grant found eligible, then booked); each is checked and recorded as its own move."""
+        path = [*through, self.states(getattr(row, self.column))]
+        steps = list(zip([None, *path], path, strict=False))
+        for current, to in steps:
+            if not self.allows(current, to):
+                raise IllegalMoveError(f"{self.name} {row.pk}: {current or 'a new row'} -> {to} is not allowed")
+        await StateHistory.bulk_create(
+            [
+                StateHistory(
+                    machine=self.name,
+                    entity_id=row.pk,
+                    from_state=None if current is None else current.value,
+                    to_state=to.value,
+                    actor=actor,
+                    reason=why,
+                    changed_at=now,
+                )
+                for current, to in steps
+            ]
+        )
 
     async def move(self, row_id: int, to: S, *, actor: str, now: datetime, why: str = "", **fields: Any) -> S:
         """Move the row to `to` (and write `fields` with it) if the table allows; returns the state it left."""

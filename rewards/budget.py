@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
-from rewards import ledger
+from rewards import ledger, sql
 from rewards.ledger import AccountKind, TxnKind
-from rewards.models import BudgetPool, Campaign, Entry, RewardGrant
+from rewards.models import Account, BudgetPool, Campaign, Entry, RewardGrant
 from rewards.rules import CampaignTerms
 
 
@@ -58,10 +60,31 @@ async def create_campaign(
     )
 
 
-async def campaign_terms() -> list[CampaignTerms]:
+#: The columns of `campaigns_join` a statement selects (NULLs in a row without a campaign).
+CAMPAIGN_COLUMNS = (
+    "c.id AS campaign_id, c.starts_at AS campaign_starts_at, c.ends_at AS campaign_ends_at,"
+    " c.categories AS campaign_categories, c.multiplier_pct AS campaign_multiplier_pct"
+)
+
+
+def campaigns_join(running_at: datetime) -> tuple[str, list[object]]:
+    """The campaigns running at `running_at`, as a join with its parameters: after a one-row table, one row per
+    campaign (a few a year), or one with NULLs, for a statement that reads other things of the same decision."""
+    return "LEFT JOIN reward_campaign c ON c.starts_at <= ? AND c.ends_at > ?", [sql.utc(running_at)] * 2
+
+
+def campaign_terms(rows: Sequence[dict[str, Any]]) -> list[CampaignTerms]:
+    """The campaigns of a statement's rows (`CAMPAIGN_COLUMNS`)."""
     return [
-        CampaignTerms(c.id, c.starts_at, c.ends_at, tuple(c.categories or []), c.multiplier_pct)
-        for c in await Campaign.all()
+        CampaignTerms(
+            int(row["campaign_id"]),
+            sql.python_value(Campaign, "starts_at", row["campaign_starts_at"]),
+            sql.python_value(Campaign, "ends_at", row["campaign_ends_at"]),
+            tuple(sql.python_value(Campaign, "categories", row["campaign_categories"]) or []),
+            int(row["campaign_multiplier_pct"]),
+        )
+        for row in rows
+        if row["campaign_id"] is not None
     ]
 
 
@@ -131,14 +154,29 @@ async def fund_pool(pool_id: int, amount_fen: int, *, actor: str, now: datetime)
         )
 
 
-async def pools_for(campaign_id: int | None, now: datetime) -> list[BudgetPool]:
-    """Pools a grant may draw from now: its campaign's first, then the period pools, oldest first."""
-    running = BudgetPool.filter(starts_at__lte=now, ends_at__gt=now).order_by("starts_at", "id")
-    ordered = []
-    if campaign_id is not None:
-        ordered += await running.filter(campaign_id=campaign_id)
-    ordered += await running.filter(campaign_id__isnull=True)
-    return ordered
+@dataclass(frozen=True)
+class Budget:
+    """A pool a grant may draw from, with its budget account's balance."""
+
+    pool_id: int
+    account_id: int
+    balance_fen: int
+
+
+async def budgets_for(campaign_id: int | None, now: datetime) -> list[Budget]:
+    """The pools a grant may draw from now: its campaign's first, then the period pools, oldest first; their
+    budget accounts locked for the rest of the transaction (call it inside the transaction that books). One
+    statement; a pool whose budget account was never opened has nothing to give and is left out."""
+    found = await sql.rows(
+        BudgetPool,
+        "SELECT p.id AS pool_id, a.id AS account_id, a.balance_fen AS balance_fen FROM reward_budget_pool p"
+        " JOIN ledger_account a ON a.kind = ? AND a.key = CAST(p.id AS VARCHAR(32))"
+        " WHERE p.starts_at <= ? AND p.ends_at > ? AND (p.campaign_id = ? OR p.campaign_id IS NULL)"
+        " ORDER BY CASE WHEN p.campaign_id IS NULL THEN 1 ELSE 0 END, p.starts_at, p.id"
+        f"{sql.locking(Account, of='a')}",
+        [str(AccountKind.BUDGET), sql.utc(now), sql.utc(now), campaign_id],
+    )
+    return [Budget(int(row["pool_id"]), int(row["account_id"]), int(row["balance_fen"])) for row in found]
 
 
 async def pool_statuses(now: datetime) -> list[PoolStatus]:

@@ -14,14 +14,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
-from tortoise.functions import Count
-
 from bot.reports.dedup import is_informative
 from bot.reports.models import Photo, Report
 from bot.reports.photo_index import near_photos
 from bot.reports.photos import phash_distance
 from bot.reports.spatial import Filter
+from rewards import sql
 from rewards.rules import FraudRules, month_bounds
 
 
@@ -78,23 +76,65 @@ def exif_gaps(taken: Sequence[datetime], filed_at: datetime, rules: FraudRules) 
     return [signal(SignalKind.EXIF_GAP, days=worst.days, limit_days=rules.exif_max_gap_days)]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The report that earns the reward (the hazard's first, filed by a resident), as the checks need it."""
+
+    report_id: int
+    reporter_id: int
+    filed_at: datetime
+    category: str
+    area: str | None
+    photos: tuple[tuple[str, datetime | None], ...]  #: (pHash, when the EXIF says it was taken) of each photo
+
+
+async def evidence_of(report: Report) -> Evidence:
+    """`report` as evidence, its photos read (a decision reads them with the rest of its case instead)."""
+    assert report.reporter_id is not None, "only a resident's report earns a reward"
+    photos = await Photo.filter(report_id=report.id).values_list("phash", "exif_taken_at")
+    return Evidence(
+        report.id,
+        report.reporter_id,
+        report.created_at,
+        report.category,
+        report.area,
+        tuple((str(phash), taken) for phash, taken in photos),
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the burst and queue-share checks count around the evidence."""
+
+    filed_in_hour: int  #: reports the reporter filed in the hour up to the evidence
+    queue_total: int  #: verified reports of its queue (category and area) in its filing month
+    queue_mine: int  #: of those, the reporter's
+
+
 async def signals_for(
-    evidence: Report, hazard_report_ids: Sequence[int], rules: FraudRules, zone: ZoneInfo, now: datetime
+    evidence: Evidence,
+    hazard_report_ids: Sequence[int],
+    rules: FraudRules,
+    zone: ZoneInfo,
+    now: datetime,
+    counts: Counts | None = None,
 ) -> list[dict[str, Any]]:
-    """Every signal for the report that earns the reward (`evidence`, the hazard's first report, filed by a resident).
+    """Every signal for the report that earns the reward (`counts`: read with the caller's own statement, see
+    `counts_table`, else here).
 
     Photos of the hazard's other reports (merged duplicates) are expected to look alike and are
-    left out of the photo comparison.
-    """
-    assert evidence.reporter_id is not None, "only a resident's report earns a reward"
-    photos = await Photo.filter(report_id=evidence.id).values_list("phash", "exif_taken_at")
-    phashes = [str(phash) for phash, _ in photos]
+    left out of the photo comparison."""
+    phashes = [phash for phash, _ in evidence.photos]
     since = now - timedelta(days=rules.photo_lookback_days)
     candidates = await _near_photos(phashes, hazard_report_ids, since, rules)
-    found = reused_photos(phashes, evidence.reporter_id, evidence.created_at, candidates, rules)
-    found += exif_gaps([taken for _, taken in photos if taken is not None], evidence.created_at, rules)
-    found += await _burst(evidence, rules)
-    found += await _queue_share(evidence, rules, zone)
+    found = reused_photos(phashes, evidence.reporter_id, evidence.filed_at, candidates, rules)
+    found += exif_gaps([taken for _, taken in evidence.photos if taken is not None], evidence.filed_at, rules)
+    if counts is None:
+        table, params = counts_table(evidence.reporter_id, evidence.filed_at, evidence.category, evidence.area, zone)
+        [row] = await sql.rows(Report, f"SELECT {COUNTS_COLUMNS} FROM {table}", params)
+        counts = counts_from(row)
+    found += burst(counts.filed_in_hour, rules)
+    found += queue_share(evidence, counts.queue_total, counts.queue_mine, rules)
     return found
 
 
@@ -124,32 +164,50 @@ async def _near_photos(
     ]
 
 
-async def _burst(evidence: Report, rules: FraudRules) -> list[dict[str, Any]]:
-    filed = await Report.filter(
-        reporter_id=evidence.reporter_id,
-        created_at__gt=evidence.created_at - timedelta(hours=1),
-        created_at__lte=evidence.created_at,
-    ).count()
-    if filed <= rules.max_reports_per_hour:
-        return []
-    return [signal(SignalKind.BURST, reports_in_hour=filed, limit=rules.max_reports_per_hour)]
+#: The columns of `counts_table` a statement selects.
+COUNTS_COLUMNS = "counts.filed AS filed, counts.total AS total, counts.mine AS mine"
 
 
-async def _queue_share(evidence: Report, rules: FraudRules, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """The reporter's share of verified reports in the same category and area in the filing month."""
-    start, end = month_bounds(evidence.created_at, zone)
-    queue = Report.filter(
-        category=evidence.category,
-        verified=True,
-        duplicate_of_id__isnull=True,
-        created_at__gte=start,
-        created_at__lt=end,
+def counts_table(
+    reporter_id: int, filed_at: datetime, category: str, area: str | None, zone: ZoneInfo
+) -> tuple[str, list[object]]:
+    """For the evidence (its reporter, filing time, category and area): a one-row derived table `counts`
+    (filed, total, mine) with its parameters, for a statement that reads more of the decision with it."""
+    start, end = month_bounds(filed_at, zone)
+    same_area = "area = ?" if area is not None else "area IS NULL"
+    table = (
+        "(SELECT burst.filed AS filed, queue.total AS total, queue.mine AS mine FROM"
+        " (SELECT COUNT(*) AS filed FROM report WHERE reporter_id = ? AND created_at > ? AND created_at <= ?) AS burst,"
+        " (SELECT COUNT(*) AS total, COUNT(CASE WHEN reporter_id = ? THEN 1 END) AS mine FROM report"
+        # `verified AND duplicate_of_id IS NULL` spelled as the covering index's condition (rewards/0003).
+        " WHERE verified AND duplicate_of_id IS NULL AND category = ? AND created_at >= ? AND created_at < ?"
+        f" AND {same_area}) AS queue) AS counts"
     )
-    queue = queue.filter(area=evidence.area) if evidence.area is not None else queue.filter(area__isnull=True)
-    [counts] = await queue.annotate(
-        total=Count("id"), mine=Count("id", _filter=Q(reporter_id=evidence.reporter_id))
-    ).values("total", "mine")  # one statement for both counts
-    total, mine = int(counts["total"] or 0), int(counts["mine"] or 0)
+    params: list[object] = [
+        reporter_id,
+        sql.utc(filed_at - timedelta(hours=1)),
+        sql.utc(filed_at),
+        reporter_id,
+        category,
+        sql.utc(start),
+        sql.utc(end),
+        *([area] if area is not None else []),
+    ]
+    return table, params
+
+
+def counts_from(row: dict[str, Any]) -> Counts:
+    return Counts(int(row["filed"] or 0), int(row["total"] or 0), int(row["mine"] or 0))
+
+
+def burst(filed_in_hour: int, rules: FraudRules) -> list[dict[str, Any]]:
+    if filed_in_hour <= rules.max_reports_per_hour:
+        return []
+    return [signal(SignalKind.BURST, reports_in_hour=filed_in_hour, limit=rules.max_reports_per_hour)]
+
+
+def queue_share(evidence: Evidence, total: int, mine: int, rules: FraudRules) -> list[dict[str, Any]]:
+    """The reporter's share of verified reports in the same category and area in the filing month."""
     if total < rules.queue_share_min_reports or mine * 100 <= rules.max_queue_share_pct * total:
         return []
     return [

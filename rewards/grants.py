@@ -7,21 +7,20 @@ transactions) and the one-to-one key `reward_grant.report_id` refuses a second g
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.admin.models import StaffUser
 from bot.i18n import N_
-from bot.reports.models import Report, ReportFollower, Resident
-from rewards import ledger
-from rewards.budget import campaign_terms, pools_for
+from rewards import ledger, sql
+from rewards.budget import Budget, budgets_for
+from rewards.cases import Case, acknowledged_of, case_of, surroundings_of
 from rewards.fraud import signals_for
 from rewards.ledger import AccountKind, TxnKind
-from rewards.models import Account, AckPoints, BudgetPool, PayoutItem, RewardGrant
+from rewards.models import AckPoints, PayoutItem, RewardGrant
 from rewards.rules import (
     NOT_YET,
     Ineligible,
@@ -53,18 +52,10 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
-class Hazard:
-    """A report with the duplicates merged into it: the earliest of them earns the reward."""
-
-    evidence: Report
-    report_ids: tuple[int, ...]
-    acknowledged: dict[int, str] = field(default_factory=dict)  # resident id -> "follower"/"duplicate"
-
-
-@dataclass(frozen=True)
 class Proposal:
-    report: Report
+    report_id: int
     resident_id: int
+    payable_id: int | None  #: the resident's payable account, if opened
     filed_at: datetime
     base_fen: int
     multiplier_pct: int
@@ -77,123 +68,127 @@ class Proposal:
         return multiplied(self.base_fen, self.multiplier_pct)
 
 
-async def hazard_of(report: Report) -> Hazard:
-    group = [report, *await Report.filter(duplicate_of_id=report.id)]
-    first = min(group, key=lambda member: (member.created_at, member.id))
-    acknowledged = {member.reporter_id: "duplicate" for member in group if member.reporter_id is not None}
-    followers = await ReportFollower.filter(report_id__in=[m.id for m in group]).values("resident_id")
-    acknowledged.update({int(row["resident_id"]): "follower" for row in followers})
-    if first.reporter_id is not None:
-        acknowledged.pop(first.reporter_id, None)
-    return Hazard(first, tuple(member.id for member in group), acknowledged)
-
-
-async def is_staff(resident_id: int) -> bool:
-    """Staff flag on the resident, or an active staff account linked to their Telegram id."""
-    resident = await Resident.get(id=resident_id)
-    return resident.is_staff or await StaffUser.exists(telegram_user_id=resident_id, active=True)
-
-
 async def evaluate_report(report_id: int, rules: RewardRules, now: datetime) -> Evaluation:
     """Decide the reward for `report_id` once it is accepted and verified; otherwise do nothing."""
-    existing = await RewardGrant.get_or_none(report_id=report_id)
-    report = await Report.get_or_none(id=report_id) if existing is None else None
-    if report is None:
-        return Evaluation(existing)
-    hazard = await hazard_of(report)
-    first_reporter = hazard.evidence.reporter_id
-    if first_reporter is None:  # a partner system reported the hazard first: nobody to pay, nor to acknowledge
+    case = await case_of(report_id)
+    if case is None:
+        return Evaluation(None)
+    if case.report.grant_id is not None:
+        return Evaluation(await RewardGrant.get(id=case.report.grant_id))
+    report, first = case.report, case.evidence
+    if first.reporter_id is None:  # a partner system reported the hazard first: nobody to pay, nor to acknowledge
         return Evaluation(None, waiting=Ineligible.NO_RESIDENT)
-    staff = await is_staff(first_reporter)
-    reason = ineligibility(
-        rules,
-        ReportFacts(
-            status=report.status,
-            verified=report.verified,
-            category=report.category,
-            fixed=report.verified_fixed_at is not None,
-            merged=report.duplicate_of_id is not None,
-            reporter_is_staff=staff,
-        ),
+    facts = ReportFacts(
+        status=report.status,
+        verified=report.verified,
+        category=report.category,
+        fixed=report.fixed,
+        merged=report.merged,
+        reporter_is_staff=first.reporter_is_staff,
     )
+    reason = ineligibility(rules, facts)
     if reason in NOT_YET or reason is Ineligible.DUPLICATE:
         return Evaluation(None, waiting=reason)
-    campaign = best_campaign(await campaign_terms(), report.category, hazard.evidence.created_at)
-    signals = [] if staff else await signals_for(hazard.evidence, hazard.report_ids, rules.fraud, rules.zone, now)
-    proposal = Proposal(
-        report,
-        first_reporter,
-        hazard.evidence.created_at,
-        base_amount(rules, report.category, report.severity),
-        campaign.multiplier_pct if campaign else 100,
-        campaign.id if campaign else None,
-        staff,
-        signals,
-    )
-    grant = await _decide(proposal, rules, now)
+    grant = await _decide(await _proposal(case, first.reporter_id, rules, now), rules, now)
     if grant is None:  # another worker decided first
         return Evaluation(await RewardGrant.get(report_id=report_id))
-    await _acknowledge(report.id, hazard, rules, now)
+    await _acknowledge(report.id, case, rules, now)
     return Evaluation(grant, created=True)
 
 
-@dataclass(frozen=True)
-class Funding:
-    """Where a grant's money goes and may come from: the reporter's payable account, and the budget account of
-    each pool it may draw from now, in the order they are tried."""
-
-    payable: Account
-    budgets: list[tuple[BudgetPool, Account]]
-
-
-async def _funding(resident_id: int, campaign_id: int | None, now: datetime) -> Funding:
-    """The accounts, created on first use (so before the transaction that books, when the caller can)."""
-    payable = await ledger.account(AccountKind.PAYABLE, resident_id)
-    pools = await pools_for(campaign_id, now)
-    return Funding(payable, [(pool, await ledger.account(AccountKind.BUDGET, pool.id)) for pool in pools])
+async def _proposal(case: Case, resident_id: int, rules: RewardRules, now: datetime) -> Proposal:
+    first = case.evidence
+    around = await surroundings_of(case, rules.zone)
+    campaign = best_campaign(around.campaigns, case.report.category, first.filed_at)
+    staff = first.reporter_is_staff
+    return Proposal(
+        case.report.id,
+        resident_id,
+        first.payable_id,
+        first.filed_at,
+        base_amount(rules, case.report.category, case.report.severity),
+        campaign.multiplier_pct if campaign else 100,
+        campaign.id if campaign else None,
+        staff,
+        []
+        if staff
+        else await signals_for(around.evidence, case.report_ids, rules.fraud, rules.zone, now, around.counts),
+    )
 
 
 async def _decide(proposal: Proposal, rules: RewardRules, now: datetime) -> RewardGrant | None:
-    funding = await _funding(proposal.resident_id, proposal.campaign_id, now)
+    """One transaction under the reporter's lock: the caps read, the budget found, the grant created in
+    its final state (the machine records each step), and the money booked."""
     try:
         async with in_transaction():
-            await ledger.lock(funding.payable)
-            if await RewardGrant.exists(report_id=proposal.report.id):
+            payable_id = await ledger.held(AccountKind.PAYABLE, proposal.resident_id, proposal.payable_id)
+            judged = await _judge(proposal, rules, now)
+            if judged is None:
                 return None
-            state, amount_fen, reason = await _judge(proposal, rules, now)
+            state, amount_fen, reason = judged
+            budget = (
+                await _budget(proposal.campaign_id, amount_fen, now) if state is GrantState.PENDING_BUDGET else None
+            )
             grant = await RewardGrant.create(
-                report_id=proposal.report.id,
+                report_id=proposal.report_id,
                 resident_id=proposal.resident_id,
-                state=state,
+                state=state if budget is None else GrantState.GRANTED,
                 base_fen=proposal.base_fen,
                 multiplier_pct=proposal.multiplier_pct,
                 amount_fen=amount_fen,
                 campaign_id=proposal.campaign_id,
+                pool_id=None if budget is None else budget.pool_id,
                 reason=reason,
                 signals=proposal.signals,
                 created_at=now,
+                granted_at=None if budget is None else now,
             )
-            await GRANTS.born(grant, actor="system:evaluate", now=now, why=reason)
-            if state is GrantState.PENDING_BUDGET:
-                await _book(grant, now, "system:evaluate", funding)
+            through = () if budget is None else (GrantState.PENDING_BUDGET,)
+            await GRANTS.born(grant, actor="system:evaluate", now=now, why=reason, through=through)
+            if budget is not None:
+                await _post_grant(grant, budget, payable_id, now, "system:evaluate")
     except IntegrityError:
         return None
     return grant
 
 
-async def _judge(proposal: Proposal, rules: RewardRules, now: datetime) -> tuple[GrantState, int, str]:
-    """State, amount and reason of a new grant; runs under the reporter's lock (caps are exact)."""
+_CAPS = (
+    "SELECT (SELECT COUNT(*) FROM reward_grant WHERE report_id = ?) AS decided,"
+    " (SELECT COUNT(*) FROM reward_grant g JOIN report r ON r.id = g.report_id"
+    f" WHERE g.resident_id = ? AND g.state IN ({', '.join('?' * len(COUNTED_STATES))})"
+    " AND r.created_at >= ? AND r.created_at < ?) AS same_day,"
+    " (SELECT SUM(amount_fen) FROM reward_grant"
+    f" WHERE resident_id = ? AND state IN ({', '.join('?' * len(COUNTED_STATES))})"
+    " AND created_at >= ? AND created_at < ?) AS month_fen"
+)
+
+
+async def _judge(proposal: Proposal, rules: RewardRules, now: datetime) -> tuple[GrantState, int, str] | None:
+    """State, amount and reason of a new grant, or None when the report has one already; runs under the
+    reporter's lock (caps are exact). One statement reads whether it was decided and both caps."""
+    day_start, day_end = day_bounds(proposal.filed_at, rules.zone)
+    month_start, month_end = month_bounds(now, rules.zone)
+    states = [str(state) for state in COUNTED_STATES]
+    [read] = await sql.rows(
+        RewardGrant,
+        _CAPS,
+        [
+            proposal.report_id,
+            *(proposal.resident_id, *states, sql.utc(day_start), sql.utc(day_end)),
+            *(proposal.resident_id, *states, sql.utc(month_start), sql.utc(month_end)),
+        ],
+    )
+    if read["decided"]:
+        return None
     if proposal.staff:
         return GrantState.INELIGIBLE, proposal.amount_fen, Ineligible.STAFF
     if proposal.amount_fen <= 0:
         return GrantState.INELIGIBLE, 0, Ineligible.ZERO_AMOUNT
-    day_start, day_end = day_bounds(proposal.filed_at, rules.zone)
-    month_start, month_end = month_bounds(now, rules.zone)
-    counted = RewardGrant.filter(resident_id=proposal.resident_id, state__in=COUNTED_STATES)
-    same_day = await counted.filter(report__created_at__gte=day_start, report__created_at__lt=day_end).count()
-    month_fen = await ledger.sum_of(counted.filter(created_at__gte=month_start, created_at__lt=month_end), "amount_fen")
     amount_fen, cap = capped_amount(
-        rules, proposal.amount_fen, rewarded_same_day=same_day, granted_this_month_fen=month_fen
+        rules,
+        proposal.amount_fen,
+        rewarded_same_day=int(read["same_day"] or 0),
+        granted_this_month_fen=int(read["month_fen"] or 0),
     )
     if cap is not None:
         return GrantState.INELIGIBLE, 0, cap
@@ -202,34 +197,39 @@ async def _judge(proposal: Proposal, rules: RewardRules, now: datetime) -> tuple
     return GrantState.PENDING_BUDGET, amount_fen, ""
 
 
-async def _book(grant: RewardGrant, now: datetime, actor: str, funding: Funding | None = None) -> bool:
+async def _budget(campaign_id: int | None, amount_fen: int, now: datetime) -> Budget | None:
+    """The first pool that can pay `amount_fen` now (its account locked), if any."""
+    return next((budget for budget in await budgets_for(campaign_id, now) if budget.balance_fen >= amount_fen), None)
+
+
+async def _post_grant(grant: RewardGrant, budget: Budget, payable_id: int, now: datetime, actor: str) -> None:
+    await ledger.post(
+        TxnKind.GRANT,
+        [(budget.account_id, -grant.amount_fen), (payable_id, grant.amount_fen)],
+        now=now,
+        memo=f"report {grant.report_id}",
+        actor=actor,
+        grant_id=grant.id,
+    )
+
+
+async def _book(grant: RewardGrant, payable_id: int, now: datetime, actor: str) -> bool:
     """Move the amount from the first running pool that has it; else the grant waits for budget.
-    Runs inside a transaction that already holds the reporter's lock (`funding`: the accounts, when the
-    caller read them already)."""
-    if funding is None:
-        funding = await _funding(grant.resident_id, grant.campaign_id, now)
-    for pool, budget_account in funding.budgets:
-        budget = await ledger.lock(budget_account)
-        if budget.balance_fen >= grant.amount_fen:
-            await ledger.post(
-                TxnKind.GRANT,
-                [(budget, -grant.amount_fen), (funding.payable, grant.amount_fen)],
-                now=now,
-                memo=f"report {grant.report_id}",
-                actor=actor,
-                grant_id=grant.id,
-            )
-            await GRANTS.move(
-                grant.id,
-                GrantState.GRANTED,
-                actor=actor,
-                now=now,
-                pool_id=pool.id,
-                granted_at=now,
-                decided_by=grant.decided_by,
-            )
-            await grant.refresh_from_db(fields=["state", "pool_id", "granted_at"])
-            return True
+    Runs inside a transaction that already holds the reporter's lock."""
+    budget = await _budget(grant.campaign_id, grant.amount_fen, now)
+    if budget is not None:
+        await _post_grant(grant, budget, payable_id, now, actor)
+        await GRANTS.move(
+            grant.id,
+            GrantState.GRANTED,
+            actor=actor,
+            now=now,
+            pool_id=budget.pool_id,
+            granted_at=now,
+            decided_by=grant.decided_by,
+        )
+        await grant.refresh_from_db(fields=["state", "pool_id", "granted_at"])
+        return True
     if grant.state != GrantState.PENDING_BUDGET:  # released from a hold, but no pool has the money yet
         await GRANTS.move(
             grant.id, GrantState.PENDING_BUDGET, actor=actor, now=now, why="no budget", decided_by=grant.decided_by
@@ -238,11 +238,11 @@ async def _book(grant: RewardGrant, now: datetime, actor: str, funding: Funding 
     return False
 
 
-async def _acknowledge(report_id: int, hazard: Hazard, rules: RewardRules, now: datetime) -> None:
+async def _acknowledge(report_id: int, case: Case, rules: RewardRules, now: datetime) -> None:
     """Points (not money) for everyone who backed the hazard without being its first reporter."""
     if rules.ack_points <= 0:
         return
-    for resident_id, reason in hazard.acknowledged.items():
+    for resident_id, reason in (await acknowledged_of(case)).items():
         try:
             await AckPoints.create(
                 resident_id=resident_id, report_id=report_id, points=rules.ack_points, reason=reason, created_at=now
@@ -255,12 +255,12 @@ async def release(grant_id: int, *, actor: str, now: datetime) -> RewardGrant:
     """An official found the held grant honest: book it (or queue it for budget)."""
     grant = await _grant(grant_id)
     async with in_transaction():
-        await ledger.lock(await ledger.account(AccountKind.PAYABLE, grant.resident_id))
+        payable = await ledger.lock(await ledger.account(AccountKind.PAYABLE, grant.resident_id))
         grant = await RewardGrant.get(id=grant_id)
         if grant.state != GrantState.HELD:
             raise GrantError(N_("Only a held reward can be released."))
         grant.decided_by = actor
-        await _book(grant, now, actor)
+        await _book(grant, payable.id, now, actor)
     return grant
 
 
@@ -341,6 +341,6 @@ async def retry_pending(now: datetime) -> list[RewardGrant]:
         async with in_transaction():
             await ledger.lock(payable)
             grant = await RewardGrant.get(id=grant_id)
-            if grant.state == GrantState.PENDING_BUDGET and await _book(grant, now, "system:retry"):
+            if grant.state == GrantState.PENDING_BUDGET and await _book(grant, payable.id, now, "system:retry"):
                 booked.append(grant)
     return booked

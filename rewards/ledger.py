@@ -21,10 +21,10 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
+from rewards import sql
 from rewards.models import Account, Entry, LedgerTransaction
 
 
@@ -49,7 +49,7 @@ class UnbalancedError(ValueError):
     """A transaction's entries do not sum to zero (a programming error, never stored)."""
 
 
-Leg = tuple[Account, int]
+Leg = tuple[Account | int, int]  #: an account (or its id) and the amount flowing into it
 
 
 async def account(kind: AccountKind, key: object = "") -> Account:
@@ -70,6 +70,35 @@ async def lock(target: Account) -> Account:
     return await Account.select_for_update().get(id=target.id)
 
 
+async def held(kind: AccountKind, key: object, known_id: int | None = None) -> int:
+    """The account's id, locked for the rest of the transaction (call it inside): `known_id` when the caller read
+    it already, else opened now, in the transaction, so that it costs no commit of its own. A transaction that
+    opens the same account meanwhile makes the INSERT wait for its end (PostgreSQL); then the account is read."""
+    if known_id is not None:
+        await hold(known_id)
+        return known_id
+    opened = await sql.rows(
+        Account,
+        "INSERT INTO ledger_account (kind, key, balance_fen) VALUES (?, ?, 0) ON CONFLICT (kind, key) DO NOTHING"
+        " RETURNING id",
+        [str(kind), str(key)],
+    )
+    if opened:  # a new row: the transaction's own until it commits
+        return int(opened[0]["id"])
+    [found] = await sql.rows(
+        Account,
+        f"SELECT id FROM ledger_account WHERE kind = ? AND key = ?{sql.locking(Account)}",
+        [str(kind), str(key)],
+    )
+    return int(found["id"])
+
+
+async def hold(account_id: int) -> None:
+    """`lock` in one short statement, for a caller that needs no balance (none at all on SQLite)."""
+    if clause := sql.locking(Account):
+        await sql.rows(Account, f"SELECT id FROM ledger_account WHERE id = ?{clause}", [account_id])
+
+
 async def post(
     kind: TxnKind,
     legs: Sequence[Leg],
@@ -79,20 +108,39 @@ async def post(
     actor: str = "",
     grant_id: int | None = None,
     batch_id: int | None = None,
-) -> LedgerTransaction:
-    """Record one balanced transaction; call it inside the caller's database transaction."""
-    legs = [(target, amount) for target, amount in legs if amount != 0]
-    if sum(amount for _, amount in legs) != 0:
-        raise UnbalancedError(f"{kind}: entries sum to {sum(amount for _, amount in legs)}, not 0")
-    if len(legs) < 2:
+) -> int:
+    """Record one balanced transaction and return its id; call it inside the caller's database transaction.
+
+    Three statements whatever the number of legs (the transaction, its entries, the cached balances): a
+    grant books inside the reward decision, which must stay within a few milliseconds."""
+    amounts = [(target if isinstance(target, int) else target.id, amount) for target, amount in legs if amount != 0]
+    if sum(amount for _, amount in amounts) != 0:
+        raise UnbalancedError(f"{kind}: entries sum to {sum(amount for _, amount in amounts)}, not 0")
+    if len(amounts) < 2:
         raise UnbalancedError(f"{kind}: a transaction moves money between at least two accounts")
-    txn = await LedgerTransaction.create(
-        kind=kind, memo=memo, actor=actor, grant_id=grant_id, batch_id=batch_id, created_at=now
+    [txn] = await sql.rows(
+        LedgerTransaction,
+        "INSERT INTO ledger_transaction (kind, memo, actor, grant_id, batch_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [str(kind), memo, actor, grant_id, batch_id, now],
     )
-    await Entry.bulk_create([Entry(txn=txn, account=target, amount_fen=amount) for target, amount in legs])
-    for target, amount in legs:
-        await Account.filter(id=target.id).update(balance_fen=F("balance_fen") + amount)
-    return txn
+    txn_id = int(txn["id"])
+    await sql.rows(
+        Entry,
+        f"INSERT INTO ledger_entry (txn_id, account_id, amount_fen) VALUES {', '.join(['(?, ?, ?)'] * len(amounts))}",
+        [value for account_id, amount in amounts for value in (txn_id, account_id, amount)],
+    )
+    by_account: dict[int, int] = {}
+    for account_id, amount in amounts:
+        by_account[account_id] = by_account.get(account_id, 0) + amount
+    cases = " ".join(["WHEN ? THEN CAST(? AS BIGINT)"] * len(by_account))
+    await sql.rows(
+        Account,
+        f"UPDATE ledger_account SET balance_fen = balance_fen + CASE id {cases} ELSE 0 END"
+        f" WHERE id IN ({', '.join('?' * len(by_account))})",
+        [*(value for item in by_account.items() for value in item), *by_account],
+    )
+    return txn_id
 
 
 async def sum_of(query: QuerySet[Any], column: str) -> int:

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.reports.models import Report
 from bot.services import Services
 from rewards.budget import waiting_for_budget
-from rewards.fraud import signals_for
-from rewards.grants import hazard_of
+from rewards.cases import case_of
+from rewards.fraud import evidence_of, signals_for
 from rewards.models import PayoutBatch, RewardGrant
 from rewards.rulebook import current_rules
 from rewards.rules import format_money
@@ -57,10 +57,11 @@ async def fraud_signals(services: Services, params: dict[str, Any]) -> dict[str,
     if grant is not None:
         signals = list(grant.signals)
     else:
-        hazard = await hazard_of(report)
+        case = await case_of(report.id)
         rules = await current_rules(services.settings)
         now = services.clock()
-        signals = await signals_for(report, hazard.report_ids, rules.fraud, rules.zone, now)
+        hazard_ids = case.report_ids if case is not None else (report.id,)
+        signals = await signals_for(await evidence_of(report), hazard_ids, rules.fraud, rules.zone, now)
     return {"signals": signals, "grant": grant, "signal_names": SIGNAL_NAMES, "state_names": STATE_NAMES}
 
 

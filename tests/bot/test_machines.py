@@ -21,7 +21,7 @@ from bot.reports.models import StateHistory
 from broadcasts.models import Broadcast
 from broadcasts.states import BROADCASTS
 from rewards.models import PayoutBatch, RewardGrant
-from rewards.states import BATCHES, GRANTS
+from rewards.states import BATCHES, GRANTS, GrantState
 from tests.factories import make_report, make_resident
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -81,6 +81,21 @@ async def test_a_row_is_born_only_in_a_starting_state(orm: None, machine: Machin
         else:
             with pytest.raises(IllegalMoveError):
                 await machine.born(row, actor="system:test", now=NOW)
+
+
+async def test_a_row_born_through_moves_records_each_move_of_a_legal_path(orm: None) -> None:
+    """A grant decided and booked in one transaction is created granted, born through pending_budget: two
+    history rows, in order. A path the table does not allow raises."""
+    booked = await grant_in("granted", 1)
+    await GRANTS.born(booked, actor="system:test", now=NOW, through=(GrantState.PENDING_BUDGET,))
+    history = await StateHistory.filter(machine="grant", entity_id=booked.pk).order_by("id")
+    assert [(row.from_state, row.to_state) for row in history] == [
+        (None, "pending_budget"),
+        ("pending_budget", "granted"),
+    ]
+    for n, through in enumerate(((), (GrantState.INELIGIBLE,), (GrantState.PAID,)), start=2):
+        with pytest.raises(IllegalMoveError):
+            await GRANTS.born(await grant_in("granted", n), actor="system:test", now=NOW, through=through)
 
 
 def test_nothing_else_writes_the_state_columns() -> None:

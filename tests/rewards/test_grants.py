@@ -7,7 +7,7 @@ import logging
 import random
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from rewards.ledger import AccountKind, TxnKind
 from rewards.models import AckPoints, LedgerTransaction, RewardGrant
 from rewards.rules import FraudRules, Ineligible, RewardRules
 from rewards.states import GrantState
+from tests.bot.helpers import counting_statements
 from tests.factories import (
     FILED_AT,
     PHASH_A,
@@ -189,6 +190,36 @@ class TestAmounts:
         assert grant is not None and grant.state == GrantState.GRANTED
 
 
+class TestLocalDays:
+    """Days and months are local (Asia/Shanghai), stored times are UTC: a local day spans two UTC dates."""
+
+    async def test_the_daily_cap_counts_the_local_day_across_utc_dates(self, orm: None, rules: RewardRules) -> None:
+        """Five reports just after local midnight (the previous UTC date) and one at 10:00 share a local day."""
+        await make_pool()
+        no_burst_check = replace(rules, fraud=FraudRules(max_reports_per_hour=100))
+        midnight = datetime(2026, 11, 23, tzinfo=rules.zone).astimezone(UTC)  # 2026-11-22 16:00 UTC
+        resident = await make_resident(1)
+        for minute in range(5):
+            report = await make_rewardable_report(resident, filed_at=midnight + timedelta(minutes=minute))
+            await evaluate_report(report.id, no_burst_check, FILED_AT)
+        sixth = await make_rewardable_report(resident, filed_at=FILED_AT)
+        grant = (await evaluate_report(sixth.id, no_burst_check, FILED_AT)).grant
+        assert grant is not None and (grant.state, grant.reason) == (GrantState.INELIGIBLE, Ineligible.DAY_CAP)
+
+    async def test_a_campaign_counts_from_its_first_local_minute(self, orm: None, rules: RewardRules) -> None:
+        """A campaign entered by local date (as the admin form does) applies from its local midnight, not before."""
+        await make_pool()
+        midnight = datetime(2026, 11, 23, tzinfo=rules.zone)
+        await create_campaign(
+            "Night", midnight, midnight + timedelta(days=7), [], 200, created_by_id=None, now=FILED_AT
+        )
+        resident = await make_resident(1)
+        after = await make_rewardable_report(resident, filed_at=(midnight + timedelta(minutes=30)).astimezone(UTC))
+        before = await make_rewardable_report(resident, filed_at=(midnight - timedelta(minutes=30)).astimezone(UTC))
+        grants = [(await evaluate_report(report.id, rules, FILED_AT)).grant for report in (after, before)]
+        assert [grant.multiplier_pct for grant in grants if grant] == [200, 100]
+
+
 class TestBudget:
     async def test_exhausted_pool_makes_grants_wait_then_funding_books_them(
         self, orm: None, rules: RewardRules
@@ -227,6 +258,17 @@ class TestReversal:
 
 
 class TestAtScale:
+    async def test_a_decision_costs_at_most_eleven_statements(self, orm: None, rules: RewardRules) -> None:
+        """A new reporter's report with a photo, checked and booked: the statements a decision sends (29 when
+        each model was read and written through the ORM; issue 11's 5 ms leave room for about this many)."""
+        await make_pool()
+        report = await make_rewardable_report(await make_resident(1), phash=PHASH_A)
+        with counting_statements() as counter:
+            grant = (await evaluate_report(report.id, rules, FILED_AT)).grant
+        assert grant is not None and grant.state == GrantState.GRANTED
+        print(f"reward decision: {len(counter.statements)} statements")  # noqa: T201
+        assert len(counter.statements) <= 11, "\n".join(counter.statements)
+
     async def test_a_decision_reads_no_table_whole(
         self, orm: None, rules: RewardRules, caplog: pytest.LogCaptureFixture
     ) -> None:
@@ -245,7 +287,7 @@ class TestAtScale:
             await evaluate_report(report.id, rules, FILED_AT)
         statements = [record.args for record in caplog.records if str(record.msg).startswith("%s: %s")]
         selects = [args for args in statements if isinstance(args, tuple) and str(args[0]).startswith("SELECT")]
-        assert len(selects) > 10  # the log did capture the decision's queries
+        assert len(selects) >= 5  # the log did capture the decision's queries
         for sql, params in selects:
             assert params is None or isinstance(params, list)
             rows = await client.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)

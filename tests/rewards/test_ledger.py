@@ -35,7 +35,8 @@ async def test_balances_are_sums_of_entries(orm: None) -> None:
 async def test_invariant_check_finds_corruption(orm: None) -> None:
     """A lopsided entry or a stale cache is reported (so the autouse check can fail), then repaired."""
     funding, budget = await ledger.account(AccountKind.FUNDING), await ledger.account(AccountKind.BUDGET, 1)
-    txn = await ledger.post(TxnKind.FUNDING, [(funding, -5000), (budget, 5000)], now=FILED_AT)
+    txn_id = await ledger.post(TxnKind.FUNDING, [(funding, -5000), (budget, 5000)], now=FILED_AT)
+    txn = await LedgerTransaction.get(id=txn_id)
     assert await ledger.check_invariants() == []
     stray = await Entry.create(txn=txn, account=budget, amount_fen=1)
     await Account.filter(id=funding.id).update(balance_fen=0)
