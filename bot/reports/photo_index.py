@@ -120,7 +120,7 @@ async def near_photos(phashes: Iterable[str], max_distance: int, filters: Sequen
     _, rows = await client.execute_query(
         placeholders_for(client.capabilities.dialect, sql), [value for _, values in where for value in values]
     )
-    distances = _distances([row[0] for row in rows], wanted)
+    distances = hash_distances([row[0] for row in rows], wanted)
     close: list[int] = np.flatnonzero(distances <= max_distance).tolist()
     # A draft's photo is dropped here, not in SQL, where it would lure PostgreSQL's planner to the
     # report_id index while the table is young.
@@ -135,14 +135,20 @@ async def _near_condition(client: BaseDBAsyncClient, wanted: list[int], max_dist
     """An SQL condition met by every photo within `max_distance` bits of one of `wanted` and few others:
     their ids, from memory; or, before the memory is loaded, the band indexes' condition. NONE_CLOSE when
     no photo is; None when only a scan can answer."""
-    if probe_count(max_distance) > MAX_PROBES:
-        return None
-    ids = await photo_hashes(client).within(client, wanted, max_distance)
+    ids = await candidate_ids(client, wanted, max_distance)
     if ids is None:
         return near_hash_condition([f"{value:016x}" for value in wanted], max_distance)
     if not ids:
         return NONE_CLOSE
     return f"p.id IN ({', '.join('?' * len(ids))})", ids
+
+
+async def candidate_ids(client: BaseDBAsyncClient, wanted: Sequence[int], max_distance: int) -> list[int] | None:
+    """Ids of every photo within `max_distance` bits of one of `wanted` (parsed pHashes), and perhaps a few
+    more (the caller reads their rows and measures); None when memory cannot answer (see near_photos)."""
+    if probe_count(max_distance) > MAX_PROBES:
+        return None
+    return await photo_hashes(client).within(client, wanted, max_distance)
 
 
 def probe_count(max_distance: int) -> int:
@@ -151,7 +157,7 @@ def probe_count(max_distance: int) -> int:
     return sum(len(flip_masks(4 * digits, radius)) for _, digits in BANDS)
 
 
-def _distances(hashes: Sequence[object], wanted: Sequence[int]) -> npt.NDArray[np.uint8]:
+def hash_distances(hashes: Sequence[object], wanted: Sequence[int]) -> npt.NDArray[np.uint8]:
     """Each pHash's distance to the closest of `wanted` (65 for a malformed hash); vectorised."""
     query = np.array(wanted, dtype=np.uint64)
     texts = [phash if isinstance(phash, str) else "" for phash in hashes]
