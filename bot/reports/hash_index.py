@@ -122,6 +122,9 @@ def hashes_of(texts: list[str]) -> npt.NDArray[np.uint64] | None:
     if set(map(len, texts)) != {HEX_DIGITS}:
         return None
     try:
-        return np.frombuffer(bytes.fromhex("".join(texts)), dtype=">u8").astype(np.uint64)
+        raw = bytes.fromhex("".join(texts))
     except ValueError:
         return None
+    if len(raw) != 8 * len(texts):  # fromhex skips whitespace: "a4b1 653289fe710" would shift every hash after it
+        return None
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64)
