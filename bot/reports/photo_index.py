@@ -13,6 +13,11 @@ always set: that band has 23 informative bits, the others 20. Each index also ho
 `report_id`, so candidates are checked without reading the table (a covering index), and the few real
 matches are joined to their reports by the caller. The database keeps the indexes for every writer of
 `photo` (the ORM, bulk imports, a moderator's SQL), like the spatial index of migration core/0002.
+
+Those ~2,200 seeks for a 3-photo query cost ~4 ms at a million photos on SQLite, so queries now ask the
+same bands in each process's memory first (bot.reports.photo_hashes, bot.reports.hash_index: sorted
+arrays, kept complete from a trigger-fed log) and read only the candidates it names, by primary key. The
+band indexes answer while a process has not loaded its copy yet and its first use is inside a transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from bot.reports.hash_index import BANDS, NO_MATCH_BITS, closest_distances, flip_masks, hashes_of, parse_hash
+from bot.reports.hash_index import BANDS as BANDS  # re-exported: callers met the bands here first
+from bot.reports.hash_index import NO_MATCH_BITS, closest_distances, flip_masks, hashes_of, parse_hash
 from bot.reports.models import Photo
 from bot.reports.photo_hashes import photo_hashes
 from bot.reports.spatial import Filter, placeholders_for

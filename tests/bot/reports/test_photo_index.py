@@ -15,8 +15,9 @@ from tortoise.transactions import in_transaction
 
 from bot.reports.dedup import photo_matches
 from bot.reports.geo import distance_m
+from bot.reports.hash_index import BANDS
 from bot.reports.models import Photo, Report, Resident
-from bot.reports.photo_index import BANDS, band_probes, near_hash_condition, near_photos
+from bot.reports.photo_index import band_probes, near_hash_condition, near_photos
 from bot.reports.spatial import M_PER_DEGREE
 from tests.factories import HUANGPU, make_archived_photos
 
