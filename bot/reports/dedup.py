@@ -151,7 +151,7 @@ async def photo_matches(
     (bot.reports.photo_index), one query reads them with their reports, then exact bits and metres."""
     wanted = [phash for phash in set(phashes) if is_informative(phash)]
     box = bounding_box(lat, lon, within_m)
-    found = await _photo_reports(wanted, max_distance, box)
+    found = await _photo_reports(wanted, max_distance, box, exclude_report_id)
     matches = []
     for report, bits in found.values():
         metres = distance_m(lat, lon, report.lat, report.lon)
@@ -163,7 +163,9 @@ async def photo_matches(
     return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
 
 
-async def _photo_reports(wanted: list[str], max_distance: int, box: BoundingBox) -> dict[int, tuple[Report, int]]:
+async def _photo_reports(
+    wanted: list[str], max_distance: int, box: BoundingBox, exclude_report_id: int | None
+) -> dict[int, tuple[Report, int]]:
     """Reports inside `box` with an informative photo at most `max_distance` bits from one of `wanted`, each
     with the bits of its closest such photo. The process's pHash index names the candidate photos; one query
     reads them with their reports as they are now. The box in SQL keeps a hash common across the city (a
@@ -172,7 +174,7 @@ async def _photo_reports(wanted: list[str], max_distance: int, box: BoundingBox)
         return {}
     inside = {"lat__gte": box.min_lat, "lat__lte": box.max_lat, "lon__gte": box.min_lon, "lon__lte": box.max_lon}
     queries = [value for value in map(parse_phash, wanted) if value is not None]
-    ids = await candidate_ids(Photo._meta.db, queries, max_distance)
+    ids = await candidate_ids(Photo._meta.db, queries, max_distance, exclude_report_id)
     if ids is None:  # memory cannot answer: the band indexes, then the reports
         near = await near_photos(wanted, max_distance)
         bits = _closest_bits((photo.report_id, photo.phash, photo.phash_distance) for photo in near)

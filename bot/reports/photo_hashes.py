@@ -1,4 +1,4 @@
-"""Every stored photo's pHash in this process's memory, brought up to date from the database on every use.
+"""Every filed photo's pHash in this process's memory, brought up to date from the database on every use.
 
 Why: the SQL band indexes answer a 3-photo intake query with ~2,200 B-tree seeks, about 4 ms at a million
 photos on SQLite whatever the SQL looks like; the same probes in sorted arrays (bot.reports.hash_index)
@@ -7,8 +7,10 @@ the memory only says which photo ids *may* be close, and the caller reads those 
 pHash, report, merge) from the database and measures them exactly. The memory may therefore hold too much
 (photos since deleted, a pHash since changed: both are dropped by that read), never too little:
 
-- Migration core/0013's triggers append (photo id, pHash) to `photo_hash_log` for every photo inserted and
-  every pHash changed, whichever process or tool writes (the ORM, a bulk import, a moderator's SQL).
+- Migration core/0013's triggers append (photo id, pHash) to `photo_hash_log` for every photo filed (inserted
+  with a report or given one at submit) and every filed photo's pHash changed, whichever process or tool
+  writes (the ORM, a bulk import, a moderator's SQL). A draft's photos stay out (intake would always find
+  them: one more statement per check); a photo moved to another report keeps its id, and its row says where.
 - Each use first reads the log past this process's mark. SQLite: the log's `seq` (AUTOINCREMENT, never
   reused) is taken inside the writing transaction and SQLite has one writer at a time, so seqs become
   visible in order: every row up to the last seq read has been read. PostgreSQL: seqs commit out of order,
@@ -44,20 +46,23 @@ FOLD_AT = 20_000
 # A page comes back as one row: its ids and pHashes each joined by commas (aligned: one aggregate pass), which parse at
 # C speed where a million rows as Python tuples took seconds. Rows are kept in seq order.
 _SQLITE_PAGE = (
-    "SELECT NULL, count(*), max(seq), group_concat(photo_id), group_concat(phash) FROM"
-    " (SELECT seq, photo_id, phash FROM photo_hash_log WHERE seq > ? ORDER BY seq LIMIT ?)"
+    "SELECT NULL, count(*), max(seq), group_concat(photo_id), group_concat(phash),"
+    " group_concat(coalesce(report_id, 0)) FROM"
+    " (SELECT seq, photo_id, phash, report_id FROM photo_hash_log WHERE seq > ? ORDER BY seq LIMIT ?)"
 )
 _POSTGRES_PAGE = (
     "SELECT x.oldest, count(l.seq), max(l.seq), string_agg(l.photo_id::text, ',' ORDER BY l.seq),"
-    " string_agg(l.phash, ',' ORDER BY l.seq)"
+    " string_agg(l.phash, ',' ORDER BY l.seq), string_agg(coalesce(l.report_id, 0)::text, ',' ORDER BY l.seq)"
     " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS oldest) AS x"
-    " LEFT JOIN (SELECT seq, photo_id, phash FROM photo_hash_log WHERE xid >= ? AND seq > ? ORDER BY seq LIMIT ?)"
+    " LEFT JOIN (SELECT seq, photo_id, phash, report_id FROM photo_hash_log"
+    " WHERE xid >= ? AND seq > ? ORDER BY seq LIMIT ?)"
     " AS l ON TRUE GROUP BY x.oldest"
 )
-_ROWS = "SELECT photo_id, phash FROM photo_hash_log WHERE seq > ? AND seq <= ?"
+_ROWS = "SELECT photo_id, phash, coalesce(report_id, 0) FROM photo_hash_log WHERE seq > ? AND seq <= ?"
 
 Rows = list[tuple[int, int]]  # (photo id, pHash)
 Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]  # photo ids, and their pHashes
+Log = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.int64]]  # ... and reports (0: none)
 
 
 class PhotoHashes:
@@ -72,26 +77,33 @@ class PhotoHashes:
         self._lock = asyncio.Lock()
         self._folding: asyncio.Task[None] | None = None
 
-    async def within(self, client: BaseDBAsyncClient, wanted: Sequence[int], max_distance: int) -> list[int] | None:
-        """Ids of the photos whose pHash, as last read, is at most `max_distance` bits from one of `wanted`:
-        every stored photo that is, and perhaps a few that no longer are. None inside a transaction before
-        the first load (a load there could keep rows the transaction rolls back)."""
-        tail = _joined([])
+    async def within(
+        self, client: BaseDBAsyncClient, wanted: Sequence[int], max_distance: int, exclude_report_id: int = 0
+    ) -> list[int] | None:
+        """Ids of the filed photos whose pHash, as last read, is at most `max_distance` bits from one of
+        `wanted`: every one that is, and perhaps a few that no longer are. None inside a transaction before
+        the first load (a load there could keep rows the transaction rolls back). Inside a transaction, a
+        photo whose latest log row (this transaction's view) puts it on `exclude_report_id` is left out:
+        the report filed in it does not read its own photos back."""
+        tail_ids, tail_hashes, tail_reports = _joined([])
         if isinstance(client, TransactionalDBClient):
             if not self.loaded:
                 return None
-            _, tail = await _read_log(client, self.mark)  # for this query only: see the module's doc
+            _, (tail_ids, tail_hashes, tail_reports) = await _read_log(client, self.mark)  # see the module's doc
         else:
             async with self._lock:  # one reader at a time: a concurrent use waits for the same rows
                 await self._catch_up(client)
         query = np.array(wanted, dtype=np.uint64)
         found = set(self.index.within(query, max_distance).tolist())
-        for ids, hashes in (self._recent(), tail):
+        for ids, hashes in (self._recent(), (tail_ids, tail_hashes)):
             found.update(ids[closest_distances(hashes, query) <= max_distance].tolist())
-        return sorted(found)
+        now_on = dict(zip(tail_ids.tolist(), tail_reports.tolist(), strict=True))  # the latest row wins
+        return sorted(
+            photo_id for photo_id in found if not exclude_report_id or now_on.get(photo_id) != exclude_report_id
+        )
 
     async def _catch_up(self, client: BaseDBAsyncClient) -> None:
-        mark, (ids, hashes) = await _read_log(client, self.mark)
+        mark, (ids, hashes, _) = await _read_log(client, self.mark)
         if not self.loaded:
             self.index = await asyncio.to_thread(HashIndex.build, ids, hashes)
             self.loaded = True
@@ -137,44 +149,48 @@ def _arrays(rows: Rows) -> Arrays:
     return ids, hashes
 
 
-async def _read_log(client: BaseDBAsyncClient, mark: int) -> tuple[int, Arrays]:
+async def _read_log(client: BaseDBAsyncClient, mark: int) -> tuple[int, Log]:
     """The log rows past `mark` (well-formed pHashes only: no other can be within a distance) and the
     mark after them, page by page."""
     sqlite = client.capabilities.dialect == "sqlite"
-    pages: list[Arrays] = []
+    pages: list[Log] = []
     after_seq, next_mark = mark if sqlite else 0, None
     while True:
         sql, params = (_SQLITE_PAGE, [after_seq]) if sqlite else (_POSTGRES_PAGE, [mark, after_seq])
         params.append(PAGE_ROWS)
         _, rows = await client.execute_query(placeholders_for(client.capabilities.dialect, sql), params)
-        oldest, count, last_seq, ids, phashes = rows[0]
+        oldest, count, last_seq, ids, phashes, reports = rows[0]
         if next_mark is None:
             next_mark = oldest  # PostgreSQL: the first page's snapshot is the oldest (see the module's doc)
         if count:
-            pages.append(_page(ids, phashes, count) or await _page_by_rows(client, after_seq, last_seq))
+            pages.append(_page(ids, phashes, reports, count) or await _page_by_rows(client, after_seq, last_seq))
             after_seq = int(last_seq)
         if count < PAGE_ROWS:
             return (after_seq if sqlite else int(next_mark)), _joined(pages)
 
 
-def _page(ids: str, phashes: str, count: int) -> Arrays | None:
-    """A page's joined ids and pHashes as arrays; None when a malformed pHash is among them."""
+def _page(ids: str, phashes: str, reports: str, count: int) -> Log | None:
+    """A page's joined ids, pHashes and reports as arrays; None when a malformed pHash is among them."""
     texts = phashes.split(",")
     parsed = hashes_of(texts) if len(texts) == count else None
-    return None if parsed is None else (np.array(ids.split(","), dtype=np.int64), parsed)
+    if parsed is None:
+        return None
+    return np.array(ids.split(","), dtype=np.int64), parsed, np.array(reports.split(","), dtype=np.int64)
 
 
-async def _page_by_rows(client: BaseDBAsyncClient, after_seq: int, last_seq: int) -> Arrays:
+async def _page_by_rows(client: BaseDBAsyncClient, after_seq: int, last_seq: int) -> Log:
     """A page holding a malformed pHash (legacy or hand-edited rows), read and parsed row by row."""
     _, rows = await client.execute_query(placeholders_for(client.capabilities.dialect, _ROWS), [after_seq, last_seq])
-    parsed = [(int(photo_id), parse_hash(phash)) for photo_id, phash in rows]
-    return _arrays([(photo_id, phash) for photo_id, phash in parsed if phash is not None])
+    parsed = [(int(photo_id), parse_hash(phash), int(report_id)) for photo_id, phash, report_id in rows]
+    kept = [(photo_id, phash, report_id) for photo_id, phash, report_id in parsed if phash is not None]
+    ids, hashes = _arrays([(photo_id, phash) for photo_id, phash, _ in kept])
+    return ids, hashes, np.array([report_id for _, _, report_id in kept], dtype=np.int64)
 
 
-def _joined(pages: list[Arrays]) -> Arrays:
+def _joined(pages: list[Log]) -> Log:
     if not pages:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
-    return np.concatenate([ids for ids, _ in pages]), np.concatenate([hashes for _, hashes in pages])
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return tuple(np.concatenate([page[column] for page in pages]) for column in range(3))  # type: ignore[return-value]
 
 
 _BY_DATABASE: weakref.WeakKeyDictionary[BaseDBAsyncClient, PhotoHashes] = weakref.WeakKeyDictionary()

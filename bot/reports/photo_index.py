@@ -149,12 +149,15 @@ async def _near_condition(client: BaseDBAsyncClient, wanted: list[int], max_dist
     return f"p.id IN ({', '.join('?' * len(ids))})", ids
 
 
-async def candidate_ids(client: BaseDBAsyncClient, wanted: Sequence[int], max_distance: int) -> list[int] | None:
-    """Ids of every photo within `max_distance` bits of one of `wanted` (parsed pHashes), and perhaps a few
-    more (the caller reads their rows and measures); None when memory cannot answer (see near_photos)."""
+async def candidate_ids(
+    client: BaseDBAsyncClient, wanted: Sequence[int], max_distance: int, exclude_report_id: int | None = None
+) -> list[int] | None:
+    """Ids of every filed photo within `max_distance` bits of one of `wanted` (parsed pHashes), and perhaps
+    a few more (the caller reads their rows and measures); None when memory cannot answer (see near_photos).
+    Photos this transaction put on `exclude_report_id` may be left out."""
     if probe_count(max_distance) > MAX_PROBES:
         return None
-    return await photo_hashes(client).within(client, wanted, max_distance)
+    return await photo_hashes(client).within(client, wanted, max_distance, exclude_report_id or 0)
 
 
 def probe_count(max_distance: int) -> int:
