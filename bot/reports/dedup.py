@@ -18,8 +18,8 @@ from tortoise.functions import Count
 
 from bot.reports.geo import distance_m
 from bot.reports.models import Draft, DuplicateFlag, Photo, Report, ReportFollower, Resident
-from bot.reports.photo_index import near_photos
-from bot.reports.spatial import Filter, bounding_box, in_list, rows_within
+from bot.reports.photo_index import candidate_ids, hash_distances, near_photos, parse_phash
+from bot.reports.spatial import BoundingBox, Filter, bounding_box, in_list, placeholders_for, rows_within
 from bot.reports.statuses import OPEN_STATUSES
 
 #: A real pHash sets about half of its 64 bits (they are thresholded at the median); a blank or flat
@@ -147,28 +147,64 @@ async def photo_matches(
 ) -> list[PhotoMatch]:
     """Reports within `within_m`, of any category and status, with a photo at most `max_distance` bits
     from one of `phashes` (a report has up to three), each with its closest photo; closest first.
-    Blank-image hashes match nothing. One indexed query for all the photos (bot.reports.photo_index),
-    then exact bits and metres on the few rows it returns."""
+    Blank-image hashes match nothing. The process's pHash index names the few photos that can be close
+    (bot.reports.photo_index), one query reads them with their reports, then exact bits and metres."""
     wanted = [phash for phash in set(phashes) if is_informative(phash)]
-    closest: dict[int, int] = {}  # report id -> bits of its closest photo
-    for near in await near_photos(wanted, max_distance):
-        if is_informative(near.phash) and near.phash_distance < closest.get(near.report_id, 65):
-            closest[near.report_id] = near.phash_distance
-    closest.pop(exclude_report_id or 0, None)  # a report's own photos (at submit) need no second query
-    # The box in SQL keeps a hash common across the city (a poster, a logo) from loading every report.
     box = bounding_box(lat, lon, within_m)
-    nearby = Report.filter(
-        id__in=list(closest), lat__gte=box.min_lat, lat__lte=box.max_lat, lon__gte=box.min_lon, lon__lte=box.max_lon
-    )
+    found = await _photo_reports(wanted, max_distance, box, exclude_report_id)
     matches = []
-    for report in await nearby if closest else []:
+    for report, bits in found.values():
         metres = distance_m(lat, lon, report.lat, report.lon)
         excluded = report.id == exclude_report_id or (
             exclude_reporter_id is not None and report.reporter_id == exclude_reporter_id
         )  # partner reports have no reporter: None is nobody's, not the same as another None
         if metres <= within_m and not excluded:
-            matches.append(PhotoMatch(report, metres, closest[report.id]))
+            matches.append(PhotoMatch(report, metres, bits))
     return sorted(matches, key=lambda match: (match.phash_distance, match.distance_m, -match.report.id))
+
+
+async def _photo_reports(
+    wanted: list[str], max_distance: int, box: BoundingBox, exclude_report_id: int | None
+) -> dict[int, tuple[Report, int]]:
+    """Reports inside `box` with an informative photo at most `max_distance` bits from one of `wanted`, each
+    with the bits of its closest such photo. The process's pHash index names the candidate photos; one query
+    reads them with their reports as they are now. The box in SQL keeps a hash common across the city (a
+    poster, a logo) from loading every report."""
+    if not wanted:
+        return {}
+    inside = {"lat__gte": box.min_lat, "lat__lte": box.max_lat, "lon__gte": box.min_lon, "lon__lte": box.max_lon}
+    queries = [value for value in map(parse_phash, wanted) if value is not None]
+    ids = await candidate_ids(Photo._meta.db, queries, max_distance, exclude_report_id)
+    if ids is None:  # memory cannot answer: the band indexes, then the reports
+        near = await near_photos(wanted, max_distance)
+        bits = _closest_bits((photo.report_id, photo.phash, photo.phash_distance) for photo in near)
+        nearby = await Report.filter(id__in=list(bits), **inside) if bits else []
+        return {report.id: (report, bits[report.id]) for report in nearby}
+    if not ids:
+        return {}
+    client = Photo._meta.db
+    sql = (  # our own fragments only, values bound
+        "SELECT r.*, p.phash AS matched_phash FROM photo AS p JOIN report AS r ON r.id = p.report_id"
+        f" WHERE p.id IN ({', '.join('?' * len(ids))}) AND r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?"
+    )
+    rows = await client.execute_query_dict(
+        placeholders_for(client.capabilities.dialect, sql), [*ids, box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+    )
+    distances = hash_distances([row["matched_phash"] for row in rows], queries).tolist()
+    close = [(row, bits) for row, bits in zip(rows, distances, strict=True) if bits <= max_distance]
+    bits = _closest_bits((int(row["id"]), str(row["matched_phash"]), bits) for row, bits in close)
+    # The report's own columns (r.*), read with its photo in one round trip: the ORM's own constructor.
+    reports = {int(row["id"]): Report._init_from_db(**row) for row, _ in close}
+    return {report_id: (reports[report_id], closest) for report_id, closest in bits.items()}
+
+
+def _closest_bits(near: Iterable[tuple[int, str, int]]) -> dict[int, int]:
+    """Report id -> bits of its closest informative photo."""
+    closest: dict[int, int] = {}
+    for report_id, phash, bits in near:
+        if is_informative(phash) and bits < closest.get(report_id, 65):
+            closest[report_id] = bits
+    return closest
 
 
 async def same_user_same_photo(resident_id: int, *, sha256: str, phash: str) -> Report | None:
