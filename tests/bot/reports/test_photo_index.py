@@ -26,7 +26,10 @@ hashes = st.integers(min_value=0, max_value=2**64 - 1)
 bit_positions = st.integers(min_value=0, max_value=63)
 #: Each example builds its own small archive in the test's database, so fixtures are shared on purpose.
 db_examples = settings(
-    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
