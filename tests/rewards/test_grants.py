@@ -258,16 +258,17 @@ class TestReversal:
 
 
 class TestAtScale:
-    async def test_a_decision_costs_at_most_eleven_statements(self, orm: None, rules: RewardRules) -> None:
+    async def test_a_decision_costs_at_most_twelve_statements(self, orm: None, rules: RewardRules) -> None:
         """A new reporter's report with a photo, checked and booked: the statements a decision sends (29 when
-        each model was read and written through the ORM; issue 11's 5 ms leave room for about this many)."""
+        each model was read and written through the ORM; issue 11's 5 ms leave room for about this many). One
+        of them catches the process's pHash memory up with the log (bot/reports/photo_hashes.py)."""
         await make_pool()
         report = await make_rewardable_report(await make_resident(1), phash=PHASH_A)
         with counting_statements() as counter:
             grant = (await evaluate_report(report.id, rules, FILED_AT)).grant
         assert grant is not None and grant.state == GrantState.GRANTED
         print(f"reward decision: {len(counter.statements)} statements")  # noqa: T201
-        assert len(counter.statements) <= 11, "\n".join(counter.statements)
+        assert len(counter.statements) <= 12, "\n".join(counter.statements)
 
     async def test_a_decision_reads_no_table_whole(
         self, orm: None, rules: RewardRules, caplog: pytest.LogCaptureFixture
