@@ -37,6 +37,7 @@ from bench.photo_match import TOP_BIT, flip_bits, seed_photos  # noqa: E402
 from bot.db import tortoise_config  # noqa: E402
 from bot.reports.categories import DEFAULT_CATEGORIES  # noqa: E402
 from bot.reports.models import Photo, Report  # noqa: E402
+from bot.reports.photo_index import near_photos  # noqa: E402
 from rewards.budget import create_pool  # noqa: E402
 from rewards.grants import evaluate_report  # noqa: E402
 from rewards.rules import load_rules_text, parse_rules  # noqa: E402
@@ -125,7 +126,9 @@ async def file_decisions(count: int, reused: list[str], rng: random.Random) -> l
 
 
 async def decide(path: Path, decisions: int, rng: random.Random) -> tuple[list[float], list[float], Counter[str]]:
-    """Wall and CPU seconds per decision (CPU: all threads, the steadier figure on a busy host), and outcomes."""
+    """Wall and CPU seconds per decision (CPU: all threads, the steadier figure on a busy host), and outcomes.
+    A running worker has its pHash memory loaded (bot/reports/photo_hashes.py): the process's first use,
+    which loads it, is timed and printed on its own, as bench/photo_match.py does."""
     reused = archived_phashes(path, decisions, rng)
     await Tortoise.init(config=tortoise_config(f"sqlite://{path}"))
     try:
@@ -140,6 +143,10 @@ async def decide(path: Path, decisions: int, rng: random.Random) -> tuple[list[f
             now=NOW,
         )
         rules = parse_rules(load_rules_text(None))
+        started = time.perf_counter()
+        await near_photos([f"{TOP_BIT:016x}"], rules.fraud.phash_max_distance)
+        load_s = time.perf_counter() - started
+        print(f"a worker's first photo-reuse check (loads every pHash into memory): {load_s:.2f} s")
         samples, cpu_samples, outcomes = [], [], Counter[str]()
         for report_id in report_ids:
             started, cpu_started = time.perf_counter(), time.process_time()
