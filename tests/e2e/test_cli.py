@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.config import SQLITE_FILE
 from tests.e2e.running import product_env
+from tests.pg import prefill_sqlite
 
 
 def bot_command(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -33,10 +36,11 @@ def test_staff_add_creates_a_linked_moderator(tmp_path: Path) -> None:
     assert row[3].startswith("$argon2") and "a long enough password" not in row[3]
 
 
-def test_refusals_are_one_clear_line_and_leave_nothing_behind(tmp_path: Path, template_database: str) -> None:
+@pytest.mark.usefixtures("handed_over_template")
+def test_refusals_are_one_clear_line_and_leave_nothing_behind(tmp_path: Path) -> None:
     """A short password, a taken name, a Telegram id already linked: exit 2, a one-line reason, no account."""
-    (tmp_path / "var").mkdir(mode=0o700)  # migrated already (the test above migrates a fresh machine)
-    shutil.copyfile(template_database, tmp_path / "var" / "safecity.sqlite3")
+    # Migrated already (the test above migrates a fresh machine).
+    assert prefill_sqlite(f"sqlite://{(tmp_path / 'var' / SQLITE_FILE).resolve()}")
     first = bot_command(
         tmp_path, "staff", "add", "li", "--role", "admin", "--telegram-id", "5", stdin="long enough pw\n"
     )
