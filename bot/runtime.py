@@ -14,6 +14,7 @@ from bot.clock import Clock, system_clock
 from bot.composition import all_features
 from bot.config import Settings
 from bot.db import close_db, init_db
+from bot.reports.warm_up import warm_up
 from bot.services import Services, running_services
 from bot.telegram.application import build_application, publish_commands
 from bot.telegram.context import BotApplication
@@ -78,6 +79,7 @@ async def _serving(services: Services) -> AsyncIterator[WebRuntime]:
                 await _connect_telegram(services, ptb, pipeline)
                 # Updates a crashed web process stored but never finished (bot/reports/inbox.py).
                 pipeline.add_background(asyncio.create_task(keep_feeding_stranded(pipeline)))
+                pipeline.add_background(asyncio.create_task(warm_up(), name="warm-up"))
                 yield WebRuntime(settings, services, ptb, app, pipeline)
             finally:  # also on errors: else PTB's exit raises "still running" and hides the real one
                 await pipeline.stop()

@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.features import Feature
 from bot.ratelimit import wait_or_stop
+from bot.reports.warm_up import warm_up
 from bot.services import Services, running_services
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def build_worker(
         if not burst:
             relay = asyncio.create_task(kernel_jobs.keep_relaying(services))
             stack.push_async_callback(_cancel, relay)
+            stack.push_async_callback(_cancel, asyncio.create_task(warm_up(), name="warm-up"))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()

@@ -20,9 +20,9 @@ pHash, report, merge) from the database and measures them exactly. The memory ma
 - Inside a transaction the read may see rows that are later rolled back (on SQLite, their seq is then used
   again): they serve that one query and neither enter the memory nor move the mark.
 
-Memory: ~40 bytes a photo (40 MB at a million). Loading at a process's first use reads the whole log
-(paged, ~1-3 s at a million photos on SQLite); new photos are kept in a small list checked by brute force
-and folded into the sorted arrays, off the event loop, once it grows.
+Memory: ~40 bytes a photo (40 MB at a million). Loading reads the whole log (paged, ~1-3 s at a million
+photos on SQLite); each process starts it at start-up (bot.reports.warm_up). New photos are kept in a small
+list checked by brute force and folded into the sorted arrays, off the event loop, once it grows.
 """
 
 from __future__ import annotations
@@ -91,8 +91,7 @@ class PhotoHashes:
                 return None
             _, (tail_ids, tail_hashes, tail_reports) = await _read_log(client, self.mark)  # see the module's doc
         else:
-            async with self._lock:  # one reader at a time: a concurrent use waits for the same rows
-                await self._catch_up(client)
+            await self.load(client)  # one reader at a time: a concurrent use waits for the same rows
         query = np.array(wanted, dtype=np.uint64)
         found = set(self.index.within(query, max_distance).tolist())
         for ids, hashes in (self._recent(), (tail_ids, tail_hashes)):
@@ -101,6 +100,11 @@ class PhotoHashes:
         return sorted(
             photo_id for photo_id in found if not exclude_report_id or now_on.get(photo_id) != exclude_report_id
         )
+
+    async def load(self, client: BaseDBAsyncClient) -> None:
+        """Read the log now (at process start) rather than in the first resident's duplicate check."""
+        async with self._lock:
+            await self._catch_up(client)
 
     async def _catch_up(self, client: BaseDBAsyncClient) -> None:
         mark, (ids, hashes, _) = await _read_log(client, self.mark)

@@ -74,7 +74,7 @@ async def spatial_query(
     """
     dialect = client.capabilities.dialect
     box = bounding_box(lat, lon, radius_m)
-    if dialect != "sqlite" and await _has_geography_index(client):
+    if dialect != "sqlite" and await has_geography_index(client):
         source = "report AS r"
         where = (
             "ST_DWithin(geography(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)), "
@@ -170,8 +170,11 @@ async def counts_in_box(
 _geography_index_known: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
-async def _has_geography_index(client: Any) -> bool:
-    """Whether migration 0002 found PostGIS and built the GiST index (asked once per process and database)."""
+async def has_geography_index(client: Any) -> bool:
+    """Whether migration 0002 found PostGIS and built the GiST index (asked once per process and database;
+    SQLite has its R*Tree instead)."""
+    if client.capabilities.dialect == "sqlite":
+        return False
     root = _root_client(client)
     known = _geography_index_known.get(root)
     if known is None:
