@@ -54,6 +54,7 @@ async def running_web(settings: Settings, *, clock: Clock = system_clock) -> Asy
             for feature in services.features:
                 if feature.on_startup is not None:
                     await feature.on_startup(services)
+            await warm_up()  # before the port opens: a balancer sends residents only to a process that is ready
             async with _serving(services) as runtime:
                 yield runtime
     finally:
@@ -79,7 +80,6 @@ async def _serving(services: Services) -> AsyncIterator[WebRuntime]:
                 await _connect_telegram(services, ptb, pipeline)
                 # Updates a crashed web process stored but never finished (bot/reports/inbox.py).
                 pipeline.add_background(asyncio.create_task(keep_feeding_stranded(pipeline)))
-                pipeline.add_background(asyncio.create_task(warm_up(), name="warm-up"))
                 yield WebRuntime(settings, services, ptb, app, pipeline)
             finally:  # also on errors: else PTB's exit raises "still running" and hides the real one
                 await pipeline.stop()

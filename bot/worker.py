@@ -128,7 +128,7 @@ def build_worker(
         if not burst:
             relay = asyncio.create_task(kernel_jobs.keep_relaying(services))
             stack.push_async_callback(_cancel, relay)
-            stack.push_async_callback(_cancel, asyncio.create_task(warm_up(), name="warm-up"))
+            await warm_up()  # before the first job: a photo check or a spatial query then finds it done
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
