@@ -11,13 +11,17 @@ Thousands of distinct residents arrive, `--concurrency` at a time, each doing on
 commands (/start, /help, /my_reports), a tap on a broadcast's "Report a hazard" button then /cancel, or
 a whole report (photo, done, location, nobody in danger, category, "mine is new" when offered, skip the
 description, submit). Each update goes to the next web process in turn (a load balancer that pays no
-attention to chats), and the resident waits for the bot's answer (then `--think-s` more, default 0: an
-instant resident meets the chat's send limit, 1 a second after a burst of 3) before the next one.
-Meanwhile the workers send a broadcast to `--recipients` other residents.
+attention to chats). The resident waits for the bot's answer, then pauses as a person does (reads it,
+takes the photo, finds the button): `--think-s` on average (uniform from half to one and a half times it;
+default 2 s, so 700 residents at once offer about 300 updates a second). Without pauses every report
+conversation meets the chat's send limit (Telegram's ~1 message a second after a burst of 3), which then
+sets the latency of its later steps whatever the server does. Meanwhile the workers send a broadcast to
+`--recipients` other residents.
 
 Figures: updates handled per second; p95 from the webhook POST to the bot's reply reaching Telegram;
 broadcast messages per second; the most messages any one chat got within one second; updates never
-answered (lost) and messages sent beyond what was asked for (doubled). The last line is exactly
+answered (lost) and messages sent beyond what was asked for (doubled); p50 and p95 per step. The last
+line is exactly
 `webhook updates_per_s=N p95_ms=N bulk_per_s=N max_chat_per_s=N lost=N doubled=N`.
 Targets on 2 cores: >= 300 updates/s, p95 <= 250 ms, lost=0 doubled=0.
 """
@@ -29,14 +33,12 @@ import asyncio
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ from aiohttp import web  # noqa: E402
 from arq import create_pool  # noqa: E402
 from arq.connections import RedisSettings  # noqa: E402
 
+from bench._webhook_parts import BROADCAST_TEXTS, BenchBotAPI, Figures, most_in_a_second  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import close_db, init_db  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis  # noqa: E402
@@ -58,10 +61,8 @@ from broadcasts.models import Broadcast, BroadcastStatus  # noqa: E402
 from broadcasts.targeting import EVERYONE  # noqa: E402
 from tests.bot.helpers import noisy_jpeg  # noqa: E402
 from tests.cluster import WEBHOOK_SECRET, Cluster  # noqa: E402
-from tests.fake_botapi import SEND_METHODS, FakeBotAPI  # noqa: E402
 from tests.pg import empty_database  # noqa: E402
 
-BROADCAST_TEXTS = {"zh_CN": "电动自行车安全充电公开信", "en": "Open letter: charge e-bikes outside"}
 FIRST_USER_ID = 20_000_000
 FIRST_RECIPIENT_ID = 30_000_000
 REPLY_TIMEOUT_S = 20.0
@@ -69,65 +70,6 @@ PHOTO_POOL = 48
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 #: No quiet hours (the bench runs at any hour); a lease short enough to notice nothing here.
 PROCESS_ENV = {"QUIET_HOURS_START": "00:00", "QUIET_HOURS_END": "00:00"}
-
-
-class BenchBotAPI(FakeBotAPI):
-    """The fake Telegram, with each chat's messages queued for the resident waiting on them (the base class
-    wakes every waiter on every call: fine for tests, quadratic under thousands of residents)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inbox: dict[int, asyncio.Queue[tuple[float, dict[str, Any]]]] = defaultdict(asyncio.Queue)
-        self.sent_times: dict[int, list[float]] = defaultdict(list)
-        self.bulk_times: list[float] = []
-        self.bulk_per_chat: dict[int, int] = defaultdict(int)
-
-    async def _api(self, request: web.Request) -> web.Response:
-        """The base class's answer without its fault injection and its waiters' wake-ups: this process
-        plays Telegram for the whole city, on the same two cores as the bot."""
-        return await self._answer(request.match_info["method"], await self._params(request))
-
-    async def _record(self, method: str, p: dict[str, Any]) -> None:
-        if method in SEND_METHODS and "_result" in p:
-            now, chat_id = time.monotonic(), int(p["chat_id"])
-            self.sent_times[chat_id].append(now)
-            if p.get("text") in BROADCAST_TEXTS.values():  # the broadcast reaches residents who wrote to us too
-                self.bulk_times.append(now)
-                self.bulk_per_chat[chat_id] += 1
-            else:
-                self.inbox[chat_id].put_nowait((now, p))
-        else:
-            self.calls.append((method, p))  # answers and edits: kept for inspection, nobody waits on them
-
-
-@dataclass
-class Figures:
-    updates: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    lost: int = 0
-    doubled: int = 0
-    elapsed_s: float = 0.0
-    web_cpu_s: float = 0.0  #: CPU the web processes used meanwhile (a shared machine's load does not inflate it)
-    bench_cpu_s: float = 0.0  #: CPU this process used meanwhile: Telegram and the residents
-    bulk_per_s: float = 0.0
-    max_chat_per_s: int = 0
-
-    @property
-    def updates_per_s(self) -> float:
-        return self.updates / self.elapsed_s if self.elapsed_s else 0.0
-
-    @property
-    def p95_ms(self) -> float:
-        if len(self.latencies_ms) < 2:
-            return self.latencies_ms[0] if self.latencies_ms else 0.0
-        return statistics.quantiles(self.latencies_ms, n=20)[-1]
-
-    def line(self) -> str:
-        return (
-            f"webhook updates_per_s={self.updates_per_s:.0f} p95_ms={self.p95_ms:.0f} "
-            f"bulk_per_s={self.bulk_per_s:.1f} max_chat_per_s={self.max_chat_per_s} "
-            f"lost={self.lost} doubled={self.doubled}"
-        )
 
 
 @dataclass
@@ -145,10 +87,13 @@ class Layout:
 class Resident_:  # noqa: N801 - the bench's stand-in for one Telegram user
     """One resident talking to the bot; each update goes to the next web process."""
 
-    def __init__(self, layout: Layout, session: aiohttp.ClientSession, user_id: int, figures: Figures) -> None:
+    def __init__(
+        self, layout: Layout, session: aiohttp.ClientSession, user_id: int, figures: Figures, seed: float = 0.0
+    ) -> None:
         self.layout, self.session, self.id, self.figures = layout, session, user_id, figures
         self.message_ids = iter(range(1, 10_000))
         self.sent = 0
+        self.pauses = random.Random(seed)  # its own: the traffic's choices do not depend on the pauses
 
     def _sender(self) -> dict[str, Any]:
         return {"id": self.id, "is_bot": False, "first_name": f"R{self.id}", "language_code": "zh-hans"}
@@ -159,8 +104,8 @@ class Resident_:  # noqa: N801 - the bench's stand-in for one Telegram user
 
     async def send(self, kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
         """Post one update; the bot's first message back (None: none came: lost)."""
-        if self.sent and self.layout.think_s:
-            await asyncio.sleep(self.layout.think_s)
+        if self.sent and self.layout.think_s:  # reading the answer, taking the photo, finding the button
+            await asyncio.sleep(self.pauses.uniform(0.5, 1.5) * self.layout.think_s)
         urls = self.layout.webhook_urls
         url, self.sent = urls[self.sent % len(urls)], self.sent + 1
         update = {"update_id": next(UPDATE_IDS), kind: {**body, "from": self._sender()}}
@@ -172,7 +117,7 @@ class Resident_:  # noqa: N801 - the bench's stand-in for one Telegram user
         if reply is None:
             self.figures.lost += 1
             return None
-        self.figures.latencies_ms.append((reply[0] - started) * 1000)
+        self.figures.timed(step_of(kind, body), (reply[0] - started) * 1000)
         return reply[1]
 
     async def next_message(self) -> tuple[float, dict[str, Any]] | None:
@@ -197,6 +142,13 @@ class Resident_:  # noqa: N801 - the bench's stand-in for one Telegram user
             message = await self.next_message()
             reply = message[1] if message else None
         return reply
+
+
+def step_of(kind: str, body: dict[str, Any]) -> str:
+    """The step an update is: its command, its button's prefix, or what its message carries."""
+    if kind == "callback_query":
+        return f"tap {str(body['data']).split(':')[0]}"
+    return str(body.get("text") or next(key for key in ("photo", "location") if key in body))
 
 
 def buttons(message: dict[str, Any]) -> set[str]:
@@ -250,7 +202,7 @@ async def drive(layout: Layout, users: int, concurrency: int, seed: int = 7, thi
 
         async def run(index: int) -> None:
             async with slots:
-                user = Resident_(layout, session, FIRST_USER_ID + index, figures)
+                user = Resident_(layout, session, FIRST_USER_ID + index, figures, rng.random())
                 await one_resident(user, photos, random.Random(rng.random()))
 
         webs = layout.cluster.webs
@@ -268,15 +220,6 @@ async def drive(layout: Layout, users: int, concurrency: int, seed: int = 7, thi
     figures.bulk_per_s = (len(in_window) - 1) / (in_window[-1] - in_window[0]) if len(in_window) > 1 else 0.0
     figures.max_chat_per_s = max((most_in_a_second(t) for t in layout.fake.sent_times.values()), default=0)
     return figures
-
-
-def most_in_a_second(times: list[float]) -> int:
-    best, first = 0, 0
-    for last, at in enumerate(times):
-        while at - times[first] >= 1.0:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
 
 
 async def prepare_broadcast(settings: Settings, recipients: int) -> int:
@@ -338,10 +281,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="an empty database (default: see above)")
     parser.add_argument("--webs", type=int, default=None, help="web processes (default 2 on PostgreSQL, else 1)")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default 2 on PostgreSQL, else 1)")
-    parser.add_argument("--users", type=int, default=None, help="residents (default 3000; quick 60)")
-    parser.add_argument("--concurrency", type=int, default=None, help="residents at once (default 160; quick 16)")
+    parser.add_argument("--users", type=int, default=None, help="residents (default 6000; quick 60)")
+    parser.add_argument("--concurrency", type=int, default=None, help="residents at once (default 700; quick 16)")
     parser.add_argument("--recipients", type=int, default=None, help="broadcast recipients (default 5000; quick 200)")
-    parser.add_argument("--think-s", type=float, default=0.0, help="a resident's pause before each next update")
+    parser.add_argument(
+        "--think-s", type=float, default=None, help="a resident's mean pause before each update (default 2; quick 0)"
+    )
     return parser.parse_args(argv)
 
 
@@ -373,8 +318,10 @@ async def bench(args: argparse.Namespace, root: Path) -> Figures:
                 workers=workers,
                 recipients=recipients,
             ) as layout:
-                users = args.users or (60 if args.quick else 3000)
-                figures = await drive(layout, users, args.concurrency or (16 if args.quick else 160), 7, args.think_s)
+                users = args.users or (60 if args.quick else 6000)
+                concurrency = args.concurrency or (16 if args.quick else 700)
+                think_s = args.think_s if args.think_s is not None else (0.0 if args.quick else 2.0)
+                figures = await drive(layout, users, concurrency, 7, think_s)
             print(f"{users} residents, {webs} web + {workers} worker processes on {database_url.split(':')[0]}")
             return figures
     finally:
@@ -392,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     per_update_ms = figures.web_cpu_s * 1000 / max(figures.updates, 1)
     print(f"web processes' CPU: {per_update_ms:.1f} ms per update (one core: {1000 / max(per_update_ms, 0.01):.0f}/s)")
     print(f"this process (Telegram and the residents): {figures.bench_cpu_s * 1000 / max(figures.updates, 1):.1f} ms")
+    print("\n".join(figures.step_lines()))
     print(figures.line())
     return 0
 
