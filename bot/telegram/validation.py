@@ -181,12 +181,29 @@ def _limits(body: dict[str, Any]) -> str | None:
         if nodes > MAX_NODES or depth > MAX_DEPTH:
             return "too large or too deep"
         if isinstance(value, dict):
+            if not all(_is_unicode(key) for key in value):
+                return "a key is not Unicode text"
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            if not _is_unicode(value):
+                return "a string is not Unicode text"
         elif not _number_fits(value):
             return "number out of range"
     return None
+
+
+def _is_unicode(text: object) -> bool:
+    """JSON may escape half a surrogate pair (\\ud83d alone), which Python reads into a str that no UTF-8
+    database, Redis or log can take: the update would fail at every step it reached, again at each retry."""
+    if not isinstance(text, str) or text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _number_fits(value: object) -> bool:

@@ -20,7 +20,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from bench.webhook import HEADERS, Figures, Layout, Resident_, drive, file_report, running_layout
+from bench._webhook_parts import Figures
+from bench.webhook import HEADERS, Layout, Resident_, drive, file_report, running_layout
 from bot.db import close_db, init_db
 from bot.embedded_redis import EmbeddedRedis
 from bot.reports.models import Draft, Photo, Report

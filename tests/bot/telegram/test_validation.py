@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -115,6 +116,34 @@ class TestInvalidUpdates:
         body = text_update(location={"latitude": float("nan"), "longitude": 1.0})
         with pytest.raises(InvalidUpdateError, match="number out of range"):
             validate(body, BOT)
+
+    @pytest.mark.parametrize(
+        ("raw", "reason"),
+        [
+            ('"first_name": "Wen \\ud83d"', "a string is not Unicode text"),  # half an emoji's surrogate pair
+            ('"text": "/help \\udc2d"', "a string is not Unicode text"),
+            ('"\\udb7e": 1', "a key is not Unicode text"),
+        ],
+    )
+    def test_half_a_surrogate_pair_is_refused(self, raw: str, reason: str) -> None:
+        """JSON can escape a lone surrogate; Python reads it into a str no database, Redis or log can encode."""
+        body = json.loads(
+            '{"update_id": 9, "message": {"message_id": 1, "date": 1700000000,'
+            ' "chat": {"id": 7, "type": "private"},'
+            ' "from": {"id": 7, "is_bot": false, "first_name": "R"}, ' + raw + "}}"
+        )
+        with pytest.raises(InvalidUpdateError) as refused:
+            validate(body, BOT)
+        assert refused.value.reason == reason
+
+    def test_a_whole_surrogate_pair_is_an_emoji_and_passes(self) -> None:
+        body = json.loads(
+            '{"update_id": 9, "message": {"message_id": 1, "date": 1700000000,'
+            ' "chat": {"id": 7, "type": "private"},'
+            ' "from": {"id": 7, "is_bot": false, "first_name": "Wen \\ud83d\\ude00"}}}'
+        )
+        sender = validate(body, BOT).update.effective_user
+        assert sender is not None and sender.first_name == "Wen \U0001f600"
 
     @pytest.mark.parametrize(
         "body",
