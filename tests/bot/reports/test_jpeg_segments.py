@@ -103,12 +103,20 @@ def test_a_comment_between_progressive_scans_is_dropped() -> None:
     assert_no_metadata(stored)
 
 
+def test_restart_markers_inside_the_scan_are_kept() -> None:
+    upload = encode(picture(), "JPEG", quality=90, restart_marker_blocks=4)
+    stored = process_photo(upload, limits=LIMITS, now=NOW).jpeg
+    assert stored.count(b"\xff\xd0") == upload.count(b"\xff\xd0") > 10  # RST0 markers, one in eight
+    assert np.array_equal(pixels(stored), pixels(upload))
+
+
 def test_a_rotated_upload_is_still_turned_upright() -> None:
-    source = picture()  # 776 x 909
-    stored = process_photo(encode(source, "JPEG", quality=90, exif=gps_exif(orientation=6)), limits=LIMITS, now=NOW)
-    assert (stored.width_px, stored.height_px) == (909, 776)
-    with Image.open(BytesIO(stored.jpeg)) as im:
-        assert im.size == (909, 776)
+    source = picture()  # 776 x 909; Orientation 6 asks for a quarter turn clockwise
+    upload = encode(source, "JPEG", quality=90, exif=gps_exif(orientation=6))
+    stored = pixels(process_photo(upload, limits=LIMITS, now=NOW).jpeg).astype(np.int16)
+    turned = np.asarray(Image.fromarray(pixels(upload)).transpose(Image.Transpose.ROTATE_270), dtype=np.int16)
+    assert stored.shape == turned.shape == (776, 909, 3)
+    assert np.abs(stored - turned).mean() < 2  # turned, then re-encoded
 
 
 def test_a_wide_gamut_upload_is_still_converted_to_srgb() -> None:
