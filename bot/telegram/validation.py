@@ -156,7 +156,7 @@ def validate(body: object, bot: Bot) -> ValidUpdate:
     kind = kinds[0] if len(kinds) == 1 and isinstance(kinds[0], str) else "?"
     if len(kinds) != 1 or kind not in HANDLED_KINDS:
         raise InvalidUpdateError("not exactly one update kind the bot handles", update_id, kind)
-    problem = _limits(body) or _shape(body, UPDATE, "update")
+    problem = _limits(body) or _shape(body, UPDATE, "update") or _unmarked_text(body[kind], f"update.{kind}")
     if problem is None and not (isinstance(update_id, int) and 0 <= update_id <= INT64_MAX):
         problem = "update_id out of range"
     if problem is not None:
@@ -204,6 +204,23 @@ def _is_unicode(text: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+#: Entities mark up a text (a command is an entity of the text): Telegram never sends one without it.
+_MARKED_TEXT = {"entities": "text", "caption_entities": "caption"}
+
+
+def _unmarked_text(event: object, path: str) -> str | None:
+    """Entities with no text for them to mark (a tap's shown message is checked the same way)."""
+    message: object = event
+    if path.endswith("callback_query") and isinstance(event, dict):
+        message, path = event.get("message"), f"{path}.message"
+    if not isinstance(message, dict):
+        return None
+    for entities, text in _MARKED_TEXT.items():
+        if message.get(entities) and not message.get(text):
+            return f"{path}.{entities} without {text}"
+    return None
 
 
 def _number_fits(value: object) -> bool:

@@ -136,6 +136,21 @@ class TestInvalidUpdates:
             validate(body, BOT)
         assert refused.value.reason == reason
 
+    @pytest.mark.parametrize(
+        ("body", "reason"),
+        [
+            (text_update(text=None), "update.message.entities without text"),  # a command's entity, no command
+            (
+                text_update(caption_entities=[{"type": "bold", "offset": 0, "length": 1}]),
+                "update.message.caption_entities without caption",
+            ),
+        ],
+    )
+    def test_entities_with_no_text_to_mark_are_refused(self, body: dict[str, Any], reason: str) -> None:
+        with pytest.raises(InvalidUpdateError) as refused:
+            validate(body, BOT)
+        assert refused.value.reason == reason
+
     def test_a_whole_surrogate_pair_is_an_emoji_and_passes(self) -> None:
         body = json.loads(
             '{"update_id": 9, "message": {"message_id": 1, "date": 1700000000,'
@@ -153,6 +168,8 @@ class TestInvalidUpdates:
             {"update_id": 3},
             {"update_id": 3, "poll": {"id": "p"}},
             {"update_id": 3, "message": {}, "callback_query": {}},
+            {"update_id": 3, "callback_query": None},
+            {"update_id": 3, "message": None},
         ],
     )
     def test_not_exactly_one_kind_we_handle_is_refused(self, body: object) -> None:
