@@ -7,25 +7,27 @@ lock at BEGIN makes a second process wait its turn (up to `busy_timeout`) instea
 on one SQLite file (the Procfile layout on a small install, the benches' quick runs) ever meet this;
 one process already serialises its transactions on its single connection.
 
-Reads outside a transaction go to a few read-only connections of their own (READ_CONNECTIONS). Tortoise
-runs every statement of a process through one connection behind one asyncio lock, held from the moment
-a task takes it until that task runs again after the result: under load that is one or two turns of a
-busy event loop per statement, so a web process spent ~1.4 ms of lock per 0.1 ms query and its lock, not
-its CPU, capped it at ~110 updates a second. A read-only connection needs no lock (each read is one call
-into its thread, and they queue there back to back), and WAL lets it read beside the writer. It sees
-what is committed, as every read outside a transaction does on PostgreSQL's pool; a read inside a
-transaction stays on the transaction's connection.
+Tortoise runs every statement of a process through one connection behind one asyncio lock, held from the
+moment a task takes it until that task runs again after the result: under load one or two turns of a busy
+event loop per statement, so a web process spent ~1.4 ms of lock per 0.1 ms statement and that lock, not
+its CPU, capped it at ~110 updates a second. So here:
+- reads outside a transaction go to a few read-only connections of their own (READ_CONNECTIONS); each
+  read is one call into its connection's thread, they queue there back to back, and WAL lets them read
+  beside the writer. They see what is committed, as every read outside a transaction does on
+  PostgreSQL's pool; a read inside a transaction stays on the transaction's connection;
+- plain writes share the write connection and a transaction has it alone (bot/sqlite_sharing.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
-from tortoise.backends.base.client import NestedTransactionContext, TransactionContext
+from tortoise.backends.base.client import ConnectionWrapper, NestedTransactionContext, TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -33,6 +35,8 @@ from tortoise.backends.sqlite.client import (
     translate_exceptions,
 )
 from tortoise.exceptions import TransactionManagementError
+
+from bot.sqlite_sharing import SharedConnection, SharedOrAlone
 
 #: How long a process waits for another one's transaction on the same file before "database is locked".
 BUSY_TIMEOUT_MS = 30_000
@@ -64,17 +68,29 @@ class ImmediateSqliteClient(SqliteClient):
         super().__init__(file_path, **kwargs)
         self._readers: list[aiosqlite.Connection] = []
         self._turns = itertools.cycle(range(READ_CONNECTIONS))
+        # Plain statements share the write connection, a transaction has it alone (bot/sqlite_sharing.py);
+        # tortoise's transaction context takes `_lock` as the alone side.
+        self._sharing = SharedOrAlone()
+        self._lock = cast(asyncio.Lock, self._sharing)
+        self._connecting = asyncio.Lock()  # shared first statements must not open two connections
 
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 
+    def acquire_connection(self) -> Any:
+        return SharedConnection(self._sharing, self)
+
     async def create_connection(self, with_db: bool) -> None:
-        await super().create_connection(with_db)
-        if self._readers or not _shared_file(self.filename):
-            return  # an in-memory database is private to its connection: everything stays on the one
+        async with self._connecting:
+            await super().create_connection(with_db)  # a no-op once connected
+            if not self._readers and _shared_file(self.filename):
+                await self._open_readers()
+
+    async def _open_readers(self) -> None:
+        """The read-only connections (an in-memory database is private to its connection: none then)."""
         for _ in range(READ_CONNECTIONS):
             reader = await aiosqlite.connect(self.filename, isolation_level=None)
-            reader._conn.row_factory = sqlite3.Row
+            reader.row_factory = sqlite3.Row
             for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", f"mmap_size={MMAP_SIZE_BYTES}", "query_only=ON"):
                 await reader.execute(f"PRAGMA {pragma}")
             self._readers.append(reader)
@@ -87,11 +103,37 @@ class ImmediateSqliteClient(SqliteClient):
 
     @translate_exceptions
     async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[dict[str, Any]]]:
-        if not self._readers or not _reads_only(query):
-            written: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(query, values)
-            return written
-        rows = await self._read(query, values)
-        return len(rows), rows
+        if self._readers and _reads_only(query):
+            rows = await self._read(query, values)
+            return len(rows), rows
+        query = query.replace("\x00", "'||CHAR(0)||'")  # as tortoise does: a NUL in SQL text
+        async with self.acquire_connection() as connection:
+            self.log.debug("%s: %s", query, values)
+            async with connection.execute(query, values) as cursor:
+                rows = list(await cursor.fetchall())
+                # The statement's own count: tortoise reads the connection's total_changes before and
+                # after, which counts the rows of any plain statement run meanwhile on the shared connection.
+                return max(cursor.rowcount, len(rows)), rows
+
+    @translate_exceptions
+    async def execute_many(self, query: str, values: list[list[Any]]) -> None:
+        alone: ConnectionWrapper[aiosqlite.Connection] = ConnectionWrapper(self._lock, self)
+        async with alone as connection:  # BEGIN ... COMMIT: nothing else between them
+            self.log.debug("%s: %s", query, values)
+            await connection.execute("BEGIN")
+            try:
+                await connection.executemany(query, values)
+            except Exception:
+                await connection.rollback()
+                raise
+            await connection.commit()
+
+    @translate_exceptions
+    async def execute_script(self, query: str) -> None:
+        alone: ConnectionWrapper[aiosqlite.Connection] = ConnectionWrapper(self._lock, self)
+        async with alone as connection:  # several statements: nothing else between them
+            self.log.debug(query)
+            await connection.executescript(query)
 
     @translate_exceptions
     async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
