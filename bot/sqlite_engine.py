@@ -55,7 +55,11 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
 
     async def begin(self) -> None:
         try:
-            await self._connection.commit()
+            # Tortoise sends a COMMIT first (a call into the connection's thread, and a turn of the event
+            # loop with the connection held alone) in case a transaction was left open; the flag says so
+            # without a call, and such a leftover (a failed COMMIT) is rolled back, never kept.
+            if self._connection.in_transaction:
+                await self._connection.rollback()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc

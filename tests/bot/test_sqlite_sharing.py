@@ -107,3 +107,15 @@ async def test_a_plain_statement_never_lands_inside_a_transaction(orm: None) -> 
     rollback, inserted = await asyncio.wait_for(asyncio.gather(rolled_back(), plain(), return_exceptions=True), 5)
     assert isinstance(rollback, RuntimeError) and inserted is None
     assert [resident.first_name for resident in await Resident.all()] == ["outside"]
+
+
+async def test_a_transaction_left_open_is_rolled_back_before_the_next_begins(orm: None) -> None:
+    """A leftover (say, a COMMIT that failed) is not kept by whoever begins next."""
+    client = _client()
+    await Resident.create(id=1, chat_id=1, first_name="before")
+    connection = client._connection  # the write connection itself, below tortoise
+    await connection.execute("BEGIN")
+    await Resident.filter(id=1).update(first_name="left open")
+    async with in_transaction():
+        await Resident.create(id=2, chat_id=2, first_name="next")
+    assert sorted((r.id, r.first_name) for r in await Resident.all()) == [(1, "before"), (2, "next")]
