@@ -28,7 +28,7 @@ PG_TESTS := \
 	tests/bot/city tests/bot/test_events.py tests/bot/reports/test_lifecycle.py tests/bot/reports/test_dedup.py \
 	tests/bot/reports/test_spatial_box.py tests/bot/reports/test_inbox.py tests/bot/reports/test_outbox.py \
 	tests/bot/reports/test_spatial.py tests/bot/reports/test_photo_index.py tests/bot/reports/test_deadlines.py \
-	tests/bot/reports/test_photo_hashes.py \
+	tests/bot/reports/test_photo_hashes.py tests/bot/reports/test_warm_up.py \
 	tests/bot/reports/test_api_filing.py tests/bot/reports/test_reports_without_resident.py \
 	tests/bot/telegram/test_intake_edges.py tests/bot/reports/test_residents.py \
 	tests/bot/admin/test_sessions.py tests/bot/admin/test_throttle.py \
