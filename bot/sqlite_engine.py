@@ -113,11 +113,10 @@ class ImmediateSqliteClient(SqliteClient):
         query = query.replace("\x00", "'||CHAR(0)||'")  # as tortoise does: a NUL in SQL text
         async with self.acquire_connection() as connection:
             self.log.debug("%s: %s", query, values)
-            async with connection.execute(query, values) as cursor:
-                rows = list(await cursor.fetchall())
-                # The statement's own count: tortoise reads the connection's total_changes before and
-                # after, which counts the rows of any plain statement run meanwhile on the shared connection.
-                return max(cursor.rowcount, len(rows)), rows
+            # One call into the connection's thread (aiosqlite's own primitive; tortoise reaches into
+            # aiosqlite's internals the same way), not three for execute, fetch and close.
+            counted: tuple[int, list[Any]] = await connection._execute(_counted, connection._conn, query, values)
+            return counted
 
     @translate_exceptions
     async def execute_many(self, query: str, values: list[list[Any]]) -> None:
@@ -150,6 +149,18 @@ class ImmediateSqliteClient(SqliteClient):
         query = query.replace("\x00", "'||CHAR(0)||'")  # as tortoise does: a NUL in SQL text
         self.log.debug("%s: %s", query, values)
         return list(await self._readers[next(self._turns)].execute_fetchall(query, values))
+
+
+def _counted(connection: sqlite3.Connection, query: str, values: list[Any] | None) -> tuple[int, list[Any]]:
+    """Run one statement; its rows and its own count of changed rows. Tortoise reads the connection's
+    total_changes before and after instead, which on a shared connection would count the rows of
+    other statements run in between."""
+    cursor = connection.execute(query, values or ())
+    try:
+        rows = cursor.fetchall()
+        return max(cursor.rowcount, len(rows)), rows
+    finally:
+        cursor.close()
 
 
 def _reads_only(query: str) -> bool:
