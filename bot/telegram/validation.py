@@ -26,10 +26,11 @@ MAX_DATE_S = 253_402_300_799
 
 @dataclass(frozen=True)
 class Obj:
-    """A JSON object: the type of each known field, and which must be there."""
+    """A JSON object: the type of each known field, which must be there, and which field another needs."""
 
     fields: dict[str, Any]
     required: frozenset[str] = frozenset()
+    needs: dict[str, str] = field(default_factory=dict)  #: present field -> the field it cannot be without
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,13 @@ _MESSAGE_FIELDS: dict[str, Any] = {
     "migrate_to_chat_id": int,
     "migrate_from_chat_id": int,
 }
-QUOTED_MESSAGE = Obj(_MESSAGE_FIELDS, frozenset({"message_id", "date", "chat"}))
+#: Entities mark up a text (a command is an entity of the text): Telegram never sends them without it.
+_MARKED_TEXT = {"entities": "text", "caption_entities": "caption"}
+QUOTED_MESSAGE = Obj(_MESSAGE_FIELDS, frozenset({"message_id", "date", "chat"}), _MARKED_TEXT)
 MESSAGE = Obj(
     {**_MESSAGE_FIELDS, "reply_to_message": QUOTED_MESSAGE, "pinned_message": QUOTED_MESSAGE},
     frozenset({"message_id", "date", "chat"}),
+    _MARKED_TEXT,
 )
 CALLBACK_QUERY = _obj(  # `data`: our buttons all carry some (games and inline mode are not used)
     "id from chat_instance data",
@@ -156,7 +160,7 @@ def validate(body: object, bot: Bot) -> ValidUpdate:
     kind = kinds[0] if len(kinds) == 1 and isinstance(kinds[0], str) else "?"
     if len(kinds) != 1 or kind not in HANDLED_KINDS:
         raise InvalidUpdateError("not exactly one update kind the bot handles", update_id, kind)
-    problem = _limits(body) or _shape(body, UPDATE, "update") or _unmarked_text(body[kind], f"update.{kind}")
+    problem = _limits(body) or _shape(body, UPDATE, "update")
     if problem is None and not (isinstance(update_id, int) and 0 <= update_id <= INT64_MAX):
         problem = "update_id out of range"
     if problem is not None:
@@ -206,23 +210,6 @@ def _is_unicode(text: object) -> bool:
     return True
 
 
-#: Entities mark up a text (a command is an entity of the text): Telegram never sends one without it.
-_MARKED_TEXT = {"entities": "text", "caption_entities": "caption"}
-
-
-def _unmarked_text(event: object, path: str) -> str | None:
-    """Entities with no text for them to mark (a tap's shown message is checked the same way)."""
-    message: object = event
-    if path.endswith("callback_query") and isinstance(event, dict):
-        message, path = event.get("message"), f"{path}.message"
-    if not isinstance(message, dict):
-        return None
-    for entities, text in _MARKED_TEXT.items():
-        if message.get(entities) and not message.get(text):
-            return f"{path}.{entities} without {text}"
-    return None
-
-
 def _number_fits(value: object) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return -INT64_MAX <= value <= INT64_MAX
@@ -237,6 +224,9 @@ def _shape(value: object, shape: Any, path: str) -> str | None:
         missing = {key for key in shape.required if value.get(key) is None}
         if missing:
             return f"{path}.{sorted(missing)[0]} is missing"
+        unmet = next((key for key, needed in shape.needs.items() if value.get(key) and not value.get(needed)), None)
+        if unmet is not None:
+            return f"{path}.{unmet} without {shape.needs[unmet]}"
         for key, item in value.items():
             if key in shape.fields and item is not None:
                 problem = _shape(item, shape.fields[key], f"{path}.{key}")
