@@ -107,10 +107,10 @@ class ImmediateSqliteClient(SqliteClient):
 
     @translate_exceptions
     async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[dict[str, Any]]]:
+        query = _nul_spelled_out(query)
         if self._readers and _reads_only(query):
             rows = await self._read(query, values)
             return len(rows), rows
-        query = query.replace("\x00", "'||CHAR(0)||'")  # as tortoise does: a NUL in SQL text
         async with self.acquire_connection() as connection:
             self.log.debug("%s: %s", query, values)
             # One call into the connection's thread (aiosqlite's own primitive; tortoise reaches into
@@ -143,10 +143,9 @@ class ImmediateSqliteClient(SqliteClient):
         if not self._readers or not _reads_only(query):
             answered: list[dict[str, Any]] = await super().execute_query_dict(query, values)
             return answered
-        return list(map(dict, await self._read(query, values)))
+        return list(map(dict, await self._read(_nul_spelled_out(query), values)))
 
     async def _read(self, query: str, values: list[Any] | None) -> Sequence[Any]:
-        query = query.replace("\x00", "'||CHAR(0)||'")  # as tortoise does: a NUL in SQL text
         self.log.debug("%s: %s", query, values)
         return list(await self._readers[next(self._turns)].execute_fetchall(query, values))
 
@@ -161,6 +160,11 @@ def _counted(connection: sqlite3.Connection, query: str, values: list[Any] | Non
         return max(cursor.rowcount, len(rows)), rows
     finally:
         cursor.close()
+
+
+def _nul_spelled_out(query: str) -> str:
+    """As tortoise does before it runs SQL text: a NUL character would end the text early."""
+    return query.replace("\x00", "'||CHAR(0)||'")
 
 
 def _reads_only(query: str) -> bool:
