@@ -49,8 +49,7 @@ class BenchBotAPI(FakeBotAPI):
 @dataclass
 class Figures:
     updates: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    by_step_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  #: the same, per step
+    by_step_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  #: reply latencies
     lost: int = 0
     doubled: int = 0
     elapsed_s: float = 0.0
@@ -64,13 +63,17 @@ class Figures:
         return self.updates / self.elapsed_s if self.elapsed_s else 0.0
 
     @property
+    def latencies_ms(self) -> list[float]:
+        return [latency for latencies in self.by_step_ms.values() for latency in latencies]
+
+    @property
     def p95_ms(self) -> float:
-        if len(self.latencies_ms) < 2:
-            return self.latencies_ms[0] if self.latencies_ms else 0.0
-        return statistics.quantiles(self.latencies_ms, n=20)[-1]
+        latencies = self.latencies_ms
+        if len(latencies) < 2:
+            return latencies[0] if latencies else 0.0
+        return statistics.quantiles(latencies, n=20)[-1]
 
     def timed(self, step: str, latency_ms: float) -> None:
-        self.latencies_ms.append(latency_ms)
         self.by_step_ms[step].append(latency_ms)
 
     def step_lines(self) -> list[str]:
