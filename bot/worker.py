@@ -128,7 +128,8 @@ def build_worker(
         if not burst:
             relay = asyncio.create_task(kernel_jobs.keep_relaying(services))
             stack.push_async_callback(_cancel, relay)
-            await warm_up()  # before the first job: a photo check or a spatial query then finds it done
+            if own_database:  # else the web process it shares warmed them before it opened its port
+                await warm_up()  # before the first job: a photo check or a spatial query then finds it done
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
